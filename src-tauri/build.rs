@@ -1,0 +1,20 @@
+/// The app's own commands. Each gets an `allow-…` permission, and the capability file grants
+/// exactly these, so the window can call nothing else.
+const COMMANDS: &[&str] = &[
+    "startup",
+    "get_settings",
+    "check_settings",
+    "save_settings",
+    "keychain_status",
+    "open_data_folder",
+    "take_pending_link",
+    "permission_scopes",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script");
+}

@@ -1,0 +1,193 @@
+//! `ox-teams-cli` as a script or a person uses it: real processes, real data folders.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn cli(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ox-teams-cli"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        // No keychain in these tests: status must still answer, saying so.
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/ox-teams-test-bus",
+        )
+        .env_remove("OX_TEAMS_DATA_DIR")
+        .output()
+        .expect("ox-teams-cli runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn config_set_is_kept_and_shown_as_text_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = cli(
+        dir.path(),
+        &["config", "set", "tenant", "contoso.onmicrosoft.com"],
+    );
+    assert!(set.status.success(), "{}", stderr(&set));
+    assert_eq!(stdout(&set).trim(), "tenant = contoso.onmicrosoft.com");
+
+    let set = cli(dir.path(), &["config", "set", "cloud", "dod"]);
+    assert!(set.status.success(), "{}", stderr(&set));
+
+    let show = cli(dir.path(), &["config", "show"]);
+    assert!(show.status.success());
+    let text = stdout(&show);
+    assert!(
+        text.contains("tenant           contoso.onmicrosoft.com"),
+        "{text}"
+    );
+    assert!(text.contains("https://dod-graph.microsoft.us"), "{text}");
+
+    let json = cli(dir.path(), &["--json", "config", "show"]);
+    let view: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(view["settings"]["tenant"], "contoso.onmicrosoft.com");
+    assert_eq!(view["settings"]["cloud"], "dod");
+    assert_eq!(
+        view["endpoints"]["authority"],
+        "https://login.microsoftonline.us"
+    );
+    assert!(dir.path().join("ox-teams.sqlite3").is_file());
+}
+
+#[test]
+fn a_refused_value_exits_1_with_one_line_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = cli(dir.path(), &["config", "set", "client-id", "my-app"]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(
+        message.starts_with("ox-teams-cli: Application (client) ID: "),
+        "{message}"
+    );
+    assert!(stdout(&output).is_empty());
+
+    let json = cli(dir.path(), &["--json", "config", "show"]);
+    let view: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(view["settings"]["client_id"], "");
+}
+
+#[test]
+fn with_json_a_failure_is_a_code_and_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = cli(
+        dir.path(),
+        &["--json", "config", "set", "tenant", "consumers"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let error: serde_json::Value = serde_json::from_slice(&output.stderr).unwrap();
+    assert_eq!(error["code"], "invalid_setting");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("Personal Microsoft accounts")
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let unknown_key = cli(dir.path(), &["config", "set", "colour", "blue"]);
+    assert_eq!(unknown_key.status.code(), Some(2));
+    assert!(stderr(&unknown_key).contains("“colour” is not a setting"));
+    assert_eq!(cli(dir.path(), &["frobnicate"]).status.code(), Some(2));
+    assert_eq!(
+        cli(dir.path(), &["config", "set", "tenant"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn custom_cloud_needs_its_urls_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = cli(dir.path(), &["config", "set", "cloud", "custom"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("Required for a custom cloud"));
+    for (key, url) in [
+        ("authority-url", "http://127.0.0.1:4000"),
+        ("graph-url", "http://127.0.0.1:4000"),
+    ] {
+        assert!(
+            cli(dir.path(), &["config", "set", key, url])
+                .status
+                .success()
+        );
+    }
+    let accepted = cli(dir.path(), &["config", "set", "cloud", "custom"]);
+    assert!(accepted.status.success(), "{}", stderr(&accepted));
+    let plain_http = cli(
+        dir.path(),
+        &["config", "set", "graph-url", "http://graph.example.com"],
+    );
+    assert_eq!(plain_http.status.code(), Some(1));
+    assert!(stderr(&plain_http).contains("Use https://"));
+}
+
+#[test]
+fn status_answers_without_a_keychain_and_says_what_to_install() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = cli(dir.path(), &["--json", "status"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let status: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(status["data_dir"], dir.path().display().to_string());
+    assert_eq!(status["schema_version"], 1);
+    assert_eq!(status["connection"]["state"], "not_connected");
+    assert_eq!(status["keychain"]["state"], "unavailable");
+    #[cfg(target_os = "linux")]
+    assert!(
+        status["keychain"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("gnome-keyring")
+    );
+
+    let text = stdout(&cli(dir.path(), &["status"]));
+    assert!(text.contains("teams        not connected"), "{text}");
+}
+
+#[test]
+fn a_damaged_database_is_reported_with_its_path_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("ox-teams.sqlite3");
+    std::fs::write(&database, b"this is not sqlite").unwrap();
+    let output = cli(dir.path(), &["status"]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains(&database.display().to_string()),
+        "{message}"
+    );
+    assert!(
+        message.contains("not an OX Teams Connector database"),
+        "{message}"
+    );
+    assert_eq!(std::fs::read(&database).unwrap(), b"this is not sqlite");
+}
+
+#[test]
+fn the_default_data_folder_is_the_apps_own() {
+    let home = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_ox-teams-cli"))
+        .args(["--json", "config", "show"])
+        .env("XDG_DATA_HOME", home.path())
+        .env("HOME", home.path())
+        .env_remove("OX_TEAMS_DATA_DIR")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let view: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let expected = home.path().join("com.oxteams.connector");
+    assert_eq!(view["data_dir"], expected.display().to_string());
+    assert!(expected.join("ox-teams.sqlite3").is_file());
+}

@@ -1,0 +1,353 @@
+//! OX Teams Connector's core: settings, storage, secrets, HTTP and (in later modules) every
+//! call to Microsoft. It knows nothing of Tauri or the UI; the desktop shell and the CLI are
+//! thin adapters over [`Core`].
+
+pub mod clock;
+pub mod entropy;
+pub mod error;
+pub mod http;
+pub mod links;
+pub mod paths;
+pub mod permissions;
+pub mod secrets;
+pub mod settings;
+pub mod store;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+pub use error::{AppError, Error, ErrorCode, Result};
+
+use clock::Clock;
+use secrets::{KeychainStatus, SecretStore};
+use settings::{Cloud, Endpoints, FieldProblem, SettingKey, Settings, SettingsError};
+use store::Store;
+
+/// The app's version, shown in Settings and `status`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What the core needs from its host.
+pub struct CoreOptions {
+    pub data_dir: PathBuf,
+    pub secrets: Arc<dyn SecretStore>,
+    pub clock: Arc<dyn Clock>,
+    /// The `PATH` used to find the browser command (the process's own by default).
+    pub search_path: Option<OsString>,
+}
+
+/// The composition root shared by the desktop shell and the CLI.
+pub struct Core {
+    store: Store,
+    secrets: Arc<dyn SecretStore>,
+    clock: Arc<dyn Clock>,
+    data_dir: PathBuf,
+    search_path: Option<OsString>,
+}
+
+/// A cloud as the Settings page offers it, with the URLs it stands for.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CloudOption {
+    pub cloud: Cloud,
+    pub label: String,
+    /// `None` for the custom cloud, whose URLs are typed in.
+    pub endpoints: Option<Endpoints>,
+}
+
+/// Everything the Settings page shows.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SettingsView {
+    pub settings: Settings,
+    /// The URLs in force for the chosen cloud.
+    pub endpoints: Endpoints,
+    pub clouds: Vec<CloudOption>,
+    pub data_dir: String,
+    pub database_path: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+#[ts(export)]
+pub enum SaveSettingsOutcome {
+    Saved {
+        view: Box<SettingsView>,
+    },
+    /// Nothing was saved.
+    Invalid {
+        problems: Vec<FieldProblem>,
+    },
+}
+
+/// How the desktop app started: ready, or unable to open its database (and where it is).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Startup {
+    Ready {
+        version: String,
+    },
+    DatabaseFailed {
+        error: AppError,
+        data_dir: String,
+        database_path: String,
+    },
+}
+
+impl Startup {
+    pub fn database_failed(data_dir: Option<&Path>, error: &Error) -> Startup {
+        Startup::DatabaseFailed {
+            error: error.into(),
+            data_dir: data_dir
+                .map(|d| d.display().to_string())
+                .unwrap_or_default(),
+            database_path: data_dir
+                .map(|d| paths::database_path(d).display().to_string())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Whether Microsoft Teams is connected.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+#[ts(export)]
+pub enum ConnectionState {
+    NotConnected,
+}
+
+/// What `ox-teams-cli status` prints.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct StatusReport {
+    pub version: String,
+    pub data_dir: String,
+    pub database_path: String,
+    pub schema_version: i64,
+    pub cloud: Cloud,
+    pub cloud_label: String,
+    pub tenant: String,
+    pub client_id: Option<String>,
+    pub endpoints: Endpoints,
+    pub keychain: KeychainStatus,
+    pub connection: ConnectionState,
+}
+
+impl Core {
+    /// Opens the data folder's database (creating it) and wires the services.
+    pub fn open(options: CoreOptions) -> Result<Core> {
+        let store = Store::open(&paths::database_path(&options.data_dir))?;
+        Ok(Core::with_store(store, options))
+    }
+
+    /// A core over a private in-memory database, for tests.
+    pub fn open_in_memory(options: CoreOptions) -> Result<Core> {
+        Ok(Core::with_store(Store::open_in_memory()?, options))
+    }
+
+    fn with_store(store: Store, options: CoreOptions) -> Core {
+        Core {
+            store,
+            secrets: options.secrets,
+            clock: options.clock,
+            data_dir: options.data_dir,
+            search_path: options.search_path.or_else(|| std::env::var_os("PATH")),
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.store
+            .path()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from(":memory:"))
+    }
+
+    /// The database schema version (the number of migrations applied).
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.store.schema_version()?)
+    }
+
+    pub fn settings(&self) -> Result<Settings> {
+        Ok(self.store.load_settings()?)
+    }
+
+    pub fn settings_view(&self) -> Result<SettingsView> {
+        let settings = self.settings()?;
+        Ok(self.view_of(settings))
+    }
+
+    fn view_of(&self, settings: Settings) -> SettingsView {
+        SettingsView {
+            endpoints: settings.endpoints(),
+            clouds: Cloud::ALL
+                .into_iter()
+                .map(|cloud| CloudOption {
+                    cloud,
+                    label: cloud.label().to_string(),
+                    endpoints: (cloud != Cloud::Custom).then(|| {
+                        Settings {
+                            cloud,
+                            ..Settings::default()
+                        }
+                        .endpoints()
+                    }),
+                })
+                .collect(),
+            settings,
+            data_dir: self.data_dir.display().to_string(),
+            database_path: self.database_path().display().to_string(),
+            version: VERSION.to_string(),
+        }
+    }
+
+    /// What is wrong with a draft, without saving it.
+    pub fn check_settings(&self, draft: &Settings) -> Vec<FieldProblem> {
+        draft.normalized().problems(self.search_path.as_deref())
+    }
+
+    /// Saves a whole draft (the Settings page), or says what is wrong and saves nothing.
+    pub fn save_settings(&self, draft: &Settings) -> Result<SaveSettingsOutcome> {
+        let settings = draft.normalized();
+        let problems = settings.problems(self.search_path.as_deref());
+        if !problems.is_empty() {
+            return Ok(SaveSettingsOutcome::Invalid { problems });
+        }
+        self.store.save_settings(&settings, self.clock.now())?;
+        Ok(SaveSettingsOutcome::Saved {
+            view: Box::new(self.view_of(settings)),
+        })
+    }
+
+    /// Changes one setting (`ox-teams-cli config set`). Only problems with that setting (and,
+    /// for the cloud, the URLs it needs) stop it.
+    pub fn set_setting(&self, key: SettingKey, value: &str) -> Result<Settings> {
+        let settings = self.settings()?.with(key, value)?.normalized();
+        let problems: Vec<FieldProblem> = settings
+            .problems(self.search_path.as_deref())
+            .into_iter()
+            .filter(|problem| problem.field == key || key == SettingKey::Cloud)
+            .collect();
+        if !problems.is_empty() {
+            return Err(SettingsError::Invalid(problems).into());
+        }
+        self.store.save_settings(&settings, self.clock.now())?;
+        Ok(settings)
+    }
+
+    /// Whether the OS keychain answers. It may block on IPC, so it runs off the async threads.
+    pub async fn keychain_status(&self) -> KeychainStatus {
+        let secrets = self.secrets.clone();
+        tokio::task::spawn_blocking(move || secrets.status())
+            .await
+            .unwrap_or_else(|e| KeychainStatus::Unavailable {
+                code: ErrorCode::Internal,
+                message: e.to_string(),
+            })
+    }
+
+    pub async fn status(&self) -> Result<StatusReport> {
+        let settings = self.settings()?;
+        Ok(StatusReport {
+            version: VERSION.to_string(),
+            data_dir: self.data_dir.display().to_string(),
+            database_path: self.database_path().display().to_string(),
+            schema_version: self.schema_version()?,
+            cloud: settings.cloud,
+            cloud_label: settings.cloud.label().to_string(),
+            tenant: settings.tenant.clone(),
+            client_id: (!settings.client_id.is_empty()).then(|| settings.client_id.clone()),
+            endpoints: settings.endpoints(),
+            keychain: self.keychain_status().await,
+            connection: ConnectionState::NotConnected,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::secrets::MemoryStore;
+
+    fn core() -> Core {
+        Core::open_in_memory(CoreOptions {
+            data_dir: PathBuf::from("/tmp/ox-teams-test"),
+            secrets: Arc::new(MemoryStore::new()),
+            clock: Arc::new(ManualClock::new(chrono::Utc::now())),
+            search_path: Some(OsString::new()),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn an_invalid_draft_saves_nothing_and_says_why_per_field() {
+        let core = core();
+        let draft = Settings {
+            tenant: "not a tenant".into(),
+            ..Settings::default()
+        };
+        match core.save_settings(&draft).unwrap() {
+            SaveSettingsOutcome::Invalid { problems } => {
+                assert_eq!(problems.len(), 1);
+                assert_eq!(problems[0].field, SettingKey::Tenant);
+            }
+            other => panic!("expected invalid, got {other:?}"),
+        }
+        assert_eq!(core.settings().unwrap(), Settings::default());
+    }
+
+    #[test]
+    fn a_valid_draft_is_saved_normalised() {
+        let core = core();
+        let draft = Settings {
+            cloud: Cloud::Custom,
+            authority_url: "http://127.0.0.1:9000/".into(),
+            graph_url: "http://127.0.0.1:9000".into(),
+            tenant: " contoso.onmicrosoft.com ".into(),
+            ..Settings::default()
+        };
+        let SaveSettingsOutcome::Saved { view } = core.save_settings(&draft).unwrap() else {
+            panic!("expected saved");
+        };
+        assert_eq!(view.settings.tenant, "contoso.onmicrosoft.com");
+        assert_eq!(view.endpoints.authority, "http://127.0.0.1:9000");
+        assert_eq!(core.settings().unwrap(), view.settings);
+    }
+
+    #[test]
+    fn set_setting_refuses_custom_cloud_without_its_urls() {
+        let core = core();
+        let error = core.set_setting(SettingKey::Cloud, "custom").unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidSetting);
+        assert!(
+            error.to_string().contains("Required for a custom cloud"),
+            "{error}"
+        );
+        core.set_setting(SettingKey::AuthorityUrl, "http://127.0.0.1:9000")
+            .unwrap();
+        core.set_setting(SettingKey::GraphUrl, "http://127.0.0.1:9000")
+            .unwrap();
+        assert_eq!(
+            core.set_setting(SettingKey::Cloud, "custom").unwrap().cloud,
+            Cloud::Custom
+        );
+    }
+
+    #[tokio::test]
+    async fn status_reports_the_data_folder_and_keychain() {
+        let status = core().status().await.unwrap();
+        assert_eq!(status.data_dir, "/tmp/ox-teams-test");
+        assert_eq!(status.cloud, Cloud::Global);
+        assert_eq!(status.client_id, None);
+        assert!(matches!(status.keychain, KeychainStatus::Available { .. }));
+    }
+}

@@ -1,0 +1,164 @@
+//! The desktop shell: it opens the core, wires Tauri's plugins, and adapts commands. Rules and
+//! calls to Microsoft live in `ox-teams-core`.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use ox_teams_core::clock::SystemClock;
+use ox_teams_core::links::LinkEvent;
+use ox_teams_core::secrets::KeychainStore;
+use ox_teams_core::{AppError, Core, CoreOptions, ErrorCode, Startup, paths};
+use tauri::{AppHandle, Emitter, Manager};
+use tauri_plugin_deep_link::DeepLinkExt;
+
+/// The event that carries an `ox-teams://` link to the window.
+pub const LINK_EVENT: &str = "deep-link";
+
+/// What the commands share.
+pub struct Shell {
+    core: Result<Arc<Core>, Startup>,
+    data_dir: Option<PathBuf>,
+    /// The last link received, kept until the window asks for it: a link that arrives while
+    /// the page is still loading would otherwise be lost.
+    pending_link: Mutex<Option<LinkEvent>>,
+}
+
+impl Shell {
+    fn open(data_dir: Option<PathBuf>) -> Shell {
+        let core = match &data_dir {
+            Some(dir) => Core::open(CoreOptions {
+                data_dir: dir.clone(),
+                secrets: Arc::new(KeychainStore::new(paths::APP_IDENTIFIER)),
+                clock: Arc::new(SystemClock),
+                search_path: None,
+            })
+            .map(Arc::new)
+            .map_err(|error| {
+                log::error!("{error}");
+                Startup::database_failed(Some(dir), &error)
+            }),
+            None => Err(Startup::DatabaseFailed {
+                error: AppError {
+                    code: ErrorCode::DatabaseUnavailable,
+                    message: format!(
+                        "This system has no app-data folder. Set {} to a folder the app may \
+                         write to.",
+                        paths::DATA_DIR_ENV
+                    ),
+                },
+                data_dir: String::new(),
+                database_path: String::new(),
+            }),
+        };
+        Shell {
+            core,
+            data_dir,
+            pending_link: Mutex::new(None),
+        }
+    }
+
+    fn core(&self) -> Result<&Arc<Core>, AppError> {
+        self.core.as_ref().map_err(|startup| match startup {
+            Startup::DatabaseFailed { error, .. } => error.clone(),
+            Startup::Ready { .. } => unreachable!("a ready shell has a core"),
+        })
+    }
+
+    fn remember_link(&self, event: LinkEvent) {
+        *self.pending_link.lock().unwrap_or_else(|p| p.into_inner()) = Some(event);
+    }
+}
+
+pub fn run() {
+    let data_dir = paths::default_data_dir();
+    let log_dir = data_dir
+        .clone()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("logs");
+
+    let mut builder = tauri::Builder::default();
+    // First, so a second launch hands over its arguments (deep links included) and exits
+    // before anything else starts.
+    #[cfg(desktop)]
+    {
+        builder = builder.plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            focus_main_window(app);
+        }));
+    }
+    builder
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(
+            tauri_plugin_log::Builder::new()
+                .clear_targets()
+                .targets([
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stdout),
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Folder {
+                        path: log_dir,
+                        file_name: Some("ox-teams".into()),
+                    }),
+                ])
+                .level(log::LevelFilter::Info)
+                .level_for("tao", log::LevelFilter::Warn)
+                .level_for("wry", log::LevelFilter::Warn)
+                .level_for("zbus", log::LevelFilter::Warn)
+                .level_for("reqwest", log::LevelFilter::Warn)
+                .level_for("hyper_util", log::LevelFilter::Warn)
+                .build(),
+        )
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
+        .setup(move |app| {
+            log::info!("OX Teams Connector {} starting", ox_teams_core::VERSION);
+            app.manage(Shell::open(data_dir));
+
+            // Packages register the scheme at install time; a development build registers it
+            // itself so that links work while developing.
+            #[cfg(all(debug_assertions, any(target_os = "linux", windows)))]
+            if let Err(error) = app.deep_link().register_all() {
+                log::warn!("could not register the ox-teams:// scheme: {error}");
+            }
+            if let Some(url) = app
+                .deep_link()
+                .get_current()?
+                .and_then(|urls| urls.last().cloned())
+            {
+                app.state::<Shell>()
+                    .remember_link(LinkEvent::from_link(url.as_str()));
+            }
+            let handle = app.handle().clone();
+            app.deep_link().on_open_url(move |event| {
+                for url in event.urls() {
+                    let link = LinkEvent::from_link(url.as_str());
+                    log::info!("link received: {link:?}");
+                    handle.state::<Shell>().remember_link(link.clone());
+                    if let Err(error) = handle.emit_to("main", LINK_EVENT, link) {
+                        log::warn!("could not hand a link to the window: {error}");
+                    }
+                }
+                focus_main_window(&handle);
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::startup,
+            commands::get_settings,
+            commands::check_settings,
+            commands::save_settings,
+            commands::keychain_status,
+            commands::open_data_folder,
+            commands::take_pending_link,
+            commands::permission_scopes,
+        ])
+        .run(tauri::generate_context!())
+        .expect("OX Teams Connector could not start its window");
+}
+
+fn focus_main_window(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}

@@ -1,0 +1,58 @@
+// Helpers shared by the specs.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+import { $, browser, expect } from "@wdio/globals";
+
+import { appPath, cliPath, screenshotDir } from "./paths.mjs";
+
+export const byTestId = (id) => $(`[data-testid="${id}"]`);
+
+/** The element whose own text contains `text`. */
+export const byText = (text) => $(`//*[text()[contains(., ${JSON.stringify(text)})]]`);
+
+/** Waits for the app to finish starting: the navigation is there. */
+export async function waitForApp() {
+  await byTestId("nav-connectors").waitForDisplayed({ timeout: 30_000 });
+}
+
+export async function openPage(page) {
+  await byTestId(`nav-${page}`).click();
+  await byTestId(`page-${page}`).waitForDisplayed();
+}
+
+/** Replaces an input's text the way a person does (select all, type), so React sees it. */
+export async function replaceText(element, text) {
+  await element.click();
+  await browser.keys(["Control", "a"]);
+  await browser.keys("Backspace");
+  await element.addValue(text);
+  await expect(element).toHaveValue(text);
+}
+
+export async function screenshot(name) {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  // Let pending data and Fluent's transitions settle so the picture shows what a person sees.
+  await browser.pause(600);
+  await browser.saveScreenshot(path.join(screenshotDir, `${name}.png`));
+}
+
+/** Starts the app a second time with `args`; single-instance hands them over and it exits. */
+export function launchAgain(...args) {
+  const result = spawnSync(appPath, args, { env: process.env, timeout: 30_000, encoding: "utf8" });
+  if (result.error) throw result.error;
+  return result;
+}
+
+/** Runs ox-teams-cli on the same data folder as the app under test. */
+export function cli(...args) {
+  const result = spawnSync(cliPath, args, { env: process.env, timeout: 30_000, encoding: "utf8" });
+  if (result.error) throw result.error;
+  return result;
+}
+
+/** The app's data folder for this spec (XDG_DATA_HOME is private to the spec). */
+export function dataDir() {
+  return path.join(process.env.XDG_DATA_HOME, "com.oxteams.connector");
+}

@@ -1,0 +1,75 @@
+// End-to-end suite: the debug app in a real window (WebKitGTK under Xvfb), driven by
+// WebdriverIO through tauri-driver. Run it with `make e2e` (tests/e2e/run.sh), which provides
+// Xvfb, a private D-Bus session and an unlocked GNOME Keyring.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+import { appPath, screenshotDir } from "./support/paths.mjs";
+
+let tauriDriver;
+
+function waitForPort(port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = net.connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.end();
+        resolve();
+      });
+      socket.once("error", () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`tauri-driver did not listen on ${port}`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+export const config = {
+  runner: "local",
+  hostname: "127.0.0.1",
+  port: 4444,
+  specs: ["./specs/**/*.e2e.mjs"],
+  maxInstances: 1,
+  capabilities: [{ "tauri:options": { application: appPath } }],
+  logLevel: "warn",
+  framework: "mocha",
+  reporters: ["spec"],
+  mochaOpts: { ui: "bdd", timeout: 120_000 },
+  waitforTimeout: 15_000,
+  connectionRetryCount: 1,
+
+  onPrepare() {
+    if (!fs.existsSync(appPath)) {
+      throw new Error(`No app at ${appPath}: build it first (make e2e does).`);
+    }
+    fs.rmSync(screenshotDir, { recursive: true, force: true });
+    fs.mkdirSync(screenshotDir, { recursive: true });
+  },
+
+  // Each spec file gets its own XDG folders, hence its own data folder, and its own driver.
+  async beforeSession() {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "ox-teams-e2e-"));
+    for (const [name, folder] of [
+      ["XDG_DATA_HOME", "data"],
+      ["XDG_CONFIG_HOME", "config"],
+      ["XDG_CACHE_HOME", "cache"],
+    ]) {
+      process.env[name] = path.join(home, folder);
+      fs.mkdirSync(process.env[name], { recursive: true });
+    }
+    delete process.env.OX_TEAMS_DATA_DIR;
+    process.env.OX_TEAMS_E2E_HOME = home;
+    tauriDriver = spawn("tauri-driver", [], { stdio: ["ignore", "inherit", "inherit"] });
+    await waitForPort(4444, 20_000);
+  },
+
+  afterSession() {
+    tauriDriver?.kill();
+  },
+};

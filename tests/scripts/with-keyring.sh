@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs a command with a private, unlocked GNOME Keyring providing the Secret Service on the
+# current D-Bus session, so the app's real keychain code can run headless. Use it inside
+# `dbus-run-session`; the keyring lives in a throwaway folder and dies with the session.
+set -euo pipefail
+
+if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+  echo "with-keyring.sh: no D-Bus session; run me inside dbus-run-session" >&2
+  exit 2
+fi
+command -v gnome-keyring-daemon >/dev/null || {
+  echo "with-keyring.sh: gnome-keyring-daemon is missing (apt-get install gnome-keyring)" >&2
+  exit 2
+}
+
+keyring_home=$(mktemp -d "${TMPDIR:-/tmp}/ox-teams-keyring.XXXXXX")
+# Unlocking with a password on stdin creates the login keyring without any prompt.
+printf 'ox-teams-test' | HOME="$keyring_home" XDG_DATA_HOME="$keyring_home" \
+  gnome-keyring-daemon --unlock --components=secrets >/dev/null
+
+exec "$@"

@@ -1,0 +1,96 @@
+import { act, render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+import { backend, fakeTauriModule, settingsView } from "../test/fakeBackend";
+import { App } from "./App";
+
+vi.mock("../ipc/tauri", () => fakeTauriModule());
+
+function readyBackend() {
+  backend.on("startup", () => ({ state: "ready", version: "0.1.0" }));
+  backend.on("take_pending_link", () => null);
+  backend.on("get_settings", () => settingsView());
+  backend.on("permission_scopes", () => [
+    {
+      name: "Team.ReadBasic.All",
+      grants: "Read the names and IDs of the teams you belong to.",
+      reason: "Lists your teams.",
+      admin_consent: true,
+      without_it: "The team list stays empty.",
+      openid: false,
+    },
+  ]);
+  backend.on("keychain_status", () => ({ state: "available", backend: "Secret Service" }));
+}
+
+describe("the app shell", () => {
+  beforeEach(() => backend.reset());
+
+  it("opens on the Microsoft Teams connector and moves between pages", async () => {
+    readyBackend();
+    render(<App />);
+    expect(await screen.findByRole("heading", { name: "Microsoft Teams" })).toBeInTheDocument();
+    expect(screen.getByTestId("connection-state")).toHaveTextContent("Not connected");
+    expect(await screen.findByText("Team.ReadBasic.All")).toBeInTheDocument();
+    expect(screen.getByText("Admin consent")).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole("tab", { name: "Active Issues" }));
+    expect(screen.getByRole("heading", { name: "Active Issues" })).toBeInTheDocument();
+    expect(screen.getByTestId("issues-empty")).toHaveTextContent("No active issues yet");
+
+    await userEvent.click(screen.getByRole("tab", { name: "Workflows" }));
+    expect(screen.getByTestId("workflows-empty")).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("tab", { name: "Activity" }));
+    expect(screen.getByTestId("activity-empty")).toBeInTheDocument();
+  });
+
+  it("follows an ox-teams:// link handed over at runtime", async () => {
+    readyBackend();
+    render(<App />);
+    await screen.findByRole("heading", { name: "Microsoft Teams" });
+    act(() => backend.emitLink({ kind: "open", route: { page: "issues", issue_id: "CVE-2024-1" } }));
+    expect(await screen.findByTestId("missing-issue")).toHaveTextContent("Issue “CVE-2024-1” is not here");
+    expect(screen.getByRole("tab", { name: "Active Issues" })).toHaveAttribute("aria-selected", "true");
+  });
+
+  it("opens the page of the link the app was started with", async () => {
+    readyBackend();
+    backend.on("take_pending_link", () => ({ kind: "open", route: { page: "settings" } }));
+    render(<App />);
+    expect(await screen.findByRole("heading", { name: "Settings" })).toBeInTheDocument();
+  });
+
+  it("says why a link cannot be opened and stays where it was", async () => {
+    readyBackend();
+    render(<App />);
+    await screen.findByRole("heading", { name: "Microsoft Teams" });
+    act(() =>
+      backend.emitLink({
+        kind: "rejected",
+        message: "The link ox-teams://payroll points to “payroll”, which this app does not have.",
+      }),
+    );
+    expect(await screen.findByText("This link cannot be opened")).toBeInTheDocument();
+    // Fluent also repeats a toast in a live region for screen readers.
+    expect(screen.getAllByText(/points to “payroll”/).length).toBeGreaterThan(0);
+    expect(screen.getByRole("heading", { name: "Microsoft Teams" })).toBeInTheDocument();
+  });
+
+  it("shows where the database is when it cannot be opened", async () => {
+    backend.on("startup", () => ({
+      state: "database_failed",
+      error: {
+        code: "database_corrupt",
+        message: "The file at /data/ox-teams.sqlite3 is not an OX Teams Connector database.",
+      },
+      data_dir: "/data",
+      database_path: "/data/ox-teams.sqlite3",
+    }));
+    render(<App />);
+    expect(await screen.findByTestId("startup-failure")).toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: /cannot open its database/ })).toBeInTheDocument();
+    expect(screen.getByTestId("database-path")).toHaveTextContent("/data/ox-teams.sqlite3");
+    await waitFor(() => expect(backend.calls.map((c) => c.command)).not.toContain("get_settings"));
+  });
+});

@@ -1,0 +1,46 @@
+import { FluentProvider, Spinner, makeStyles } from "@fluentui/react-components";
+import { useEffect, useState } from "react";
+
+import type { Startup } from "../bindings/Startup";
+import { CommandError, commands } from "../ipc/commands";
+import { AppShell } from "./AppShell";
+import { StartupFailure } from "./StartupFailure";
+import { useSystemTheme } from "./useSystemTheme";
+
+const useStyles = makeStyles({
+  root: { height: "100vh", display: "flex" },
+  loading: { margin: "auto" },
+});
+
+export function App() {
+  const theme = useSystemTheme();
+  const styles = useStyles();
+  const [startup, setStartup] = useState<Startup | null>(null);
+
+  useEffect(() => {
+    commands.startup().then(setStartup, (error: unknown) =>
+      setStartup({
+        state: "database_failed",
+        error: error instanceof CommandError ? error : new CommandError("internal", String(error)),
+        data_dir: "",
+        database_path: "",
+      }),
+    );
+  }, []);
+
+  return (
+    <FluentProvider theme={theme} className={styles.root}>
+      {startup === null ? (
+        <Spinner className={styles.loading} label="Starting OX Teams Connector…" />
+      ) : startup.state === "ready" ? (
+        <AppShell version={startup.version} />
+      ) : (
+        <StartupFailure
+          message={startup.error.message}
+          dataDir={startup.data_dir}
+          databasePath={startup.database_path}
+        />
+      )}
+    </FluentProvider>
+  );
+}

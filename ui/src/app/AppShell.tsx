@@ -1,0 +1,125 @@
+import {
+  Caption1,
+  Tab,
+  TabList,
+  Text,
+  Toast,
+  ToastBody,
+  ToastTitle,
+  Toaster,
+  makeStyles,
+  tokens,
+  useId,
+  useToastController,
+} from "@fluentui/react-components";
+import { useCallback, useState } from "react";
+
+import logo from "../../../icons/icon.svg";
+import type { Route } from "../bindings/Route";
+import { ActivityPage } from "../features/activity/ActivityPage";
+import { ConnectorsPage } from "../features/connectors/ConnectorsPage";
+import { IssuesPage } from "../features/issues/IssuesPage";
+import { SettingsPage } from "../features/settings/SettingsPage";
+import { WorkflowsPage } from "../features/workflows/WorkflowsPage";
+import { PAGES, routeOf } from "./routes";
+import type { Page } from "./routes";
+import { useLinkNavigation } from "./useLinkNavigation";
+
+const useStyles = makeStyles({
+  shell: { display: "flex", width: "100%", height: "100%" },
+  nav: {
+    width: "232px",
+    flexShrink: 0,
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalL,
+    padding: `${tokens.spacingVerticalL} ${tokens.spacingHorizontalS}`,
+    backgroundColor: tokens.colorNeutralBackground3,
+    borderRight: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  brand: {
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalS,
+    padding: `0 ${tokens.spacingHorizontalS}`,
+  },
+  logo: { width: "32px", height: "32px" },
+  tabs: { flexGrow: 1 },
+  version: { padding: `0 ${tokens.spacingHorizontalM}`, color: tokens.colorNeutralForeground3 },
+  main: {
+    flexGrow: 1,
+    overflowY: "auto",
+    backgroundColor: tokens.colorNeutralBackground1,
+  },
+  page: { maxWidth: "1080px", padding: `${tokens.spacingVerticalXXL} 40px`, margin: "0 auto" },
+});
+
+export function AppShell(props: { version: string }) {
+  const styles = useStyles();
+  const toasterId = useId("toaster");
+  const { dispatchToast } = useToastController(toasterId);
+  const [route, setRoute] = useState<Route>({ page: "connectors" });
+
+  const navigate = useCallback((next: Route) => setRoute(next), []);
+  const rejectLink = useCallback(
+    (message: string) =>
+      dispatchToast(
+        <Toast>
+          <ToastTitle>This link cannot be opened</ToastTitle>
+          <ToastBody>{message}</ToastBody>
+        </Toast>,
+        { intent: "warning", timeout: 8000 },
+      ),
+    [dispatchToast],
+  );
+  useLinkNavigation(navigate, rejectLink);
+
+  return (
+    <div className={styles.shell}>
+      <Toaster toasterId={toasterId} position="top-end" />
+      <nav className={styles.nav} aria-label="Main">
+        <div className={styles.brand}>
+          <img src={logo} alt="" className={styles.logo} />
+          <Text weight="semibold" size={400}>
+            OX Teams Connector
+          </Text>
+        </div>
+        <TabList
+          className={styles.tabs}
+          vertical
+          size="large"
+          selectedValue={route.page}
+          onTabSelect={(_, data) => setRoute(routeOf(data.value as Page))}
+        >
+          {PAGES.map(({ page, label, icon: Icon }) => (
+            <Tab key={page} value={page} icon={<Icon />} data-testid={`nav-${page}`}>
+              {label}
+            </Tab>
+          ))}
+        </TabList>
+        <Caption1 className={styles.version}>Version {props.version}</Caption1>
+      </nav>
+      <main className={styles.main} data-testid={`page-${route.page}`}>
+        <div className={styles.page}>
+          <CurrentPage route={route} navigate={navigate} />
+        </div>
+      </main>
+    </div>
+  );
+}
+
+function CurrentPage(props: { route: Route; navigate: (route: Route) => void }) {
+  const { route, navigate } = props;
+  switch (route.page) {
+    case "connectors":
+      return <ConnectorsPage onOpenSettings={() => navigate({ page: "settings" })} />;
+    case "issues":
+      return <IssuesPage issueId={route.issue_id ?? null} />;
+    case "workflows":
+      return <WorkflowsPage workflowId={route.workflow_id ?? null} />;
+    case "activity":
+      return <ActivityPage />;
+    case "settings":
+      return <SettingsPage />;
+  }
+}

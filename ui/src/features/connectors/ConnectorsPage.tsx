@@ -1,0 +1,261 @@
+import {
+  Badge,
+  Body1,
+  Breadcrumb,
+  BreadcrumbButton,
+  BreadcrumbDivider,
+  BreadcrumbItem,
+  Button,
+  Caption1,
+  Card,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Spinner,
+  Subtitle1,
+  Subtitle2,
+  Tab,
+  TabList,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { Bot24Regular, Person24Regular, Settings20Regular } from "@fluentui/react-icons";
+import { useState } from "react";
+
+import type { PermissionScope } from "../../bindings/PermissionScope";
+import type { SettingsView } from "../../bindings/SettingsView";
+import { commands } from "../../ipc/commands";
+import { PageHeader } from "../../shared/PageHeader";
+import { useCommand } from "../../shared/useCommand";
+
+const useStyles = makeStyles({
+  card: { padding: tokens.spacingHorizontalXL, gap: tokens.spacingVerticalL },
+  status: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalM },
+  grow: { flexGrow: 1 },
+  paragraph: { margin: 0 },
+  column: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
+  method: { display: "grid", gridTemplateColumns: "1fr 1fr", gap: tokens.spacingHorizontalXXL },
+  list: { margin: 0, paddingLeft: tokens.spacingHorizontalL, lineHeight: tokens.lineHeightBase400 },
+  facts: {
+    display: "grid",
+    gridTemplateColumns: "max-content 1fr",
+    columnGap: tokens.spacingHorizontalL,
+    rowGap: tokens.spacingVerticalXS,
+    margin: 0,
+  },
+  term: { color: tokens.colorNeutralForeground3 },
+  value: { margin: 0, overflowWrap: "anywhere" },
+  section: { marginTop: tokens.spacingVerticalXXL, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  scope: { fontFamily: tokens.fontFamilyMonospace, whiteSpace: "nowrap" },
+  muted: { color: tokens.colorNeutralForeground3 },
+});
+
+type Method = "identity" | "bot";
+
+const METHODS: Record<Method, { label: string; summary: string; prerequisites: string[] }> = {
+  identity: {
+    label: "IDENTITY PROVIDER",
+    summary:
+      "Messages are sent as you, with your own Microsoft account. You connect by signing in to Microsoft from this app and approving the permissions below.",
+    prerequisites: [
+      "A Microsoft Teams account in your organisation.",
+      "An Entra app registration for this app (its application ID goes in Settings).",
+      "Optionally, an administrator to approve the two permissions that need admin consent.",
+    ],
+  },
+  bot: {
+    label: "BOT IDENTITY PROVIDER",
+    summary:
+      "Messages come from one app identity, “OX Security Alerts”, instead of a person. It is deployed to people through Teams setup policies, and every message links straight to its issue and workflow.",
+    prerequisites: [
+      "A Microsoft Teams account in your organisation.",
+      "A Teams administrator who may manage apps and setup policies in the Teams Admin Center.",
+      "The bot's application ID and client secret (kept only in your OS keychain).",
+    ],
+  },
+};
+
+export function ConnectorsPage(props: { onOpenSettings: () => void }) {
+  const styles = useStyles();
+  const [method, setMethod] = useState<Method>("identity");
+  const settings = useCommand(commands.getSettings);
+  const scopes = useCommand(commands.permissionScopes);
+  const chosen = METHODS[method];
+
+  return (
+    <>
+      <PageHeader
+        above={
+          <Breadcrumb aria-label="Location" size="small">
+            {["Settings", "Connectors", "Dev Alerts"].map((step) => (
+              <span key={step} style={{ display: "contents" }}>
+                <BreadcrumbItem>
+                  <BreadcrumbButton>{step}</BreadcrumbButton>
+                </BreadcrumbItem>
+                <BreadcrumbDivider />
+              </span>
+            ))}
+            <BreadcrumbItem>
+              <BreadcrumbButton current>Microsoft Teams</BreadcrumbButton>
+            </BreadcrumbItem>
+          </Breadcrumb>
+        }
+        title="Microsoft Teams"
+        description="Receive security alerts, incident updates and workflow notifications directly in Microsoft Teams channels and chats."
+      />
+
+      <Card className={styles.card} data-testid="teams-connector">
+        <div className={styles.status}>
+          <Subtitle1 as="h2" className={styles.grow}>
+            Connection
+          </Subtitle1>
+          <Badge appearance="tint" color="informative" size="large" data-testid="connection-state">
+            Not connected
+          </Badge>
+        </div>
+        <TabList
+          selectedValue={method}
+          onTabSelect={(_, data) => setMethod(data.value as Method)}
+          aria-label="Connection method"
+        >
+          <Tab value="identity" icon={<Person24Regular />} data-testid="method-identity">
+            {METHODS.identity.label}
+          </Tab>
+          <Tab value="bot" icon={<Bot24Regular />} data-testid="method-bot">
+            {METHODS.bot.label}
+          </Tab>
+        </TabList>
+        <div className={styles.method}>
+          <div className={styles.column}>
+            <Body1 as="p" block className={styles.paragraph}>
+              {chosen.summary}
+            </Body1>
+            <Subtitle2 as="h3" block>
+              Before you connect
+            </Subtitle2>
+            <ul className={styles.list}>
+              {chosen.prerequisites.map((item) => (
+                <li key={item}>
+                  <Body1>{item}</Body1>
+                </li>
+              ))}
+            </ul>
+          </div>
+          <ConfigurationSummary settings={settings} onOpenSettings={props.onOpenSettings} />
+        </div>
+        <MessageBar layout="multiline" intent="info">
+          <MessageBarBody>
+            <MessageBarTitle>Connecting is not available in this version yet</MessageBarTitle>
+            The cloud, tenant and application ID that connecting will use can be set in Settings
+            now.
+          </MessageBarBody>
+        </MessageBar>
+      </Card>
+
+      <section className={styles.section} aria-labelledby="scopes-heading">
+        <Subtitle1 as="h2" id="scopes-heading">
+          Permission scopes
+        </Subtitle1>
+        <Body1 className={styles.muted}>
+          When you connect with the identity provider, Microsoft asks you to approve these
+          permissions for this app.
+        </Body1>
+        {scopes.state === "loading" && <Spinner size="small" />}
+        {scopes.state === "failed" && (
+          <MessageBar layout="multiline" intent="error">
+            <MessageBarBody>{scopes.message}</MessageBarBody>
+          </MessageBar>
+        )}
+        {scopes.state === "ready" && <ScopeTable scopes={scopes.data} />}
+      </section>
+    </>
+  );
+}
+
+function ConfigurationSummary(props: {
+  settings: ReturnType<typeof useCommand<SettingsView>>;
+  onOpenSettings: () => void;
+}) {
+  const styles = useStyles();
+  const { settings } = props;
+  if (settings.state === "loading") return <Spinner size="small" />;
+  if (settings.state === "failed") {
+    return (
+      <MessageBar layout="multiline" intent="error">
+        <MessageBarBody>{settings.message}</MessageBarBody>
+      </MessageBar>
+    );
+  }
+  const { settings: values, clouds } = settings.data;
+  const cloud = clouds.find((option) => option.cloud === values.cloud)?.label ?? values.cloud;
+  return (
+    <div className={styles.column}>
+      <dl className={styles.facts} data-testid="connection-settings">
+        <dt className={styles.term}>Cloud</dt>
+        <dd className={styles.value}>{cloud}</dd>
+        <dt className={styles.term}>Tenant</dt>
+        <dd className={styles.value}>{values.tenant}</dd>
+        <dt className={styles.term}>Application ID</dt>
+        <dd className={styles.value}>
+          {values.client_id || <Text className={styles.muted}>not set</Text>}
+        </dd>
+      </dl>
+      {!values.client_id && (
+        <Caption1 as="p" block className={styles.paragraph}>
+          Register an app in the Entra admin center and enter its application (client) ID in
+          Settings before connecting.
+        </Caption1>
+      )}
+      <div>
+        <Button icon={<Settings20Regular />} onClick={props.onOpenSettings}>
+          Change in Settings
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+function ScopeTable(props: { scopes: PermissionScope[] }) {
+  const styles = useStyles();
+  return (
+    <Table aria-label="Permission scopes" data-testid="permission-scopes">
+      <TableHeader>
+        <TableRow>
+          <TableHeaderCell style={{ width: "22%" }}>Permission</TableHeaderCell>
+          <TableHeaderCell>What it allows and why</TableHeaderCell>
+          <TableHeaderCell style={{ width: "28%" }}>Without it</TableHeaderCell>
+          <TableHeaderCell style={{ width: "16%" }}>Consent</TableHeaderCell>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {props.scopes.map((scope) => (
+          <TableRow key={scope.name}>
+            <TableCell className={styles.scope}>{scope.name}</TableCell>
+            <TableCell>
+              {scope.grants} {scope.reason}
+            </TableCell>
+            <TableCell className={styles.muted}>{scope.without_it}</TableCell>
+            <TableCell>
+              {scope.admin_consent ? (
+                <Badge appearance="tint" color="warning">
+                  Admin consent
+                </Badge>
+              ) : (
+                <Badge appearance="tint" color="subtle">
+                  You can consent
+                </Badge>
+              )}
+            </TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}

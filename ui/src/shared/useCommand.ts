@@ -1,0 +1,24 @@
+import { useCallback, useEffect, useState } from "react";
+
+export type Loaded<T> =
+  | { state: "loading" }
+  | { state: "ready"; data: T }
+  | { state: "failed"; message: string };
+
+/** Runs a command when the component mounts (and on `reload`). */
+export function useCommand<T>(run: () => Promise<T>): Loaded<T> & { reload: () => void } {
+  const [loaded, setLoaded] = useState<Loaded<T>>({ state: "loading" });
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    let current = true;
+    run().then(
+      (data) => current && setLoaded({ state: "ready", data }),
+      (error: Error) => current && setLoaded({ state: "failed", message: error.message }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [run, generation]);
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  return { ...loaded, reload };
+}
