@@ -70,7 +70,7 @@ test-ui: ui/node_modules/.installed
 
 test-keychain:
 	dbus-run-session -- tests/scripts/with-keyring.sh \
-	  $(CARGO) test $(CARGO_FLAGS) -p ox-teams-tests --test keychain -- --ignored
+	  $(CARGO) test $(CARGO_FLAGS) --workspace --test keychain -- --ignored
 
 e2e: build tests/e2e/node_modules/.installed
 	tests/e2e/run.sh

@@ -11,6 +11,40 @@ import { appPath, screenshotDir } from "./support/paths.mjs";
 
 let tauriDriver;
 
+/** A port nobody listens on right now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Kills tauri-driver with WebKitWebDriver and the app it started (one process group). */
+async function stopDriver() {
+  if (!tauriDriver) return;
+  const group = -tauriDriver.pid;
+  tauriDriver = undefined;
+  try {
+    process.kill(group, "SIGKILL");
+  } catch {
+    return;
+  }
+  // Wait until the group is gone: a surviving app would keep the single-instance name and
+  // swallow the next spec's launch.
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(group, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 function waitForPort(port, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
@@ -33,6 +67,7 @@ function waitForPort(port, timeoutMs) {
 export const config = {
   runner: "local",
   hostname: "127.0.0.1",
+  // Each session gets free ports (see beforeSession).
   port: 4444,
   specs: ["./specs/**/*.e2e.mjs"],
   maxInstances: 1,
@@ -52,8 +87,9 @@ export const config = {
     fs.mkdirSync(screenshotDir, { recursive: true });
   },
 
-  // Each spec file gets its own XDG folders, hence its own data folder, and its own driver.
-  async beforeSession() {
+  // Each spec file gets its own XDG folders, hence its own data folder, and its own driver on
+  // ports nobody else uses.
+  async beforeSession(config) {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "ox-teams-e2e-"));
     for (const [name, folder] of [
       ["XDG_DATA_HOME", "data"],
@@ -65,11 +101,21 @@ export const config = {
     }
     delete process.env.OX_TEAMS_DATA_DIR;
     process.env.OX_TEAMS_E2E_HOME = home;
-    tauriDriver = spawn("tauri-driver", [], { stdio: ["ignore", "inherit", "inherit"] });
-    await waitForPort(4444, 20_000);
+    config.port = await freePort();
+    const nativePort = await freePort();
+    tauriDriver = spawn(
+      "tauri-driver",
+      ["--port", String(config.port), "--native-port", String(nativePort)],
+      { stdio: ["ignore", "inherit", "inherit"], detached: true },
+    );
+    await waitForPort(config.port, 20_000);
   },
 
-  afterSession() {
-    tauriDriver?.kill();
+  async afterSession() {
+    await stopDriver();
+  },
+
+  async onComplete() {
+    await stopDriver();
   },
 };
