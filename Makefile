@@ -1,6 +1,6 @@
-# OX Teams Connector. `make demo` opens the app; `make test` runs every test.
-# Build output goes to $CARGO_TARGET_DIR (default ./target); keep it outside the clone to
-# share builds between clones.
+# OX Teams Connector. `make demo` opens the app against the local sandbox; `make test` runs
+# every test. Build output goes to $CARGO_TARGET_DIR (default ./target); keep it outside the
+# clone to share builds between clones.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -9,29 +9,24 @@ CARGO := cargo
 CARGO_FLAGS := --locked
 BIN := $(CARGO_TARGET_DIR)/debug
 DEMO_DATA := $(CARGO_TARGET_DIR)/demo-data
+NPM_PACKAGES := ui tests/e2e tests/oracles
 
 .PHONY: demo test deps build ui check-rust test-rust bindings check-bindings test-ui \
-        test-keychain e2e bundle clean
+        test-keychain e2e bench bundle clean
 
-## Install what is missing, build, and open the app.
+## Install what is missing, build, start the sandbox and open the app against it.
 demo: deps build
-	@echo "Opening OX Teams Connector (data folder: $(DEMO_DATA))"
-	@mkdir -p "$(DEMO_DATA)"
-	OX_TEAMS_DATA_DIR="$(DEMO_DATA)" tests/scripts/run-app.sh "$(BIN)/ox-teams"
+	src-tauri/scripts/demo.sh "$(BIN)" "$(DEMO_DATA)"
 
-## Every test: formatting, lints, Rust tests, bindings, UI checks, the real keychain, end to end.
+## Every test: formatting, lints, UI checks, Rust tests, bindings, the real keychain, end to end.
 test: deps ui check-rust test-ui test-rust check-bindings test-keychain e2e
 	@echo "All tests passed."
 
-deps: ui/node_modules/.installed tests/e2e/node_modules/.installed
+deps: $(addsuffix /node_modules/.installed,$(NPM_PACKAGES))
 	src-tauri/scripts/install-deps.sh
 
-ui/node_modules/.installed: ui/package-lock.json
-	npm --prefix ui ci --no-audit --no-fund
-	touch $@
-
-tests/e2e/node_modules/.installed: tests/e2e/package-lock.json
-	npm --prefix tests/e2e ci --no-audit --no-fund
+%/node_modules/.installed: %/package-lock.json
+	npm --prefix $* ci --no-audit --no-fund
 	touch $@
 
 ## The web UI (embedded into the app at compile time, so it is built first).
@@ -45,7 +40,8 @@ check-rust: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy $(CARGO_FLAGS) --workspace --all-targets -- -D warnings
 
-# ts-rs writes the TypeScript bindings to ./target/ts-bindings while the tests run.
+# Also builds the binaries the end-to-end suite runs (with the test build's features, so
+# nothing is compiled twice). ts-rs writes the TypeScript bindings to ./target/ts-bindings.
 test-rust: ui
 	rm -rf target/ts-bindings
 	$(CARGO) test $(CARGO_FLAGS) --workspace
@@ -68,12 +64,18 @@ test-ui: ui/node_modules/.installed
 	npm --prefix ui run lint
 	npm --prefix ui test
 
+# The same build as test-rust (no recompiling), running only the ignored real-keychain test.
 test-keychain:
 	dbus-run-session -- tests/scripts/with-keyring.sh \
-	  $(CARGO) test $(CARGO_FLAGS) --workspace --test keychain -- --ignored
+	  $(CARGO) test $(CARGO_FLAGS) --workspace -- --ignored in_the_os_keychain
 
-e2e: build tests/e2e/node_modules/.installed
+e2e: ui tests/e2e/node_modules/.installed
+	$(CARGO) test $(CARGO_FLAGS) --workspace --no-run
 	tests/e2e/run.sh
+
+## Figures, not assertions: throughput of the sandbox and other benchmarks.
+bench: deps ui
+	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-sandbox --bench throughput
 
 ## Installable packages (deb and rpm on Linux).
 bundle: deps ui

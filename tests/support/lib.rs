@@ -1,5 +1,8 @@
 //! Helpers for the whole-system tests.
 
+pub mod browser;
+pub mod oracles;
+
 use std::ffi::OsString;
 use std::path::Path;
 use std::sync::Arc;

@@ -7,6 +7,11 @@ import { App } from "./App";
 
 vi.mock("../ipc/tauri", () => fakeTauriModule());
 
+/** The window listens for links once its effects have run, a moment after it first paints. */
+async function listeningForLinks() {
+  await waitFor(() => expect(backend.linkListeners.size).toBe(1));
+}
+
 function readyBackend() {
   backend.on("startup", () => ({ state: "ready", version: "0.1.0" }));
   backend.on("take_pending_link", () => null);
@@ -49,6 +54,7 @@ describe("the app shell", () => {
     readyBackend();
     render(<App />);
     await screen.findByRole("heading", { name: "Microsoft Teams" });
+    await listeningForLinks();
     act(() => backend.emitLink({ kind: "open", route: { page: "issues", issue_id: "CVE-2024-1" } }));
     expect(await screen.findByTestId("missing-issue")).toHaveTextContent("Issue “CVE-2024-1” is not here");
     expect(screen.getByRole("tab", { name: "Active Issues" })).toHaveAttribute("aria-selected", "true");
@@ -65,6 +71,7 @@ describe("the app shell", () => {
     readyBackend();
     render(<App />);
     await screen.findByRole("heading", { name: "Microsoft Teams" });
+    await listeningForLinks();
     act(() =>
       backend.emitLink({
         kind: "rejected",

@@ -20,16 +20,21 @@ export function useLinkNavigation(
       if (event.kind === "open") navigate(event.route);
       else onRejected(event.message);
     };
-    void onLink((event) => {
-      handle(event);
-      // The shell also keeps the last link for a window that was still loading; it has been
-      // handled now.
-      void commands.takePendingLink();
-    }).then((unlisten) => {
-      if (stopped) unlisten();
-      else stop = unlisten;
-    });
-    void commands.takePendingLink().then(handle);
+    void (async () => {
+      const unlisten = await onLink((event) => {
+        handle(event);
+        // The shell also kept it for a window that was still loading; it is handled now.
+        void commands.takePendingLink();
+      });
+      if (stopped) {
+        unlisten();
+        return;
+      }
+      stop = unlisten;
+      // Only now ask for a link that arrived before anyone listened: asking earlier could miss
+      // one that arrives in between.
+      handle(await commands.takePendingLink());
+    })();
     return () => {
       stopped = true;
       stop?.();

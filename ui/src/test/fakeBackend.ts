@@ -20,6 +20,7 @@ export const backend = {
     this.handlers.set(command, handler);
   },
 
+  /** Hands a link to the window, as a second launch does. */
   emitLink(event: LinkEvent) {
     for (const listener of this.linkListeners) listener(event);
   },

@@ -1,6 +1,9 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach, vi } from "vitest";
+
+// Fluent UI renders slowly in jsdom on a busy machine; waiting longer is not a timing assertion.
+configure({ asyncUtilTimeout: 5000 });
 
 afterEach(() => {
   cleanup();

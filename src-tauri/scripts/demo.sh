@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `make demo`: starts the sandbox (a local Microsoft cloud with the small Contoso tenant),
+# points a demo data folder at it (a custom cloud), and opens the app. Closing the app stops
+# the sandbox.
+set -euo pipefail
+bin=$1
+data=$2
+here=$(cd "$(dirname "$0")/../.." && pwd)
+
+mkdir -p "$data"
+sandbox_log="$data/sandbox.log"
+"$bin/ox-teams-sandbox" --port 0 --tenant small >"$sandbox_log" 2>&1 &
+sandbox=$!
+trap 'kill "$sandbox" 2>/dev/null || true' EXIT
+
+url=
+for _ in $(seq 1 100); do
+  url=$(sed -n 's/^listening on //p' "$sandbox_log" | head -n 1)
+  [ -n "$url" ] && break
+  kill -0 "$sandbox" 2>/dev/null || { cat "$sandbox_log" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "demo: the sandbox did not start" >&2; exit 1; }
+
+cli=("$bin/ox-teams-cli" --data-dir "$data")
+"${cli[@]}" config set authority-url "$url" >/dev/null
+"${cli[@]}" config set graph-url "$url" >/dev/null
+"${cli[@]}" config set bot-url "$url" >/dev/null
+"${cli[@]}" config set cloud custom >/dev/null
+"${cli[@]}" config set tenant contoso.onmicrosoft.com >/dev/null
+# Any client id is a registered public client in the sandbox; this one is the demo's.
+"${cli[@]}" config set client-id 0d3c5a8e-7b1f-4c9a-9e2d-5f6a7b8c9d0e >/dev/null
+
+cat <<INFO
+
+  Sandbox tenant   Contoso (contoso.onmicrosoft.com) at $url
+  What people see  $url/_sandbox/
+  Sign in as       megan.bowen@contoso.onmicrosoft.com (administrator) or any Contoso person
+  Data folder      $data
+
+INFO
+OX_TEAMS_DATA_DIR="$data" "$here/tests/scripts/run-app.sh" "$bin/ox-teams"
