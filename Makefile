@@ -67,7 +67,7 @@ test-ui: ui/node_modules/.installed
 # The same build as test-rust (no recompiling), running only the ignored real-keychain test.
 test-keychain:
 	dbus-run-session -- tests/scripts/with-keyring.sh \
-	  $(CARGO) test $(CARGO_FLAGS) --workspace -- --ignored in_the_os_keychain
+	  $(CARGO) test $(CARGO_FLAGS) --workspace -- --ignored os_keychain
 
 e2e: ui tests/e2e/node_modules/.installed
 	$(CARGO) test $(CARGO_FLAGS) --workspace --no-run

@@ -8,7 +8,13 @@ const COMMANDS: &[&str] = &[
     "keychain_status",
     "open_data_folder",
     "take_pending_link",
-    "permission_scopes",
+    "connection_state",
+    "check_connection",
+    "connect",
+    "cancel_connect",
+    "disconnect",
+    "permission_report",
+    "open_admin_center",
 ];
 
 fn main() {

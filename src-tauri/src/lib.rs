@@ -7,14 +7,25 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use ox_teams_core::clock::SystemClock;
+use ox_teams_core::entropy::OsEntropy;
 use ox_teams_core::links::LinkEvent;
 use ox_teams_core::secrets::KeychainStore;
 use ox_teams_core::{AppError, Core, CoreOptions, ErrorCode, Startup, paths};
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_deep_link::DeepLinkExt;
+use tokio::sync::oneshot;
 
 /// The event that carries an `ox-teams://` link to the window.
 pub const LINK_EVENT: &str = "deep-link";
+
+/// The event that tells the window the browser was sent to sign in (with the address).
+pub const SIGN_IN_EVENT: &str = "sign-in-waiting";
+
+/// A sign-in in progress: how to cancel it, and where a custom-scheme answer goes.
+struct PendingSignIn {
+    cancel: oneshot::Sender<()>,
+    answer: oneshot::Sender<String>,
+}
 
 /// What the commands share.
 pub struct Shell {
@@ -23,6 +34,7 @@ pub struct Shell {
     /// The last link received, kept until the window asks for it: a link that arrives while
     /// the page is still loading would otherwise be lost.
     pending_link: Mutex<Option<LinkEvent>>,
+    sign_in: Mutex<Option<PendingSignIn>>,
 }
 
 impl Shell {
@@ -32,6 +44,7 @@ impl Shell {
                 data_dir: dir.clone(),
                 secrets: Arc::new(KeychainStore::new(paths::APP_IDENTIFIER)),
                 clock: Arc::new(SystemClock),
+                entropy: Arc::new(OsEntropy),
                 search_path: None,
             })
             .map(Arc::new)
@@ -56,6 +69,7 @@ impl Shell {
             core,
             data_dir,
             pending_link: Mutex::new(None),
+            sign_in: Mutex::new(None),
         }
     }
 
@@ -68,6 +82,46 @@ impl Shell {
 
     fn remember_link(&self, event: LinkEvent) {
         *self.pending_link.lock().unwrap_or_else(|p| p.into_inner()) = Some(event);
+    }
+
+    /// Starts tracking a sign-in; one that was still waiting is cancelled.
+    fn begin_sign_in(&self) -> (oneshot::Receiver<()>, oneshot::Receiver<String>) {
+        let (cancel, cancelled) = oneshot::channel();
+        let (answer, answered) = oneshot::channel();
+        *self.sign_in.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(PendingSignIn { cancel, answer });
+        (cancelled, answered)
+    }
+
+    fn end_sign_in(&self) {
+        self.sign_in
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+    }
+
+    fn cancel_sign_in(&self) {
+        if let Some(pending) = self
+            .sign_in
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            let _ = pending.cancel.send(());
+        }
+    }
+
+    /// Hands an `ox-teams://auth/callback` link to the waiting sign-in; false if none waits.
+    fn deliver_sign_in_answer(&self, link: &str) -> bool {
+        match self
+            .sign_in
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            Some(pending) => pending.answer.send(link.to_string()).is_ok(),
+            None => false,
+        }
     }
 }
 
@@ -130,6 +184,16 @@ pub fn run() {
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| {
                 for url in event.urls() {
+                    // A sign-in answer carries an authorization code: hand it over, never log it.
+                    if url
+                        .as_str()
+                        .starts_with(ox_teams_core::auth::CUSTOM_SCHEME_REDIRECT)
+                        && handle.state::<Shell>().deliver_sign_in_answer(url.as_str())
+                    {
+                        log::info!("sign-in answer received through the ox-teams:// scheme");
+                        focus_main_window(&handle);
+                        continue;
+                    }
                     let link = LinkEvent::from_link(url.as_str());
                     log::info!("link received: {link:?}");
                     handle.state::<Shell>().remember_link(link.clone());
@@ -149,7 +213,13 @@ pub fn run() {
             commands::keychain_status,
             commands::open_data_folder,
             commands::take_pending_link,
-            commands::permission_scopes,
+            commands::connection_state,
+            commands::check_connection,
+            commands::connect,
+            commands::cancel_connect,
+            commands::disconnect,
+            commands::permission_report,
+            commands::open_admin_center,
         ])
         .run(tauri::generate_context!())
         .expect("OX Teams Connector could not start its window");

@@ -7,9 +7,24 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-import { appPath, screenshotDir } from "./support/paths.mjs";
+import { appPath, sandboxPath, screenshotDir } from "./support/paths.mjs";
 
 let tauriDriver;
+let sandbox;
+
+/** Starts the sandbox (the local Microsoft cloud) and returns its address. */
+function startSandbox() {
+  return new Promise((resolve, reject) => {
+    sandbox = spawn(sandboxPath, ["--port", "0", "--tenant", "small"], { stdio: ["ignore", "pipe", "inherit"] });
+    let output = "";
+    sandbox.stdout.on("data", (chunk) => {
+      output += chunk;
+      const match = output.match(/^listening on (\S+)/m);
+      if (match) resolve(match[1]);
+    });
+    sandbox.once("exit", (code) => reject(new Error(`the sandbox exited (${code}) before listening`)));
+  });
+}
 
 /** A port nobody listens on right now. */
 function freePort() {
@@ -79,12 +94,14 @@ export const config = {
   waitforTimeout: 15_000,
   connectionRetryCount: 1,
 
-  onPrepare() {
-    if (!fs.existsSync(appPath)) {
-      throw new Error(`No app at ${appPath}: build it first (make e2e does).`);
+  async onPrepare() {
+    for (const binary of [appPath, sandboxPath]) {
+      if (!fs.existsSync(binary)) throw new Error(`No ${binary}: build it first (make e2e does).`);
     }
     fs.rmSync(screenshotDir, { recursive: true, force: true });
     fs.mkdirSync(screenshotDir, { recursive: true });
+    // Workers start after this and inherit the address.
+    process.env.OX_TEAMS_SANDBOX_URL = await startSandbox();
   },
 
   // Each spec file gets its own XDG folders, hence its own data folder, and its own driver on
@@ -117,5 +134,6 @@ export const config = {
 
   async onComplete() {
     await stopDriver();
+    sandbox?.kill();
   },
 };

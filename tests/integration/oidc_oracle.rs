@@ -218,3 +218,65 @@ async fn sandbox_and_oidc_provider_agree_on_every_sign_in_scenario() {
         );
     }
 }
+
+/// A stand-in for Graph's `/me` that accepts any bearer token: the oracle issues the tokens.
+async fn fake_graph() -> String {
+    use axum::routing::get;
+    let app = axum::Router::new().route(
+        "/v1.0/me",
+        get(|headers: axum::http::HeaderMap| async move {
+            let authorized = headers.get("authorization").is_some_and(|v| v.to_str().unwrap_or_default().starts_with("Bearer "));
+            if authorized {
+                (axum::http::StatusCode::OK, axum::Json(serde_json::json!({ "id": "oid-megan", "displayName": "Megan", "mail": "megan@example.test" })))
+            } else {
+                (axum::http::StatusCode::UNAUTHORIZED, axum::Json(serde_json::json!({ "error": { "code": "InvalidAuthenticationToken", "message": "no token" } })))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cores_sign_in_renewal_and_rotation_work_against_oidc_provider() {
+    use ox_teams_core::auth::{ConnectionState, REFRESH_TOKEN_SECRET};
+    use ox_teams_core::secrets::SecretStore;
+
+    let graph = fake_graph().await;
+    let oracle = NodeOracle::start("oidc-provider.mjs", &[CLIENT_ID, &graph]);
+    let t = ox_teams_tests::core_against(&oracle.url, "organizations", CLIENT_ID);
+    t.core
+        .set_setting(ox_teams_core::settings::SettingKey::GraphUrl, &graph)
+        .unwrap();
+
+    let state = ox_teams_tests::sign_in_as(&t.core, "megan", Decision::Accept, None)
+        .await
+        .unwrap();
+    assert!(
+        matches!(state, ConnectionState::Connected { .. }),
+        "{state:?}"
+    );
+    let first = t.secrets.get(REFRESH_TOKEN_SECRET).unwrap().unwrap();
+    let token = t.core.access_token().await.unwrap();
+
+    t.clock.advance(std::time::Duration::from_secs(2 * 3600));
+    let renewed = t.core.access_token().await.unwrap();
+    assert_ne!(renewed.expose(), token.expose(), "a new access token");
+    let rotated = t.secrets.get(REFRESH_TOKEN_SECRET).unwrap().unwrap();
+    assert_ne!(
+        rotated.expose(),
+        first.expose(),
+        "oidc-provider rotated the refresh token and the core kept the new one"
+    );
+
+    // And the rotated one works in turn (oidc-provider revokes the whole grant if an old one is
+    // replayed, so the core must never use the old one again).
+    t.clock.advance(std::time::Duration::from_secs(2 * 3600));
+    t.core.access_token().await.unwrap();
+    assert!(matches!(
+        t.core.check_connection().await.unwrap(),
+        ConnectionState::Connected { .. }
+    ));
+}

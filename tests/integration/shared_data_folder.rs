@@ -52,6 +52,6 @@ fn a_folder_opened_twice_migrates_once() {
         })
         .collect();
     for handle in handles {
-        assert_eq!(handle.join().unwrap(), 1);
+        assert_eq!(handle.join().unwrap(), ox_teams_core::store::SCHEMA_VERSION);
     }
 }

@@ -1,7 +1,8 @@
 // panva's oidc-provider (OpenID certified), configured like Microsoft's identity platform for a
 // public desktop client: PKCE S256 required, refresh tokens that rotate, Graph scopes in short and
 // long form, and Microsoft's paths. Prints `listening on URL` and serves until killed.
-// Usage: node oidc-provider.mjs CLIENT_ID
+// Usage: node oidc-provider.mjs CLIENT_ID [GRAPH_BASE]
+// GRAPH_BASE adds the scopes in that resource's long form too (a test's stand-in for Graph).
 import http from "node:http";
 
 import Provider from "oidc-provider";
@@ -11,7 +12,8 @@ const graphScopes = [
   "User.Read", "User.Read.All", "Team.ReadBasic.All", "Channel.ReadBasic.All",
   "ChannelMessage.Send", "Chat.Create", "Chat.ReadWrite",
 ];
-const resourceScopes = [...graphScopes, ...graphScopes.map((s) => `https://graph.microsoft.com/${s}`)];
+const graphBases = ["https://graph.microsoft.com", ...(process.argv[3] ? [process.argv[3]] : [])];
+const resourceScopes = [...graphScopes, ...graphBases.flatMap((base) => graphScopes.map((s) => `${base}/${s}`))];
 
 const server = http.createServer();
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -11,6 +11,8 @@ use url::Url;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     Accept,
+    /// Accept and tick "consent on behalf of your organization" (administrators).
+    AcceptForOrganization,
     Decline,
 }
 
@@ -32,8 +34,14 @@ impl Default for Browser {
 }
 
 impl Browser {
+    /// Opens `start`, signs in as `user` and follows every redirect, the app's own loopback
+    /// address included, as a real browser would; returns the last page.
+    pub async fn complete(&mut self, start: &str, user: &str, decision: Decision) -> String {
+        self.run(start, None, user, decision).await.1
+    }
+
     /// Opens `start` and signs in as `user`; returns the query the provider redirected to
-    /// `redirect_uri` with.
+    /// `redirect_uri` with (without visiting it).
     pub async fn sign_in(
         &mut self,
         start: &str,
@@ -41,6 +49,16 @@ impl Browser {
         user: &str,
         decision: Decision,
     ) -> Vec<(String, String)> {
+        self.run(start, Some(redirect_uri), user, decision).await.0
+    }
+
+    async fn run(
+        &mut self,
+        start: &str,
+        stop_at: Option<&str>,
+        user: &str,
+        decision: Decision,
+    ) -> (Vec<(String, String)>, String) {
         let mut method = Method::GET;
         let mut url = Url::parse(start).unwrap();
         let mut form: Vec<(String, String)> = Vec::new();
@@ -69,14 +87,19 @@ impl Browser {
             if response.status().is_redirection() {
                 let location = response.headers()["location"].to_str().unwrap().to_string();
                 let next = url.join(&location).unwrap();
-                if next.as_str().starts_with(redirect_uri) {
-                    return next.query_pairs().into_owned().collect();
+                if stop_at.is_some_and(|stop| next.as_str().starts_with(stop)) {
+                    return (next.query_pairs().into_owned().collect(), String::new());
                 }
                 url = next;
                 method = Method::GET;
                 continue;
             }
             let page = response.text().await.unwrap();
+            let is_provider = url.host_str() != Some("localhost");
+            if !is_provider {
+                // The app's loopback listener answered: the browser's work is done.
+                return (url.query_pairs().into_owned().collect(), page);
+            }
             match next_step(&page, &url, user, decision) {
                 Step::Get(next) => {
                     url = next;
@@ -89,7 +112,7 @@ impl Browser {
                 }
             }
         }
-        panic!("the provider never sent the browser back to {redirect_uri}");
+        panic!("the provider never sent the browser back to the app");
     }
 }
 
@@ -141,6 +164,9 @@ fn next_step(page: &str, here: &Url, user: &str, decision: Decision) -> Step {
         let value = match (name.as_str(), attribute(tag, "type").as_deref()) {
             ("login" | "username", _) => user.to_string(),
             ("password", _) => "password".to_string(),
+            (_, Some("checkbox")) if decision == Decision::AcceptForOrganization => {
+                attribute(tag, "value").unwrap_or_else(|| "on".into())
+            }
             (_, Some("checkbox")) => continue,
             _ => attribute(tag, "value").unwrap_or_default(),
         };
@@ -149,10 +175,10 @@ fn next_step(page: &str, here: &Url, user: &str, decision: Decision) -> Step {
     for button in form.split("<button").skip(1) {
         let tag = button.split('>').next().unwrap();
         if attribute(tag, "name").as_deref() == Some("decision") {
-            let wanted = if decision == Decision::Accept {
-                "accept"
-            } else {
+            let wanted = if decision == Decision::Decline {
                 "cancel"
+            } else {
+                "accept"
             };
             if attribute(tag, "value").as_deref() == Some(wanted) {
                 fields.push(("decision".into(), wanted.into()));

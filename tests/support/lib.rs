@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ox_teams_core::clock::SystemClock;
+use ox_teams_core::entropy::OsEntropy;
 use ox_teams_core::secrets::{MemoryStore, SecretStore};
 use ox_teams_core::{Core, CoreOptions};
 
@@ -21,7 +22,77 @@ pub fn open_core_with(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Core {
         data_dir: data_dir.to_path_buf(),
         secrets,
         clock: Arc::new(SystemClock),
+        entropy: Arc::new(OsEntropy),
         search_path: Some(OsString::new()),
     })
     .expect("the core opens")
+}
+
+/// A core whose clock the test moves, with secrets in memory.
+pub struct TestCore {
+    pub core: Core,
+    pub clock: Arc<ox_teams_core::clock::ManualClock>,
+    pub secrets: Arc<MemoryStore>,
+    pub dir: tempfile::TempDir,
+}
+
+/// A core configured against `base` as a custom cloud (the sandbox, or another server).
+pub fn core_against(base: &str, tenant: &str, client_id: &str) -> TestCore {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ox_teams_core::clock::ManualClock::new(chrono::Utc::now()));
+    let secrets = Arc::new(MemoryStore::new());
+    let core = Core::open(CoreOptions {
+        data_dir: dir.path().to_path_buf(),
+        secrets: secrets.clone(),
+        clock: clock.clone(),
+        entropy: Arc::new(OsEntropy),
+        search_path: Some(OsString::new()),
+    })
+    .unwrap();
+    use ox_teams_core::settings::SettingKey;
+    for (key, value) in [
+        (SettingKey::AuthorityUrl, base),
+        (SettingKey::GraphUrl, base),
+        (SettingKey::BotUrl, base),
+        (SettingKey::Cloud, "custom"),
+        (SettingKey::Tenant, tenant),
+        (SettingKey::ClientId, client_id),
+    ] {
+        core.set_setting(key, value).unwrap();
+    }
+    TestCore {
+        core,
+        clock,
+        secrets,
+        dir,
+    }
+}
+
+/// Signs in through `browser`-like automation: the sign-in page is completed by a headless
+/// browser as `user`, choosing `decision`.
+pub async fn sign_in_as(
+    core: &Core,
+    user: &str,
+    decision: browser::Decision,
+    only: Option<Vec<String>>,
+) -> ox_teams_core::Result<ox_teams_core::auth::ConnectionState> {
+    let user = user.to_string();
+    let open = move |url: &str| {
+        let (url, user) = (url.to_string(), user.clone());
+        tokio::spawn(async move {
+            browser::Browser::default()
+                .complete(&url, &user, decision)
+                .await
+        });
+        Ok(())
+    };
+    let request = ox_teams_core::auth::SignInRequest {
+        only,
+        open_browser: &open,
+        on_waiting: &|_| {},
+        link_callback: None,
+        browser_command: None,
+        timeout: std::time::Duration::from_secs(30),
+    };
+    core.sign_in(request, std::future::pending()).await
 }

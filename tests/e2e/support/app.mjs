@@ -5,7 +5,7 @@ import path from "node:path";
 
 import { $, browser, expect } from "@wdio/globals";
 
-import { appPath, cliPath, screenshotDir } from "./paths.mjs";
+import { appPath, cliPath, screenshotDir, signInScript } from "./paths.mjs";
 
 export const byTestId = (id) => $(`[data-testid="${id}"]`);
 
@@ -55,4 +55,37 @@ export function cli(...args) {
 /** The app's data folder for this spec (XDG_DATA_HOME is private to the spec). */
 export function dataDir() {
   return path.join(process.env.XDG_DATA_HOME, "com.oxteams.connector");
+}
+
+/** The sandbox the suite runs against (started in wdio.conf.mjs). */
+export const sandboxUrl = () => process.env.OX_TEAMS_SANDBOX_URL;
+
+/** Points the app's settings at the sandbox, with a browser command that signs in as `user`. */
+export function useSandbox(user, ...signInOptions) {
+  const url = sandboxUrl();
+  for (const [key, value] of [
+    ["authority-url", url],
+    ["graph-url", url],
+    ["bot-url", url],
+    ["cloud", "custom"],
+    ["tenant", "contoso.onmicrosoft.com"],
+    ["client-id", "0d3c5a8e-7b1f-4c9a-9e2d-5f6a7b8c9d0e"],
+  ]) {
+    const result = cli("config", "set", key, value);
+    if (result.status !== 0) throw new Error(result.stderr);
+  }
+  signInAs(user, ...signInOptions);
+}
+
+/** The browser command: completes the sandbox's sign-in page as `user`. */
+export function signInAs(user, ...options) {
+  const command = ["node", signInScript, "--as", user, ...options].join(" ");
+  const result = cli("config", "set", "browser-command", command);
+  if (result.status !== 0) throw new Error(result.stderr);
+}
+
+/** Calls one of the sandbox's controls. */
+export async function sandboxControl(path, method = "POST") {
+  const response = await fetch(`${sandboxUrl()}/_sandbox/${path}`, { method });
+  if (!response.ok) throw new Error(`sandbox ${path}: ${response.status}`);
 }

@@ -2,7 +2,7 @@ import { act, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import { backend, fakeTauriModule, settingsView } from "../test/fakeBackend";
+import { backend, fakeTauriModule, permissionReport, settingsView } from "../test/fakeBackend";
 import { App } from "./App";
 
 vi.mock("../ipc/tauri", () => fakeTauriModule());
@@ -16,16 +16,8 @@ function readyBackend() {
   backend.on("startup", () => ({ state: "ready", version: "0.1.0" }));
   backend.on("take_pending_link", () => null);
   backend.on("get_settings", () => settingsView());
-  backend.on("permission_scopes", () => [
-    {
-      name: "Team.ReadBasic.All",
-      grants: "Read the names and IDs of the teams you belong to.",
-      reason: "Lists your teams.",
-      admin_consent: true,
-      without_it: "The team list stays empty.",
-      openid: false,
-    },
-  ]);
+  backend.on("connection_state", () => ({ state: "not_connected" }));
+  backend.on("permission_report", () => permissionReport(null));
   backend.on("keychain_status", () => ({ state: "available", backend: "Secret Service" }));
 }
 
@@ -36,9 +28,9 @@ describe("the app shell", () => {
     readyBackend();
     render(<App />);
     expect(await screen.findByRole("heading", { name: "Microsoft Teams" })).toBeInTheDocument();
-    expect(screen.getByTestId("connection-state")).toHaveTextContent("Not connected");
+    await waitFor(() => expect(screen.getByTestId("connection-state")).toHaveTextContent("Not connected"));
     expect(await screen.findByText("Team.ReadBasic.All")).toBeInTheDocument();
-    expect(screen.getByText("Admin consent")).toBeInTheDocument();
+    expect(screen.getByText("Admin")).toBeInTheDocument();
 
     await userEvent.click(screen.getByRole("tab", { name: "Active Issues" }));
     expect(screen.getByRole("heading", { name: "Active Issues" })).toBeInTheDocument();

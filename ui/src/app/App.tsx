@@ -8,7 +8,7 @@ import { StartupFailure } from "./StartupFailure";
 import { useSystemTheme } from "./useSystemTheme";
 
 const useStyles = makeStyles({
-  root: { height: "100vh", display: "flex" },
+  root: { height: "100%", display: "flex" },
   loading: { margin: "auto" },
 });
 

@@ -3,4 +3,4 @@
 /**
  * Stable error codes the UI and scripts branch on.
  */
-export type ErrorCode = "invalid_setting" | "database_unavailable" | "database_corrupt" | "database_too_new" | "database_busy" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "network" | "throttled" | "service_error" | "invalid_link" | "internal";
+export type ErrorCode = "invalid_setting" | "database_unavailable" | "database_corrupt" | "database_too_new" | "database_busy" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "network" | "throttled" | "service_error" | "invalid_link" | "not_configured" | "not_connected" | "consent_declined" | "admin_consent_required" | "mfa_required" | "blocked_by_policy" | "grant_expired" | "redirect_uri_mismatch" | "app_not_found" | "not_public_client" | "sign_in_state_mismatch" | "sign_in_timed_out" | "sign_in_cancelled" | "browser_failed" | "sign_in_refused" | "forbidden" | "not_found" | "internal";

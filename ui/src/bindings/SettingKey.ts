@@ -3,4 +3,4 @@
 /**
  * One setting, as the CLI names it (`config set KEY VALUE`) and as field errors refer to it.
  */
-export type SettingKey = "cloud" | "authority_url" | "graph_url" | "bot_url" | "tenant" | "client_id" | "browser_command";
+export type SettingKey = "cloud" | "authority_url" | "graph_url" | "bot_url" | "tenant" | "client_id" | "browser_command" | "sign_in_redirect";

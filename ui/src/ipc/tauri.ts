@@ -5,6 +5,7 @@ import { listen } from "@tauri-apps/api/event";
 import type { AppError } from "../bindings/AppError";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { LinkEvent } from "../bindings/LinkEvent";
+import type { SignInWaiting } from "../bindings/SignInWaiting";
 
 /** A failed command, carrying the core's stable code. */
 export class CommandError extends Error implements AppError {
@@ -40,4 +41,12 @@ const LINK_EVENT = "deep-link";
 /** Calls `handler` for every ox-teams:// link the app receives; returns a function that stops. */
 export async function onLink(handler: (event: LinkEvent) => void): Promise<() => void> {
   return listen<LinkEvent>(LINK_EVENT, (event) => handler(event.payload));
+}
+
+/** Shared with src-tauri/src/lib.rs (SIGN_IN_EVENT). */
+const SIGN_IN_EVENT = "sign-in-waiting";
+
+/** Calls `handler` when the app has sent the browser to Microsoft's sign-in. */
+export async function onSignInWaiting(handler: (event: SignInWaiting) => void): Promise<() => void> {
+  return listen<SignInWaiting>(SIGN_IN_EVENT, (event) => handler(event.payload));
 }

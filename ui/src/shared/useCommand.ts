@@ -5,8 +5,8 @@ export type Loaded<T> =
   | { state: "ready"; data: T }
   | { state: "failed"; message: string };
 
-/** Runs a command when the component mounts (and on `reload`). */
-export function useCommand<T>(run: () => Promise<T>): Loaded<T> & { reload: () => void } {
+/** Runs a command when the component mounts, on `reload`, and whenever `key` changes. */
+export function useCommand<T>(run: () => Promise<T>, key: unknown = null): Loaded<T> & { reload: () => void } {
   const [loaded, setLoaded] = useState<Loaded<T>>({ state: "loading" });
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
@@ -18,7 +18,7 @@ export function useCommand<T>(run: () => Promise<T>): Loaded<T> & { reload: () =
     return () => {
       current = false;
     };
-  }, [run, generation]);
+  }, [run, generation, key]);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   return { ...loaded, reload };
 }

@@ -2,14 +2,18 @@
 //!
 //! Exit codes: 0 success, 1 failure (one line on stderr), 2 usage error.
 
+mod show;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use ox_teams_core::auth::{SIGN_IN_TIMEOUT, SignInRequest, SignInWaiting};
 use ox_teams_core::clock::SystemClock;
-use ox_teams_core::secrets::{KeychainStatus, KeychainStore};
-use ox_teams_core::settings::SettingKey;
+use ox_teams_core::entropy::OsEntropy;
+use ox_teams_core::secrets::KeychainStore;
+use ox_teams_core::settings::{SettingKey, SignInRedirect};
 use ox_teams_core::{AppError, Core, CoreOptions, ErrorCode, paths};
 
 #[derive(Parser)]
@@ -36,8 +40,22 @@ enum Command {
     /// Show or change settings.
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Data folder, database, cloud, keychain and connection at a glance.
+    /// Data folder, database, cloud, keychain and the Teams connection (checked with Microsoft).
     Status,
+    /// Connect Microsoft Teams: sign in in the browser and accept the permissions.
+    Connect {
+        /// Open the sign-in address with this command (the address is added as the last
+        /// argument) instead of the browser command in Settings or the system browser.
+        #[arg(long, value_name = "CMD")]
+        open_with: Option<String>,
+        /// Ask only for the permissions that were not granted yet.
+        #[arg(long)]
+        missing: bool,
+    },
+    /// Forget the connection: the refresh token leaves the keychain.
+    Disconnect,
+    /// The nine permissions: requested, granted, and what the tenant records.
+    Permissions,
 }
 
 #[derive(Subcommand)]
@@ -45,7 +63,8 @@ enum ConfigCommand {
     /// Print every setting and the URLs in force.
     Show,
     /// Change one setting. Keys: cloud (global|gcc|gcchigh|dod|china|custom), authority-url,
-    /// graph-url, bot-url, tenant, client-id, browser-command. An empty VALUE clears it.
+    /// graph-url, bot-url, tenant, client-id, browser-command, sign-in-redirect
+    /// (loopback|custom-scheme). An empty VALUE clears it.
     Set {
         #[arg(value_parser = parse_key)]
         key: SettingKey,
@@ -60,7 +79,8 @@ fn parse_key(text: &str) -> Result<SettingKey, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .expect("a tokio runtime");
@@ -94,49 +114,23 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         data_dir,
         secrets: Arc::new(KeychainStore::new(paths::APP_IDENTIFIER)),
         clock: Arc::new(SystemClock),
+        entropy: Arc::new(OsEntropy),
         search_path: None,
     })?;
+    let json = cli.json;
     match cli.command {
         Command::Config(ConfigCommand::Show) => {
             let view = core.settings_view()?;
-            if cli.json {
-                print_json(&view);
+            if json {
+                show::json(&view)
             } else {
-                let settings = &view.settings;
-                let or = |value: &str, empty: &str| {
-                    if value.is_empty() {
-                        empty.to_string()
-                    } else {
-                        value.to_string()
-                    }
-                };
-                println!(
-                    "cloud            {} ({})",
-                    settings.cloud.as_str(),
-                    settings.cloud.label()
-                );
-                println!("  sign-in        {}", view.endpoints.authority);
-                println!("  graph          {}", view.endpoints.graph);
-                println!(
-                    "  bot connector  {}",
-                    view.endpoints
-                        .bot_connector
-                        .as_deref()
-                        .unwrap_or("(from each conversation)")
-                );
-                println!("tenant           {}", settings.tenant);
-                println!("client-id        {}", or(&settings.client_id, "(not set)"));
-                println!(
-                    "browser-command  {}",
-                    or(&settings.browser_command, "(system browser)")
-                );
-                println!("data folder      {}", view.data_dir);
+                show::settings(&view)
             }
         }
         Command::Config(ConfigCommand::Set { key, value }) => {
             let settings = core.set_setting(key, &value)?;
-            if cli.json {
-                print_json(&core.settings_view()?);
+            if json {
+                show::json(&core.settings_view()?);
             } else {
                 let shown = settings.get(key);
                 println!(
@@ -151,43 +145,101 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             }
         }
         Command::Status => {
+            // Ask Microsoft whether the connection still works; offline, say what is known.
+            let check = core.check_connection().await;
             let status = core.status().await?;
-            if cli.json {
-                print_json(&status);
+            if json {
+                show::json(&status);
             } else {
-                println!("OX Teams Connector {}", status.version);
-                println!("data folder  {}", status.data_dir);
-                println!(
-                    "database     {} (schema {})",
-                    status.database_path, status.schema_version
+                show::status(&status, check.err().map(|e| AppError::from(e).message));
+            }
+        }
+        Command::Connect { open_with, missing } => {
+            if core.settings()?.sign_in_redirect == SignInRedirect::CustomScheme && !json {
+                eprintln!(
+                    "The command line signs in through http://localhost (the custom-scheme redirect is for the app)."
                 );
-                println!(
-                    "cloud        {}, tenant {}",
-                    status.cloud_label, status.tenant
+            }
+            let only = if missing {
+                Some(core.permission_report().await?.missing)
+            } else {
+                None
+            };
+            if only.as_ref().is_some_and(Vec::is_empty) {
+                eprintln!("Every permission is already granted.");
+                return Ok(());
+            }
+            let on_waiting = |waiting: &SignInWaiting| {
+                eprintln!(
+                    "Sign in and accept the permissions in your browser. If it did not open, visit:\n\n  {}\n",
+                    waiting.authorize_url
                 );
-                match &status.client_id {
-                    Some(id) => println!("client id    {id}"),
-                    None => println!(
-                        "client id    not set: register an app in Entra and run \
-                         `ox-teams-cli config set client-id GUID`"
-                    ),
+                if let Some(problem) = &waiting.browser_problem {
+                    eprintln!("(The browser could not be opened: {problem}.)");
                 }
-                match &status.keychain {
-                    KeychainStatus::Available { backend } => println!("keychain     {backend}"),
-                    KeychainStatus::Unavailable { message, .. } => {
-                        println!("keychain     unavailable: {message}")
-                    }
-                }
-                println!("teams        not connected");
+                eprintln!("Waiting for the browser… (Ctrl+C cancels)");
+            };
+            let request = SignInRequest {
+                only,
+                open_browser: &system_browser,
+                on_waiting: &on_waiting,
+                link_callback: None,
+                browser_command: open_with,
+                timeout: SIGN_IN_TIMEOUT,
+            };
+            let cancelled = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            let state = core.sign_in(request, cancelled).await?;
+            if json {
+                show::json(&state)
+            } else {
+                show::connection(&state)
+            }
+        }
+        Command::Disconnect => {
+            core.disconnect().await?;
+            if json {
+                show::json(&core.connection_state()?);
+            } else {
+                println!(
+                    "Disconnected: the sign-in was forgotten and its refresh token removed from the keychain."
+                );
+            }
+        }
+        Command::Permissions => {
+            let report = core.permission_report().await?;
+            if json {
+                show::json(&report)
+            } else {
+                show::permissions(&report)
             }
         }
     }
     Ok(())
 }
 
-fn print_json(value: &impl serde::Serialize) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("reports serialise")
-    );
+/// The system's own way of opening an address.
+fn system_browser(url: &str) -> Result<(), String> {
+    let (program, args): (&str, Vec<&str>) = if cfg!(target_os = "macos") {
+        ("open", vec![])
+    } else if cfg!(windows) {
+        ("cmd", vec!["/C", "start", ""])
+    } else {
+        ("xdg-open", vec![])
+    };
+    let command = std::iter::once(program)
+        .chain(args)
+        .map(shell_quote)
+        .collect::<Vec<_>>()
+        .join(" ");
+    ox_teams_core::auth::launch(&command, url)
+}
+
+fn shell_quote(word: &str) -> String {
+    if word.is_empty() {
+        "''".into()
+    } else {
+        word.to_string()
+    }
 }

@@ -141,7 +141,10 @@ fn status_answers_without_a_keychain_and_says_what_to_install() {
     assert!(output.status.success(), "{}", stderr(&output));
     let status: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(status["data_dir"], dir.path().display().to_string());
-    assert_eq!(status["schema_version"], 1);
+    assert_eq!(
+        status["schema_version"],
+        ox_teams_core::store::SCHEMA_VERSION
+    );
     assert_eq!(status["connection"]["state"], "not_connected");
     assert_eq!(status["keychain"]["state"], "unavailable");
     #[cfg(target_os = "linux")]

@@ -5,9 +5,10 @@
 //! variant a stable [`ErrorCode`]. Codes are part of the contract with the UI and the CLI's
 //! `--json` output: add new ones, never rename or reuse them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::auth::AuthError;
 use crate::http::HttpError;
 use crate::links::LinkError;
 use crate::secrets::SecretError;
@@ -15,7 +16,7 @@ use crate::settings::SettingsError;
 use crate::store::StoreError;
 
 /// Stable error codes the UI and scripts branch on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum ErrorCode {
@@ -43,35 +44,42 @@ pub enum ErrorCode {
     ServiceError,
     /// An `ox-teams://` link that the app cannot open.
     InvalidLink,
+    /// No application (client) ID is set, so there is nothing to connect with.
+    NotConfigured,
+    /// Microsoft Teams is not connected.
+    NotConnected,
+    /// The person declined the permissions on Microsoft's consent page.
+    ConsentDeclined,
+    /// Permissions need an administrator's consent first.
+    AdminConsentRequired,
+    /// Multi-factor authentication is required: reconnect.
+    MfaRequired,
+    /// Conditional Access blocked the sign-in.
+    BlockedByPolicy,
+    /// The grant was revoked or expired: reconnect.
+    GrantExpired,
+    /// The app registration does not accept the app's redirect URI.
+    RedirectUriMismatch,
+    /// The client ID is unknown in that tenant or cloud.
+    AppNotFound,
+    /// The app registration is not a public client.
+    NotPublicClient,
+    /// The browser answered for another sign-in attempt.
+    SignInStateMismatch,
+    /// Nobody finished signing in within the time allowed.
+    SignInTimedOut,
+    /// The person cancelled the sign-in.
+    SignInCancelled,
+    /// The browser (or the configured browser command) could not be started.
+    BrowserFailed,
+    /// Microsoft refused the sign-in for another reason; the message quotes it.
+    SignInRefused,
+    /// Microsoft refused a call for lack of a permission or access.
+    Forbidden,
+    /// What was asked for does not exist (any more).
+    NotFound,
     /// A bug: something that should not happen. The message says what.
     Internal,
-}
-
-impl ErrorCode {
-    /// The code as it appears on the wire (`"invalid_setting"`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidSetting => "invalid_setting",
-            ErrorCode::DatabaseUnavailable => "database_unavailable",
-            ErrorCode::DatabaseCorrupt => "database_corrupt",
-            ErrorCode::DatabaseTooNew => "database_too_new",
-            ErrorCode::DatabaseBusy => "database_busy",
-            ErrorCode::KeychainUnavailable => "keychain_unavailable",
-            ErrorCode::KeychainLocked => "keychain_locked",
-            ErrorCode::KeychainFailed => "keychain_failed",
-            ErrorCode::Network => "network",
-            ErrorCode::Throttled => "throttled",
-            ErrorCode::ServiceError => "service_error",
-            ErrorCode::InvalidLink => "invalid_link",
-            ErrorCode::Internal => "internal",
-        }
-    }
-}
-
-impl std::fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// What the UI (and `--json` output) receives for any failure.
@@ -96,6 +104,10 @@ pub enum Error {
     Http(#[from] HttpError),
     #[error(transparent)]
     Link(#[from] LinkError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Graph(#[from] crate::graph::GraphError),
 }
 
 impl Error {
@@ -106,6 +118,8 @@ impl Error {
             Error::Secret(e) => e.code(),
             Error::Http(e) => e.code(),
             Error::Link(_) => ErrorCode::InvalidLink,
+            Error::Auth(e) => e.code(),
+            Error::Graph(e) => e.code(),
         }
     }
 }

@@ -2,9 +2,11 @@
 //! call to Microsoft. It knows nothing of Tauri or the UI; the desktop shell and the CLI are
 //! thin adapters over [`Core`].
 
+pub mod auth;
 pub mod clock;
 pub mod entropy;
 pub mod error;
+pub mod graph;
 pub mod http;
 pub mod links;
 pub mod paths;
@@ -22,7 +24,10 @@ use ts_rs::TS;
 
 pub use error::{AppError, Error, ErrorCode, Result};
 
+use auth::{ConnectionState, Session};
 use clock::Clock;
+use entropy::Entropy;
+use http::{HttpClient, HttpOptions, RetryPolicy};
 use secrets::{KeychainStatus, SecretStore};
 use settings::{Cloud, Endpoints, FieldProblem, SettingKey, Settings, SettingsError};
 use store::Store;
@@ -35,6 +40,7 @@ pub struct CoreOptions {
     pub data_dir: PathBuf,
     pub secrets: Arc<dyn SecretStore>,
     pub clock: Arc<dyn Clock>,
+    pub entropy: Arc<dyn Entropy>,
     /// The `PATH` used to find the browser command (the process's own by default).
     pub search_path: Option<OsString>,
 }
@@ -44,6 +50,9 @@ pub struct Core {
     store: Store,
     secrets: Arc<dyn SecretStore>,
     clock: Arc<dyn Clock>,
+    entropy: Arc<dyn Entropy>,
+    http: HttpClient,
+    session: Session,
     data_dir: PathBuf,
     search_path: Option<OsString>,
 }
@@ -113,14 +122,6 @@ impl Startup {
     }
 }
 
-/// Whether Microsoft Teams is connected.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(tag = "state", rename_all = "snake_case")]
-#[ts(export)]
-pub enum ConnectionState {
-    NotConnected,
-}
-
 /// What `ox-teams-cli status` prints.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -142,22 +143,31 @@ impl Core {
     /// Opens the data folder's database (creating it) and wires the services.
     pub fn open(options: CoreOptions) -> Result<Core> {
         let store = Store::open(&paths::database_path(&options.data_dir))?;
-        Ok(Core::with_store(store, options))
+        Core::with_store(store, options)
     }
 
     /// A core over a private in-memory database, for tests.
     pub fn open_in_memory(options: CoreOptions) -> Result<Core> {
-        Ok(Core::with_store(Store::open_in_memory()?, options))
+        Core::with_store(Store::open_in_memory()?, options)
     }
 
-    fn with_store(store: Store, options: CoreOptions) -> Core {
-        Core {
+    fn with_store(store: Store, options: CoreOptions) -> Result<Core> {
+        let http = HttpClient::new(
+            &HttpOptions::default(),
+            RetryPolicy::default(),
+            options.clock.clone(),
+            options.entropy.clone(),
+        )?;
+        Ok(Core {
             store,
             secrets: options.secrets,
             clock: options.clock,
+            entropy: options.entropy,
+            http,
+            session: Session::default(),
             data_dir: options.data_dir,
             search_path: options.search_path.or_else(|| std::env::var_os("PATH")),
-        }
+        })
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -267,7 +277,7 @@ impl Core {
             client_id: (!settings.client_id.is_empty()).then(|| settings.client_id.clone()),
             endpoints: settings.endpoints(),
             keychain: self.keychain_status().await,
-            connection: ConnectionState::NotConnected,
+            connection: self.connection_state()?,
         })
     }
 }
@@ -283,6 +293,7 @@ mod tests {
             data_dir: PathBuf::from("/tmp/ox-teams-test"),
             secrets: Arc::new(MemoryStore::new()),
             clock: Arc::new(ManualClock::new(chrono::Utc::now())),
+            entropy: Arc::new(crate::entropy::SeededEntropy::new(1)),
             search_path: Some(OsString::new()),
         })
         .unwrap()

@@ -58,6 +58,12 @@ pub enum LinkError {
     BadIdentifier { link: String, reason: &'static str },
     #[error("The link {link} has more parts than the app understands.")]
     TooDeep { link: String },
+    /// Never echoes the link: it carries an authorization code.
+    #[error(
+        "An answer from Microsoft sign-in arrived, but no sign-in is waiting for it. Select \
+         CONNECT to start one."
+    )]
+    UnexpectedSignInAnswer,
 }
 
 const MAX_LINK_CHARS: usize = 2048;
@@ -72,6 +78,9 @@ pub fn parse_link(link: &str) -> Result<Route, LinkError> {
         _ => return Err(LinkError::NotOurs { link: shown }),
     };
     let page = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    if page == "auth" {
+        return Err(LinkError::UnexpectedSignInAnswer);
+    }
     let parts: Vec<&str> = url
         .path()
         .split('/')
@@ -214,6 +223,8 @@ mod tests {
             parse_link("ox-teams://issues/%FF"),
             Err(LinkError::BadIdentifier { .. })
         ));
+        let answer = parse_link("ox-teams://auth/callback?code=0.secret-code&state=s").unwrap_err();
+        assert!(!answer.to_string().contains("secret-code"), "{answer}");
         let long = format!("ox-teams://{}", "x".repeat(5000));
         let message = parse_link(&long).unwrap_err().to_string();
         assert!(

@@ -114,6 +114,41 @@ impl FromStr for Cloud {
     }
 }
 
+/// Where the browser returns after sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SignInRedirect {
+    /// `http://localhost:{port}/`, a listener of the app's own (Entra's default for desktop apps).
+    #[default]
+    Loopback,
+    /// `ox-teams://auth/callback`, for tenants that register the app's scheme instead.
+    CustomScheme,
+}
+
+impl SignInRedirect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInRedirect::Loopback => "loopback",
+            SignInRedirect::CustomScheme => "custom-scheme",
+        }
+    }
+}
+
+impl FromStr for SignInRedirect {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "loopback" => Ok(SignInRedirect::Loopback),
+            "custom-scheme" => Ok(SignInRedirect::CustomScheme),
+            _ => Err(format!(
+                "“{text}” is not a sign-in redirect. Choose loopback or custom-scheme."
+            )),
+        }
+    }
+}
+
 /// The base URLs the app calls, resolved from the cloud (or typed in for a custom cloud).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -148,10 +183,11 @@ pub enum SettingKey {
     Tenant,
     ClientId,
     BrowserCommand,
+    SignInRedirect,
 }
 
 impl SettingKey {
-    pub const ALL: [SettingKey; 7] = [
+    pub const ALL: [SettingKey; 8] = [
         SettingKey::Cloud,
         SettingKey::AuthorityUrl,
         SettingKey::GraphUrl,
@@ -159,6 +195,7 @@ impl SettingKey {
         SettingKey::Tenant,
         SettingKey::ClientId,
         SettingKey::BrowserCommand,
+        SettingKey::SignInRedirect,
     ];
 
     /// The CLI's name, also the key in the database.
@@ -171,6 +208,7 @@ impl SettingKey {
             SettingKey::Tenant => "tenant",
             SettingKey::ClientId => "client-id",
             SettingKey::BrowserCommand => "browser-command",
+            SettingKey::SignInRedirect => "sign-in-redirect",
         }
     }
 
@@ -183,6 +221,7 @@ impl SettingKey {
             SettingKey::Tenant => "Tenant",
             SettingKey::ClientId => "Application (client) ID",
             SettingKey::BrowserCommand => "Browser command",
+            SettingKey::SignInRedirect => "Sign-in redirect",
         }
     }
 }
@@ -217,6 +256,7 @@ pub struct Settings {
     pub client_id: String,
     /// A program that opens the sign-in page instead of the system browser; empty for the default.
     pub browser_command: String,
+    pub sign_in_redirect: SignInRedirect,
 }
 
 impl Default for Settings {
@@ -229,6 +269,7 @@ impl Default for Settings {
             tenant: "organizations".to_string(),
             client_id: String::new(),
             browser_command: String::new(),
+            sign_in_redirect: SignInRedirect::Loopback,
         }
     }
 }
@@ -245,7 +286,7 @@ pub struct FieldProblem {
 pub enum SettingsError {
     #[error(
         "“{0}” is not a setting. Settings are: cloud, authority-url, graph-url, bot-url, tenant, \
-         client-id, browser-command."
+         client-id, browser-command, sign-in-redirect."
     )]
     UnknownKey(String),
     #[error("{}", .0.iter().map(|p| format!("{}: {}", p.field.label(), p.message)).collect::<Vec<_>>().join(" "))]
@@ -269,6 +310,7 @@ impl Settings {
             SettingKey::Tenant => self.tenant.clone(),
             SettingKey::ClientId => self.client_id.clone(),
             SettingKey::BrowserCommand => self.browser_command.clone(),
+            SettingKey::SignInRedirect => self.sign_in_redirect.as_str().to_string(),
         }
     }
 
@@ -292,6 +334,14 @@ impl Settings {
             SettingKey::Tenant => next.tenant = value,
             SettingKey::ClientId => next.client_id = value,
             SettingKey::BrowserCommand => next.browser_command = value,
+            SettingKey::SignInRedirect => {
+                next.sign_in_redirect = value.parse().map_err(|message| {
+                    SettingsError::Invalid(vec![FieldProblem {
+                        field: key,
+                        message,
+                    }])
+                })?
+            }
         }
         Ok(next)
     }
@@ -307,6 +357,7 @@ impl Settings {
             tenant: self.tenant.trim().to_string(),
             client_id: self.client_id.trim().to_ascii_lowercase(),
             browser_command: self.browser_command.trim().to_string(),
+            sign_in_redirect: self.sign_in_redirect,
         }
     }
 

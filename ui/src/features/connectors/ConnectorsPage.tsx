@@ -1,5 +1,4 @@
 import {
-  Badge,
   Body1,
   Breadcrumb,
   BreadcrumbButton,
@@ -16,32 +15,29 @@ import {
   Subtitle2,
   Tab,
   TabList,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
   Text,
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
 import { Bot24Regular, Person24Regular, Settings20Regular } from "@fluentui/react-icons";
-import { useState } from "react";
+import { Fragment, useState } from "react";
 
-import type { PermissionScope } from "../../bindings/PermissionScope";
 import type { SettingsView } from "../../bindings/SettingsView";
 import { commands } from "../../ipc/commands";
 import { PageHeader } from "../../shared/PageHeader";
 import { useCommand } from "../../shared/useCommand";
+import type { Loaded } from "../../shared/useCommand";
+import { ConnectionBadge, ConnectionCard } from "./ConnectionCard";
+import { PermissionsSection } from "./PermissionsSection";
+import { useConnection } from "./useConnection";
 
 const useStyles = makeStyles({
   card: { padding: tokens.spacingHorizontalXL, gap: tokens.spacingVerticalL },
   status: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalM },
   grow: { flexGrow: 1 },
-  paragraph: { margin: 0 },
+  columns: { display: "grid", gridTemplateColumns: "3fr 2fr", gap: tokens.spacingHorizontalXXL },
   column: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
-  method: { display: "grid", gridTemplateColumns: "1fr 1fr", gap: tokens.spacingHorizontalXXL },
+  paragraph: { margin: 0 },
   list: { margin: 0, paddingLeft: tokens.spacingHorizontalL, lineHeight: tokens.lineHeightBase400 },
   facts: {
     display: "grid",
@@ -52,8 +48,6 @@ const useStyles = makeStyles({
   },
   term: { color: tokens.colorNeutralForeground3 },
   value: { margin: 0, overflowWrap: "anywhere" },
-  section: { marginTop: tokens.spacingVerticalXXL, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
-  scope: { fontFamily: tokens.fontFamilyMonospace, whiteSpace: "nowrap" },
   muted: { color: tokens.colorNeutralForeground3 },
 });
 
@@ -85,9 +79,11 @@ const METHODS: Record<Method, { label: string; summary: string; prerequisites: s
 export function ConnectorsPage(props: { onOpenSettings: () => void }) {
   const styles = useStyles();
   const [method, setMethod] = useState<Method>("identity");
-  const settings = useCommand(commands.getSettings);
-  const scopes = useCommand(commands.permissionScopes);
+  const connection = useConnection();
+  // Settings are read again after each connection change (the card shows what is configured).
+  const settings = useCommand(commands.getSettings, connection.revision);
   const chosen = METHODS[method];
+  const clientIdSet = settings.state === "ready" && settings.data.settings.client_id !== "";
 
   return (
     <>
@@ -95,12 +91,12 @@ export function ConnectorsPage(props: { onOpenSettings: () => void }) {
         above={
           <Breadcrumb aria-label="Location" size="small">
             {["Settings", "Connectors", "Dev Alerts"].map((step) => (
-              <span key={step} style={{ display: "contents" }}>
+              <Fragment key={step}>
                 <BreadcrumbItem>
                   <BreadcrumbButton>{step}</BreadcrumbButton>
                 </BreadcrumbItem>
                 <BreadcrumbDivider />
-              </span>
+              </Fragment>
             ))}
             <BreadcrumbItem>
               <BreadcrumbButton current>Microsoft Teams</BreadcrumbButton>
@@ -116,15 +112,9 @@ export function ConnectorsPage(props: { onOpenSettings: () => void }) {
           <Subtitle1 as="h2" className={styles.grow}>
             Connection
           </Subtitle1>
-          <Badge appearance="tint" color="informative" size="large" data-testid="connection-state">
-            Not connected
-          </Badge>
+          {method === "identity" && <ConnectionBadge connection={connection} />}
         </div>
-        <TabList
-          selectedValue={method}
-          onTabSelect={(_, data) => setMethod(data.value as Method)}
-          aria-label="Connection method"
-        >
+        <TabList selectedValue={method} onTabSelect={(_, data) => setMethod(data.value as Method)} aria-label="Connection method">
           <Tab value="identity" icon={<Person24Regular />} data-testid="method-identity">
             {METHODS.identity.label}
           </Tab>
@@ -132,7 +122,7 @@ export function ConnectorsPage(props: { onOpenSettings: () => void }) {
             {METHODS.bot.label}
           </Tab>
         </TabList>
-        <div className={styles.method}>
+        <div className={styles.columns}>
           <div className={styles.column}>
             <Body1 as="p" block className={styles.paragraph}>
               {chosen.summary}
@@ -150,45 +140,34 @@ export function ConnectorsPage(props: { onOpenSettings: () => void }) {
           </div>
           <ConfigurationSummary settings={settings} onOpenSettings={props.onOpenSettings} />
         </div>
-        <MessageBar layout="multiline" intent="info">
-          <MessageBarBody>
-            <MessageBarTitle>Connecting is not available in this version yet</MessageBarTitle>
-            The cloud, tenant and application ID that connecting will use can be set in Settings
-            now.
-          </MessageBarBody>
-        </MessageBar>
-      </Card>
-
-      <section className={styles.section} aria-labelledby="scopes-heading">
-        <Subtitle1 as="h2" id="scopes-heading">
-          Permission scopes
-        </Subtitle1>
-        <Body1 className={styles.muted}>
-          When you connect with the identity provider, Microsoft asks you to approve these
-          permissions for this app.
-        </Body1>
-        {scopes.state === "loading" && <Spinner size="small" />}
-        {scopes.state === "failed" && (
-          <MessageBar layout="multiline" intent="error">
-            <MessageBarBody>{scopes.message}</MessageBarBody>
+        {method === "identity" ? (
+          <ConnectionCard connection={connection} clientIdSet={clientIdSet} onOpenSettings={props.onOpenSettings} />
+        ) : (
+          <MessageBar intent="info" layout="multiline">
+            <MessageBarBody>
+              <MessageBarTitle>The bot identity provider is not available in this version yet</MessageBarTitle>
+              Connect with the identity provider to send messages as yourself.
+            </MessageBarBody>
           </MessageBar>
         )}
-        {scopes.state === "ready" && <ScopeTable scopes={scopes.data} />}
-      </section>
+      </Card>
+
+      <PermissionsSection
+        revision={connection.revision}
+        busy={connection.phase === "waiting"}
+        onAskForMissing={(missing) => connection.connect(missing)}
+      />
     </>
   );
 }
 
-function ConfigurationSummary(props: {
-  settings: ReturnType<typeof useCommand<SettingsView>>;
-  onOpenSettings: () => void;
-}) {
+function ConfigurationSummary(props: { settings: Loaded<SettingsView>; onOpenSettings: () => void }) {
   const styles = useStyles();
   const { settings } = props;
   if (settings.state === "loading") return <Spinner size="small" />;
   if (settings.state === "failed") {
     return (
-      <MessageBar layout="multiline" intent="error">
+      <MessageBar intent="error" layout="multiline">
         <MessageBarBody>{settings.message}</MessageBarBody>
       </MessageBar>
     );
@@ -203,14 +182,11 @@ function ConfigurationSummary(props: {
         <dt className={styles.term}>Tenant</dt>
         <dd className={styles.value}>{values.tenant}</dd>
         <dt className={styles.term}>Application ID</dt>
-        <dd className={styles.value}>
-          {values.client_id || <Text className={styles.muted}>not set</Text>}
-        </dd>
+        <dd className={styles.value}>{values.client_id || <Text className={styles.muted}>not set</Text>}</dd>
       </dl>
       {!values.client_id && (
         <Caption1 as="p" block className={styles.paragraph}>
-          Register an app in the Entra admin center and enter its application (client) ID in
-          Settings before connecting.
+          Register an app in the Entra admin center and enter its application (client) ID in Settings.
         </Caption1>
       )}
       <div>
@@ -219,43 +195,5 @@ function ConfigurationSummary(props: {
         </Button>
       </div>
     </div>
-  );
-}
-
-function ScopeTable(props: { scopes: PermissionScope[] }) {
-  const styles = useStyles();
-  return (
-    <Table aria-label="Permission scopes" data-testid="permission-scopes">
-      <TableHeader>
-        <TableRow>
-          <TableHeaderCell style={{ width: "22%" }}>Permission</TableHeaderCell>
-          <TableHeaderCell>What it allows and why</TableHeaderCell>
-          <TableHeaderCell style={{ width: "28%" }}>Without it</TableHeaderCell>
-          <TableHeaderCell style={{ width: "16%" }}>Consent</TableHeaderCell>
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {props.scopes.map((scope) => (
-          <TableRow key={scope.name}>
-            <TableCell className={styles.scope}>{scope.name}</TableCell>
-            <TableCell>
-              {scope.grants} {scope.reason}
-            </TableCell>
-            <TableCell className={styles.muted}>{scope.without_it}</TableCell>
-            <TableCell>
-              {scope.admin_consent ? (
-                <Badge appearance="tint" color="warning">
-                  Admin consent
-                </Badge>
-              ) : (
-                <Badge appearance="tint" color="subtle">
-                  You can consent
-                </Badge>
-              )}
-            </TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
   );
 }

@@ -20,6 +20,7 @@ import type { FieldProblem } from "../../bindings/FieldProblem";
 import type { SettingKey } from "../../bindings/SettingKey";
 import type { Settings } from "../../bindings/Settings";
 import type { SettingsView } from "../../bindings/SettingsView";
+import type { SignInRedirect } from "../../bindings/SignInRedirect";
 import { commands } from "../../ipc/commands";
 import { PageHeader } from "../../shared/PageHeader";
 import { useCommand } from "../../shared/useCommand";
@@ -234,6 +235,19 @@ function SettingsForm(props: { initial: SettingsView }) {
               placeholder="Default browser"
               onChange={(_, data) => update("browser_command", data.value)}
             />
+          </Field>
+          <Field
+            label="Sign-in redirect"
+            hint="Where the browser returns after sign-in. Keep the loopback address unless your app registration uses the ox-teams:// scheme."
+          >
+            <Select
+              data-testid="setting-sign-in-redirect"
+              value={draft.sign_in_redirect}
+              onChange={(_, data) => setDraft((previous) => ({ ...previous, sign_in_redirect: data.value as SignInRedirect }))}
+            >
+              <option value="loopback">http://localhost (loopback, recommended)</option>
+              <option value="custom_scheme">ox-teams://auth/callback (custom scheme)</option>
+            </Select>
           </Field>
           <KeychainState />
         </section>

@@ -1,7 +1,10 @@
 //! The SQLite database: one file in the data folder, WAL so the app and the CLI can use it at
 //! once, and embedded forward-only migrations. `open_in_memory` gives tests a private one.
 
+mod connection;
 mod settings;
+
+pub use connection::ConnectionRecord;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -12,7 +15,13 @@ use rusqlite::{Connection, ErrorCode as SqliteCode, OpenFlags};
 use crate::error::ErrorCode;
 
 /// Migrations in order. Never edit one that has shipped; add the next.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_settings.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_settings.sql"),
+    include_str!("../../migrations/0002_connection.sql"),
+];
+
+/// The schema version this build writes: the number of migrations.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

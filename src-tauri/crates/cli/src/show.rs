@@ -1,0 +1,154 @@
+//! How the CLI prints what the core returns.
+
+use ox_teams_core::auth::{ConnectionState, PermissionReport, TenantRecords};
+use ox_teams_core::secrets::KeychainStatus;
+use ox_teams_core::{SettingsView, StatusReport};
+
+pub fn json(value: &impl serde::Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("reports serialise")
+    );
+}
+
+pub fn settings(view: &SettingsView) {
+    let settings = &view.settings;
+    let or = |value: &str, empty: &str| {
+        if value.is_empty() {
+            empty.to_string()
+        } else {
+            value.to_string()
+        }
+    };
+    println!(
+        "cloud            {} ({})",
+        settings.cloud.as_str(),
+        settings.cloud.label()
+    );
+    println!("  sign-in        {}", view.endpoints.authority);
+    println!("  graph          {}", view.endpoints.graph);
+    println!(
+        "  bot connector  {}",
+        view.endpoints
+            .bot_connector
+            .as_deref()
+            .unwrap_or("(from each conversation)")
+    );
+    println!("tenant           {}", settings.tenant);
+    println!("client-id        {}", or(&settings.client_id, "(not set)"));
+    println!(
+        "browser-command  {}",
+        or(&settings.browser_command, "(system browser)")
+    );
+    println!("sign-in-redirect {}", settings.sign_in_redirect.as_str());
+    println!("data folder      {}", view.data_dir);
+}
+
+pub fn status(status: &StatusReport, check_problem: Option<String>) {
+    println!("OX Teams Connector {}", status.version);
+    println!("data folder  {}", status.data_dir);
+    println!(
+        "database     {} (schema {})",
+        status.database_path, status.schema_version
+    );
+    println!(
+        "cloud        {}, tenant {}",
+        status.cloud_label, status.tenant
+    );
+    match &status.client_id {
+        Some(id) => println!("client id    {id}"),
+        None => println!(
+            "client id    not set: register an app in Entra and run `ox-teams-cli config set client-id GUID`"
+        ),
+    }
+    match &status.keychain {
+        KeychainStatus::Available { backend } => println!("keychain     {backend}"),
+        KeychainStatus::Unavailable { message, .. } => {
+            println!("keychain     unavailable: {message}")
+        }
+    }
+    print!("teams        ");
+    connection(&status.connection);
+    if let Some(problem) = check_problem {
+        println!("             (could not check with Microsoft just now: {problem})");
+    }
+}
+
+pub fn connection(state: &ConnectionState) {
+    match state {
+        ConnectionState::NotConnected => println!("not connected"),
+        ConnectionState::Connected { account } => {
+            println!(
+                "connected as {} <{}> in tenant {} ({}) since {}",
+                account.name,
+                account.mail,
+                account.tenant_id,
+                account.cloud_label,
+                account.connected_at.format("%Y-%m-%d %H:%M UTC")
+            );
+            if account.settings_changed {
+                println!(
+                    "             Settings changed since connecting: run `ox-teams-cli connect` to use them."
+                );
+            }
+        }
+        ConnectionState::ReconnectNeeded {
+            account, reason, ..
+        } => {
+            println!(
+                "reconnect needed ({} <{}>): {reason}",
+                account.name, account.mail
+            );
+        }
+    }
+}
+
+pub fn permissions(report: &PermissionReport) {
+    for permission in &report.permissions {
+        let granted = match permission.granted {
+            Some(true) => "granted",
+            Some(false) => "NOT granted",
+            None => "not connected",
+        };
+        let admin = if permission.scope.admin_consent {
+            "admin consent"
+        } else {
+            "user consent"
+        };
+        println!(
+            "{:<24} {:<14} {:<14} {}",
+            permission.scope.name, granted, admin, permission.scope.reason
+        );
+        if permission.granted == Some(false) {
+            println!("{:<24} without it: {}", "", permission.scope.without_it);
+        }
+    }
+    if !report.missing.is_empty() {
+        println!("\nAsk for the missing ones with `ox-teams-cli connect --missing`.");
+    }
+    println!();
+    match &report.tenant_records {
+        TenantRecords::Found {
+            display_name,
+            grants,
+            ..
+        } => {
+            println!("The tenant records {display_name}:");
+            for grant in grants {
+                let who = match (&grant.consent_type[..], &grant.principal) {
+                    ("AllPrincipals", _) => "an administrator, for everyone".to_string(),
+                    (_, Some(person)) => person.clone(),
+                    _ => "one person".to_string(),
+                };
+                println!("  {who}: {}", grant.scopes.join(" "));
+            }
+        }
+        TenantRecords::Missing => {
+            println!("The tenant has no enterprise application for this client ID.")
+        }
+        TenantRecords::Unavailable { reason } => println!("Tenant records: {reason}"),
+    }
+    if let Some(url) = &report.admin_center_url {
+        println!("Admin center: {url}");
+    }
+}
