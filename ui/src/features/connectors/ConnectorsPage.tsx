@@ -5,7 +5,6 @@ import {
   BreadcrumbDivider,
   BreadcrumbItem,
   Button,
-  Caption1,
   Card,
   MessageBar,
   MessageBarBody,
@@ -184,11 +183,6 @@ function ConfigurationSummary(props: { settings: Loaded<SettingsView>; onOpenSet
         <dt className={styles.term}>Application ID</dt>
         <dd className={styles.value}>{values.client_id || <Text className={styles.muted}>not set</Text>}</dd>
       </dl>
-      {!values.client_id && (
-        <Caption1 as="p" block className={styles.paragraph}>
-          Register an app in the Entra admin center and enter its application (client) ID in Settings.
-        </Caption1>
-      )}
       <div>
         <Button icon={<Settings20Regular />} onClick={props.onOpenSettings}>
           Change in Settings
