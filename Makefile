@@ -76,6 +76,7 @@ e2e: ui tests/e2e/node_modules/.installed
 ## Figures, not assertions: throughput of the sandbox and other benchmarks.
 bench: deps ui
 	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-sandbox --bench throughput
+	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-core --bench import
 
 ## Installable packages (deb and rpm on Linux).
 bundle: deps ui

@@ -96,3 +96,8 @@ pub async fn sign_in_as(
     };
     core.sign_in(request, std::future::pending()).await
 }
+
+/// The folder of SARIF files from public sources (`tests/fixtures/sarif`).
+pub fn sarif_samples() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/sarif")
+}

@@ -1,6 +1,7 @@
 //! How the CLI prints what the core returns.
 
 use ox_teams_core::auth::{ConnectionState, PermissionReport, TenantRecords};
+use ox_teams_core::issues::{FileImport, ImportReport, IssuePage};
 use ox_teams_core::secrets::KeychainStatus;
 use ox_teams_core::{SettingsView, StatusReport};
 
@@ -150,5 +151,70 @@ pub fn permissions(report: &PermissionReport) {
     }
     if let Some(url) = &report.admin_center_url {
         println!("Admin center: {url}");
+    }
+}
+
+pub fn import(report: &ImportReport) {
+    for file in &report.files {
+        match file {
+            FileImport::Imported {
+                file,
+                format,
+                findings,
+                new,
+                updated,
+                ..
+            } => {
+                println!(
+                    "{file}: {findings} findings ({format}): {} new, {} updated",
+                    new.len(),
+                    updated.len()
+                )
+            }
+            FileImport::Refused { problem, .. } => println!("{problem}"),
+        }
+    }
+    println!(
+        "{} new, {} updated, {} unchanged{}",
+        report.new,
+        report.updated,
+        report.existing,
+        if report.refused > 0 {
+            format!(", {} file(s) refused", report.refused)
+        } else {
+            String::new()
+        }
+    );
+}
+
+pub fn issues(page: &IssuePage) {
+    if page.total == 0 {
+        println!("No active issues. Import findings with `ox-teams-cli import PATH`.");
+        return;
+    }
+    for issue in &page.issues {
+        println!(
+            "{:<8} {:<16} {:<9} {:<14} {:<40} {}",
+            issue.severity.label(),
+            issue.id,
+            issue.change.as_str(),
+            truncate(&issue.tool, 14),
+            truncate(&issue.location(), 40),
+            issue.title
+        );
+    }
+    if page.total > page.issues.len() as u64 {
+        println!(
+            "… {} more (use --limit, --severity, --tool or --text)",
+            page.total - page.issues.len() as u64
+        );
+    }
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(width - 1).collect::<String>())
     }
 }

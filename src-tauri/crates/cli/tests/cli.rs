@@ -194,3 +194,74 @@ fn the_default_data_folder_is_the_apps_own() {
     assert_eq!(view["data_dir"], expected.display().to_string());
     assert!(expected.join("ox-teams.sqlite3").is_file());
 }
+
+#[test]
+fn import_then_list_issues() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/sarif");
+    let bandit = format!("{samples}/bandit-generated.sarif");
+    let output = cli(dir.path(), &["import", &bandit]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("6 new, 0 updated, 0 unchanged"),
+        "{}",
+        stdout(&output)
+    );
+    let again = cli(dir.path(), &["import", &bandit]);
+    assert!(
+        stdout(&again).contains("0 new, 0 updated, 6 unchanged"),
+        "{}",
+        stdout(&again)
+    );
+
+    let listed = cli(
+        dir.path(),
+        &[
+            "--json",
+            "issues",
+            "--severity",
+            "high",
+            "--severity",
+            "medium",
+        ],
+    );
+    let page: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert!(page["total"].as_u64().unwrap() > 0);
+    assert!(
+        page["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["severity"] == "high" || i["severity"] == "medium")
+    );
+    let text = stdout(&cli(dir.path(), &["issues", "--limit", "2"]));
+    assert!(text.contains("… 4 more"), "{text}");
+}
+
+#[test]
+fn a_refused_file_is_named_and_exits_1_while_the_rest_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/sarif");
+    let output = cli(dir.path(), &["import", &format!("{samples}/edge")]);
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    assert!(
+        out.contains("codeql-action.invalid-sarif.sarif is not valid SARIF 2.1.0"),
+        "{out}"
+    );
+    assert!(out.contains("1 new"), "{out}");
+    assert_eq!(
+        stderr(&output).trim(),
+        "ox-teams-cli: 1 file(s) were refused; the others were imported"
+    );
+    assert_eq!(
+        cli(dir.path(), &["issues", "--tool", "nope"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        cli(dir.path(), &["issues", "--severity", "severe"])
+            .status
+            .code(),
+        Some(2)
+    );
+}

@@ -78,6 +78,12 @@ pub enum ErrorCode {
     Forbidden,
     /// What was asked for does not exist (any more).
     NotFound,
+    /// A file could not be read.
+    FileUnreadable,
+    /// A findings file is not valid SARIF 2.1.0 or the app's JSON format.
+    InvalidFindings,
+    /// The person cancelled a long operation.
+    Cancelled,
     /// A bug: something that should not happen. The message says what.
     Internal,
 }
@@ -108,6 +114,8 @@ pub enum Error {
     Auth(#[from] AuthError),
     #[error(transparent)]
     Graph(#[from] crate::graph::GraphError),
+    #[error(transparent)]
+    Issue(#[from] crate::issues::IssueError),
 }
 
 impl Error {
@@ -120,6 +128,7 @@ impl Error {
             Error::Link(_) => ErrorCode::InvalidLink,
             Error::Auth(e) => e.code(),
             Error::Graph(e) => e.code(),
+            Error::Issue(e) => e.code(),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod entropy;
 pub mod error;
 pub mod graph;
 pub mod http;
+pub mod issues;
 pub mod links;
 pub mod paths;
 pub mod permissions;

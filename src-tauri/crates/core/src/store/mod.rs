@@ -2,6 +2,7 @@
 //! once, and embedded forward-only migrations. `open_in_memory` gives tests a private one.
 
 mod connection;
+mod issues;
 mod settings;
 
 pub use connection::ConnectionRecord;
@@ -18,6 +19,7 @@ use crate::error::ErrorCode;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_settings.sql"),
     include_str!("../../migrations/0002_connection.sql"),
+    include_str!("../../migrations/0003_issues.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.

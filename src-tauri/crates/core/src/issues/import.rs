@@ -1,0 +1,109 @@
+//! Importing files and folders of findings, and reading the issues back.
+
+use std::path::PathBuf;
+
+use super::{
+    CancelFlag, FileImport, ImportProgress, ImportReport, Issue, IssueError, IssueFacets,
+    IssueFilter, IssuePage, files_of, read_findings,
+};
+use crate::{Core, Result};
+
+impl Core {
+    /// Imports SARIF and JSON files (folders are searched for `.sarif` and `.json`). Each file
+    /// imports entirely or not at all; a bad file is refused with the reason and the rest go
+    /// on. It blocks: call it from a blocking-friendly thread.
+    pub fn import_issues(
+        &self,
+        paths: &[PathBuf],
+        progress: &mut dyn FnMut(&ImportProgress),
+        cancel: &CancelFlag,
+    ) -> Result<ImportReport> {
+        let mut files = Vec::new();
+        let mut report = ImportReport {
+            files: Vec::new(),
+            new: 0,
+            updated: 0,
+            existing: 0,
+            refused: 0,
+            cancelled: false,
+        };
+        for path in paths {
+            match files_of(path) {
+                Ok(found) => files.extend(found),
+                Err(error) => {
+                    report.refused += 1;
+                    report.files.push(FileImport::Refused {
+                        file: path.display().to_string(),
+                        code: error.code(),
+                        problem: error.to_string(),
+                    });
+                }
+            }
+        }
+        let count = files.len() as u64;
+        for (index, file) in files.iter().enumerate() {
+            let name = file.display().to_string();
+            let total = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+            let mut report_bytes = |read: u64| {
+                progress(&ImportProgress {
+                    file: name.clone(),
+                    file_index: index as u64,
+                    file_count: count,
+                    bytes_read: read,
+                    bytes_total: total,
+                })
+            };
+            match read_findings(file, self.clock.now(), &mut report_bytes, cancel) {
+                Ok((format, findings)) => {
+                    let applied = self
+                        .store
+                        .apply_findings(&name, &findings, self.clock.now())?;
+                    report.new += applied.new.len() as u64;
+                    report.updated += applied.updated.len() as u64;
+                    report.existing += applied.existing.len() as u64;
+                    log::info!(
+                        "imported {} findings from {name} ({format})",
+                        findings.len()
+                    );
+                    report.files.push(FileImport::Imported {
+                        file: name,
+                        format,
+                        findings: findings.len() as u64,
+                        new: applied.new,
+                        updated: applied.updated,
+                        existing: applied.existing,
+                    });
+                }
+                Err(IssueError::Cancelled) => {
+                    report.cancelled = true;
+                    break;
+                }
+                Err(error) => {
+                    log::warn!("refused {name}: {error}");
+                    report.refused += 1;
+                    report.files.push(FileImport::Refused {
+                        file: name,
+                        code: error.code(),
+                        problem: error.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    pub fn issues(&self, filter: &IssueFilter, offset: u64, limit: u64) -> Result<IssuePage> {
+        Ok(self.store.issues_page(filter, offset, limit)?)
+    }
+
+    pub fn issue(&self, id: &str) -> Result<Issue> {
+        Ok(self
+            .store
+            .issue(id)?
+            .ok_or_else(|| IssueError::NotFound(id.to_string()))?)
+    }
+
+    pub fn issue_facets(&self) -> Result<IssueFacets> {
+        Ok(self.store.issue_facets()?)
+    }
+}

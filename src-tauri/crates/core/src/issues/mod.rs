@@ -1,0 +1,495 @@
+//! Active issues: security findings imported from scanners (SARIF 2.1.0 or the app's own JSON
+//! format), each with a stable identity so that importing again updates instead of duplicating.
+
+mod import;
+mod json;
+mod sarif;
+
+pub use json::FORMAT as JSON_FORMAT;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use crate::error::ErrorCode;
+
+/// How bad a finding is, from `security-severity` or the SARIF level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn rank(self) -> i64 {
+        self as i64
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "Info",
+            Severity::Low => "Low",
+            Severity::Medium => "Medium",
+            Severity::High => "High",
+            Severity::Critical => "Critical",
+        }
+    }
+
+    /// CVSS-style bands of GitHub's `security-severity`: 9.0+ critical, 7.0+ high, 4.0+ medium,
+    /// above 0 low.
+    pub fn from_score(score: f64) -> Severity {
+        match score {
+            s if s >= 9.0 => Severity::Critical,
+            s if s >= 7.0 => Severity::High,
+            s if s >= 4.0 => Severity::Medium,
+            s if s > 0.0 => Severity::Low,
+            _ => Severity::Info,
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        Severity::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+/// What the last import did to an issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum Change {
+    /// First seen in the last import that reported it.
+    New,
+    /// Its content changed in the last import that reported it.
+    Updated,
+    /// Reported again, unchanged.
+    Existing,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::New => "new",
+            Change::Updated => "updated",
+            Change::Existing => "existing",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Change> {
+        [Change::New, Change::Updated, Change::Existing]
+            .into_iter()
+            .find(|c| c.as_str() == text)
+    }
+}
+
+/// A finding as an importer read it, before it meets the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub score: Option<f64>,
+    pub tool: String,
+    pub rule_id: String,
+    pub rule_name: Option<String>,
+    pub path: Option<String>,
+    pub line: Option<i64>,
+    pub column: Option<i64>,
+    pub help_uri: Option<String>,
+    pub description: String,
+    pub tags: Vec<String>,
+    /// When the scan saw it (the scan's time, or the file's).
+    pub seen_at: DateTime<Utc>,
+}
+
+impl Finding {
+    /// Changes to any of these make the finding "updated".
+    pub fn content_hash(&self) -> String {
+        let text = format!(
+            "{}\u{1f}{}\u{1f}{:?}\u{1f}{}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{}",
+            self.title,
+            self.severity.as_str(),
+            self.score,
+            self.description,
+            self.rule_name,
+            self.path,
+            self.line,
+            self.column,
+            self.help_uri,
+            self.tags.join(",")
+        );
+        hex(&Sha256::digest(text.as_bytes())[..16])
+    }
+}
+
+/// A stable identity from its parts: the same parts give the same id on every machine.
+pub fn identity(parts: &[&str]) -> String {
+    let joined = parts.join("\u{1f}");
+    hex(&Sha256::digest(joined.as_bytes())[..8])
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One issue as the app shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Issue {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    /// The scanner's score (`security-severity`), when it gave one.
+    pub score: Option<f64>,
+    pub tool: String,
+    pub rule_id: String,
+    pub rule_name: Option<String>,
+    pub path: Option<String>,
+    #[ts(type = "number | null")]
+    pub line: Option<i64>,
+    #[ts(type = "number | null")]
+    pub column: Option<i64>,
+    pub help_uri: Option<String>,
+    pub description: String,
+    pub tags: Vec<String>,
+    #[ts(type = "number")]
+    pub revision: i64,
+    pub change: Change,
+    #[ts(type = "string")]
+    pub first_seen: DateTime<Utc>,
+    #[ts(type = "string")]
+    pub last_seen: DateTime<Utc>,
+    /// The file it was last imported from.
+    pub source: String,
+}
+
+impl Issue {
+    /// `path:line`, or the rule when there is no location.
+    pub fn location(&self) -> String {
+        match (&self.path, self.line) {
+            (Some(path), Some(line)) => format!("{path}:{line}"),
+            (Some(path), None) => path.clone(),
+            _ => "(no location)".to_string(),
+        }
+    }
+}
+
+/// Which issues to list.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct IssueFilter {
+    #[serde(default)]
+    pub severities: Vec<Severity>,
+    #[serde(default)]
+    pub tools: Vec<String>,
+    #[serde(default)]
+    pub changes: Vec<Change>,
+    /// Matches title, rule, path and description, case-insensitively.
+    #[serde(default)]
+    pub text: String,
+}
+
+/// A window of the (filtered, ordered) list: the table loads what is on screen.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct IssuePage {
+    #[ts(type = "number")]
+    pub total: u64,
+    #[ts(type = "number")]
+    pub offset: u64,
+    pub issues: Vec<Issue>,
+}
+
+/// Counts for the filter menus, over all issues.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct IssueFacets {
+    #[ts(type = "number")]
+    pub total: u64,
+    pub severities: Vec<Facet>,
+    pub tools: Vec<Facet>,
+    pub changes: Vec<Facet>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Facet {
+    pub value: String,
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+/// What importing one file did.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+#[ts(export)]
+pub enum FileImport {
+    Imported {
+        file: String,
+        format: String,
+        #[ts(type = "number")]
+        findings: u64,
+        new: Vec<String>,
+        updated: Vec<String>,
+        existing: Vec<String>,
+    },
+    /// Nothing from this file was imported.
+    Refused {
+        file: String,
+        code: ErrorCode,
+        problem: String,
+    },
+}
+
+/// What an import of files and folders did, file by file.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportReport {
+    pub files: Vec<FileImport>,
+    #[ts(type = "number")]
+    pub new: u64,
+    #[ts(type = "number")]
+    pub updated: u64,
+    #[ts(type = "number")]
+    pub existing: u64,
+    #[ts(type = "number")]
+    pub refused: u64,
+    pub cancelled: bool,
+}
+
+/// Progress of an import, for a progress bar.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportProgress {
+    pub file: String,
+    #[ts(type = "number")]
+    pub file_index: u64,
+    #[ts(type = "number")]
+    pub file_count: u64,
+    #[ts(type = "number")]
+    pub bytes_read: u64,
+    #[ts(type = "number")]
+    pub bytes_total: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IssueError {
+    #[error("{file} cannot be read: {detail}.")]
+    Unreadable { file: String, detail: String },
+    #[error("{file} is not valid SARIF 2.1.0: {detail}. Nothing from this file was imported.")]
+    InvalidSarif { file: String, detail: String },
+    #[error(
+        "{file} is not a findings file the app knows: {detail}. Nothing from this file was imported."
+    )]
+    UnknownFormat { file: String, detail: String },
+    #[error("{file} is not valid {format}: {detail}. Nothing from this file was imported.")]
+    InvalidJson {
+        file: String,
+        format: &'static str,
+        detail: String,
+    },
+    #[error("The import was cancelled.")]
+    Cancelled,
+    #[error("{0} holds no .sarif or .json files.")]
+    NothingToImport(String),
+    #[error("Issue “{0}” is not among the active issues on this computer.")]
+    NotFound(String),
+}
+
+impl IssueError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            IssueError::Unreadable { .. } => ErrorCode::FileUnreadable,
+            IssueError::InvalidSarif { .. }
+            | IssueError::InvalidJson { .. }
+            | IssueError::UnknownFormat { .. } => ErrorCode::InvalidFindings,
+            IssueError::Cancelled => ErrorCode::Cancelled,
+            IssueError::NothingToImport(_) => ErrorCode::InvalidFindings,
+            IssueError::NotFound(_) => ErrorCode::NotFound,
+        }
+    }
+}
+
+/// Lets an import be stopped from another thread.
+#[derive(Debug, Clone, Default)]
+pub struct CancelFlag(Arc<AtomicBool>);
+
+impl CancelFlag {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Reads a file while counting bytes (for progress) and checking the cancel flag.
+pub(crate) struct Watched<'a, R> {
+    inner: R,
+    read: u64,
+    report: &'a mut dyn FnMut(u64),
+    cancel: &'a CancelFlag,
+}
+
+impl<R: Read> Read for Watched<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.cancel.is_cancelled() {
+            // Not `Interrupted`: readers retry those forever.
+            return Err(std::io::Error::other("the import was cancelled"));
+        }
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        (self.report)(self.read);
+        Ok(n)
+    }
+}
+
+/// The files a path stands for: the file itself, or the `.sarif` and `.json` files of a folder
+/// (recursively), sorted.
+pub fn files_of(path: &Path) -> Result<Vec<PathBuf>, IssueError> {
+    let meta = std::fs::metadata(path).map_err(|e| IssueError::Unreadable {
+        file: path.display().to_string(),
+        detail: e.to_string(),
+    })?;
+    if meta.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut found = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| IssueError::Unreadable {
+            file: dir.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("sarif" | "json")
+            ) {
+                found.push(p);
+            }
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        return Err(IssueError::NothingToImport(path.display().to_string()));
+    }
+    Ok(found)
+}
+
+/// Reads one file of findings, SARIF or the app's JSON format, watching progress and cancel.
+pub fn read_findings(
+    path: &Path,
+    default_time: DateTime<Utc>,
+    progress: &mut dyn FnMut(u64),
+    cancel: &CancelFlag,
+) -> Result<(String, Vec<Finding>), IssueError> {
+    let file_name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| IssueError::Unreadable {
+        file: file_name.clone(),
+        detail: e.to_string(),
+    })?;
+    let modified = file
+        .metadata()
+        .ok()
+        .and_then(|m| m.modified().ok())
+        .map(DateTime::<Utc>::from)
+        .unwrap_or(default_time);
+    let reader = std::io::BufReader::with_capacity(
+        256 * 1024,
+        Watched {
+            inner: file,
+            read: 0,
+            report: progress,
+            cancel,
+        },
+    );
+    let document: serde_json::Value = serde_json::from_reader(reader).map_err(|e| {
+        if cancel.is_cancelled() {
+            IssueError::Cancelled
+        } else if e.is_io() {
+            IssueError::Unreadable {
+                file: file_name.clone(),
+                detail: e.to_string(),
+            }
+        } else {
+            IssueError::UnknownFormat {
+                file: file_name.clone(),
+                detail: describe_json_error(&e),
+            }
+        }
+    })?;
+    if document.get("runs").is_some()
+        || document
+            .get("$schema")
+            .and_then(|s| s.as_str())
+            .is_some_and(|s| s.contains("sarif"))
+    {
+        Ok((
+            "SARIF 2.1.0".into(),
+            sarif::findings(&file_name, document, modified)?,
+        ))
+    } else if document.get("format").and_then(|f| f.as_str()) == Some(json::FORMAT) {
+        Ok((
+            json::FORMAT.into(),
+            json::findings(&file_name, document, modified)?,
+        ))
+    } else {
+        Err(IssueError::UnknownFormat {
+            file: file_name,
+            detail: format!(
+                "it is neither SARIF (no \"runs\") nor {} (no \"format\": \"{}\")",
+                json::FORMAT,
+                json::FORMAT
+            ),
+        })
+    }
+}
+
+/// serde_json's message in a person's words.
+pub(crate) fn describe_json_error(error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match error.classify() {
+        Category::Eof => format!(
+            "the file ends in the middle (line {}), as if it was cut off",
+            error.line()
+        ),
+        Category::Syntax => format!("it is not JSON ({error})"),
+        Category::Data => error.to_string(),
+        Category::Io => error.to_string(),
+    }
+}
