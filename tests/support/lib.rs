@@ -101,3 +101,40 @@ pub async fn sign_in_as(
 pub fn sarif_samples() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/sarif")
 }
+
+/// An issue as an importer would produce it, for composing messages in tests.
+pub fn sample_issue(title: &str) -> ox_teams_core::issues::Issue {
+    use ox_teams_core::issues::{Change, Issue, Severity};
+    Issue {
+        id: "5e1f0c2a9b7d3e41".into(),
+        title: title.into(),
+        severity: Severity::Critical,
+        score: Some(9.8),
+        tool: "CodeQL".into(),
+        rule_id: "js/sql-injection".into(),
+        rule_name: Some("Database query built from user-controlled sources".into()),
+        path: Some("server/routes/login.js".into()),
+        line: Some(27),
+        column: Some(12),
+        help_uri: Some(
+            "https://codeql.github.com/codeql-query-help/javascript/js-sql-injection/".into(),
+        ),
+        description: "This query depends on a user-provided value.".into(),
+        tags: vec!["security".into(), "external/cwe/cwe-089".into()],
+        revision: 1,
+        change: Change::New,
+        first_seen: chrono::Utc::now(),
+        last_seen: chrono::Utc::now(),
+        source: "codeql.sarif".into(),
+    }
+}
+
+/// The Node.js oracles' folder (`tests/oracles`).
+pub fn oracles_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("oracles")
+}
+
+/// Data from public sources (`tests/fixtures`).
+pub fn fixtures_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}

@@ -4,6 +4,8 @@
 
 pub mod auth;
 pub mod clock;
+pub mod compose;
+pub mod directory;
 pub mod entropy;
 pub mod error;
 pub mod graph;

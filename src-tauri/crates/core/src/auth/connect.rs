@@ -199,9 +199,9 @@ impl Core {
             None => None,
         };
         let me = Graph {
-            http: &self.http,
-            base: &graph_base,
-            token: &tokens.access_token,
+            http: self.http.clone(),
+            base: graph_base.clone(),
+            token: tokens.access_token.clone(),
         }
         .me()
         .await?;
@@ -267,6 +267,13 @@ impl Core {
             refreshed_at: Some(now),
             problem: None,
         };
+        if previous
+            .as_ref()
+            .is_none_or(|p| p.user_id != record.user_id)
+        {
+            // Teams, channels and chats were someone else's.
+            self.store.clear_cache()?;
+        }
         self.store.save_connection(&record)?;
         self.session.store(
             tokens.access_token,
@@ -389,19 +396,22 @@ impl Core {
     /// Runs a Graph call as the signed-in person, renewing the token once if Graph refuses it.
     pub(crate) async fn as_user<T, F, Fut>(&self, call: F) -> Result<T>
     where
-        F: Fn(Secret, String) -> Fut,
+        F: Fn(Graph) -> Fut,
         Fut: Future<Output = std::result::Result<T, GraphError>>,
     {
         let record = self
             .store
             .load_connection()?
             .ok_or(AuthError::NotConnected)?;
-        let token = self.access_token().await?;
-        match call(token, record.graph.clone()).await {
+        let graph = |token| Graph {
+            http: self.http.clone(),
+            base: record.graph.clone(),
+            token,
+        };
+        match call(graph(self.access_token().await?)).await {
             Err(GraphError::Unauthorized { .. }) => {
                 self.session.clear();
-                let token = self.access_token().await?;
-                Ok(call(token, record.graph).await?)
+                Ok(call(graph(self.access_token().await?)).await?)
             }
             other => Ok(other?),
         }
@@ -416,18 +426,7 @@ impl Core {
         if record.problem.is_some() {
             return Ok(self.state_of(Some(record), &settings));
         }
-        let http = &self.http;
-        let checked = self
-            .as_user(|token, base| async move {
-                Graph {
-                    http,
-                    base: &base,
-                    token: &token,
-                }
-                .me()
-                .await
-            })
-            .await;
+        let checked = self.as_user(|graph| async move { graph.me().await }).await;
         match checked {
             Ok(_) => self.connection_state(),
             Err(Error::Auth(error)) if error.needs_reconnect() => self.connection_state(),
@@ -440,6 +439,7 @@ impl Core {
         self.secret(|store| store.delete(REFRESH_TOKEN_SECRET).map(|()| None))
             .await?;
         self.store.delete_connection()?;
+        self.store.clear_cache()?;
         self.session.clear();
         log::info!("disconnected Microsoft Teams");
         Ok(())
@@ -493,17 +493,8 @@ impl Core {
     }
 
     async fn tenant_records(&self, client_id: &str) -> TenantRecords {
-        let http = &self.http;
         let principals = self
-            .as_user(|token, base| async move {
-                Graph {
-                    http,
-                    base: &base,
-                    token: &token,
-                }
-                .service_principals_of(client_id)
-                .await
-            })
+            .as_user(|graph| async move { graph.service_principals_of(client_id).await })
             .await;
         let principal = match principals {
             Ok(list) => match list.into_iter().next() {
@@ -521,20 +512,9 @@ impl Core {
                 };
             }
         };
-        let id = principal.id.clone();
+        let id = &principal.id;
         let grants = self
-            .as_user(|token, base| {
-                let id = id.clone();
-                async move {
-                    Graph {
-                        http,
-                        base: &base,
-                        token: &token,
-                    }
-                    .permission_grants_of(&id)
-                    .await
-                }
-            })
+            .as_user(|graph| async move { graph.permission_grants_of(id).await })
             .await;
         let grants = match grants {
             Ok(grants) => grants,
@@ -553,19 +533,10 @@ impl Core {
         for grant in grants {
             let principal = match &grant.principal_id {
                 Some(id) => {
-                    let name = self.as_user(|token, base| {
-                        let id = id.clone();
-                        async move {
-                            Graph {
-                                http,
-                                base: &base,
-                                token: &token,
-                            }
-                            .user_name(&id)
-                            .await
-                        }
-                    });
-                    Some(name.await.unwrap_or_else(|_| id.clone()))
+                    let name = self
+                        .as_user(|graph| async move { graph.user_name(id).await })
+                        .await;
+                    Some(name.unwrap_or_else(|_| id.clone()))
                 }
                 None => None,
             };

@@ -56,10 +56,10 @@ struct ErrorDetail {
 
 /// Graph under one base URL (`https://graph.microsoft.com` or a national cloud's or the
 /// sandbox's) with one access token.
-pub struct Graph<'a> {
-    pub http: &'a HttpClient,
-    pub base: &'a str,
-    pub token: &'a Secret,
+pub struct Graph {
+    pub http: HttpClient,
+    pub base: String,
+    pub token: Secret,
 }
 
 /// `GET /me`
@@ -92,26 +92,95 @@ pub struct PermissionGrant {
     pub scope: String,
 }
 
-impl Graph<'_> {
+/// A team the person belongs to (`/me/joinedTeams`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphTeam {
+    pub id: String,
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphChannel {
+    pub id: String,
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    pub membership_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphUser {
+    pub id: String,
+    pub display_name: Option<String>,
+    pub mail: Option<String>,
+    pub user_principal_name: Option<String>,
+    pub job_title: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphMember {
+    pub user_id: Option<String>,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphChat {
+    pub id: String,
+    pub topic: Option<String>,
+    pub chat_type: String,
+    #[serde(default)]
+    pub members: Vec<GraphMember>,
+}
+
+/// A posted message: its id and where people can open it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostedMessage {
+    pub id: String,
+    pub web_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Page<T> {
+    pub value: Vec<T>,
+    #[serde(rename = "@odata.nextLink")]
+    pub next_link: Option<String>,
+}
+
+impl Graph {
     pub async fn get<T: DeserializeOwned>(&self, path_and_query: &str) -> Result<T, GraphError> {
-        self.call(Method::GET, path_and_query, None).await
+        self.call(Method::GET, &self.url(path_and_query)?, None, &[])
+            .await
+    }
+
+    fn url(&self, path_and_query: &str) -> Result<url::Url, GraphError> {
+        url::Url::parse(&format!(
+            "{}/v1.0{path_and_query}",
+            self.base.trim_end_matches('/')
+        ))
+        .map_err(|e| GraphError::Decode(format!("bad address: {e}")))
     }
 
     async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
-        path_and_query: &str,
+        url: &url::Url,
         body: Option<&serde_json::Value>,
+        headers: &[(&str, &str)],
     ) -> Result<T, GraphError> {
-        let url = url::Url::parse(&format!(
-            "{}/v1.0{path_and_query}",
-            self.base.trim_end_matches('/')
-        ))
-        .map_err(|e| GraphError::Decode(format!("bad address: {e}")))?;
         let mut request = self
             .http
-            .request(method, url)
+            .request(method, url.clone())
             .bearer_auth(self.token.expose());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -127,7 +196,7 @@ impl Graph<'_> {
         if status.is_success() {
             return serde_json::from_slice(&bytes).map_err(|e| GraphError::Decode(e.to_string()));
         }
-        let detail = serde_json::from_slice::<ErrorBody>(&bytes)
+        let (code, message) = serde_json::from_slice::<ErrorBody>(&bytes)
             .map(|b| (b.error.code, b.error.message))
             .unwrap_or_else(|_| {
                 (
@@ -135,16 +204,11 @@ impl Graph<'_> {
                     String::from_utf8_lossy(&bytes).chars().take(200).collect(),
                 )
             });
-        let (code, message) = detail;
         Err(match status.as_u16() {
             401 => GraphError::Unauthorized { message },
             403 => GraphError::Forbidden { code, message },
             404 => GraphError::NotFound {
-                path: path_and_query
-                    .split('?')
-                    .next()
-                    .unwrap_or_default()
-                    .to_string(),
+                path: url.path().to_string(),
                 message,
             },
             other => GraphError::Failed {
@@ -155,18 +219,171 @@ impl Graph<'_> {
         })
     }
 
+    /// Follows `@odata.nextLink` (verbatim, as Microsoft asks) up to `limit` items.
+    async fn all<T: DeserializeOwned>(
+        &self,
+        first: &str,
+        headers: &[(&str, &str)],
+        limit: usize,
+    ) -> Result<Vec<T>, GraphError> {
+        let mut items = Vec::new();
+        let mut next = Some(self.url(first)?);
+        while let Some(url) = next.take() {
+            let page: Page<T> = self.call(Method::GET, &url, None, headers).await?;
+            items.extend(page.value);
+            if items.len() >= limit {
+                items.truncate(limit);
+                break;
+            }
+            next = page
+                .next_link
+                .map(|link| url::Url::parse(&link))
+                .transpose()
+                .map_err(|e| GraphError::Decode(e.to_string()))?;
+        }
+        Ok(items)
+    }
+
     pub async fn me(&self) -> Result<Me, GraphError> {
         self.get("/me?$select=id,displayName,mail,userPrincipalName")
             .await
+    }
+
+    pub async fn joined_teams(&self) -> Result<Vec<GraphTeam>, GraphError> {
+        Ok(self
+            .get::<Collection<GraphTeam>>("/me/joinedTeams")
+            .await?
+            .value)
+    }
+
+    /// A team's channels; shared ones appear only when asked for, as on Graph.
+    pub async fn channels(&self, team_id: &str) -> Result<Vec<GraphChannel>, GraphError> {
+        let path = format!(
+            "/teams/{}/channels?$select=id,displayName,description,membershipType",
+            encode(team_id)
+        );
+        self.all(&path, &[("Prefer", "include-unknown-enum-members")], 1000)
+            .await
+    }
+
+    /// Server-side search of the directory by name or address.
+    pub async fn search_people(
+        &self,
+        query: &str,
+        top: usize,
+    ) -> Result<Vec<GraphUser>, GraphError> {
+        let term = query.replace('"', "");
+        let search =
+            format!("\"displayName:{term}\" OR \"mail:{term}\" OR \"userPrincipalName:{term}\"");
+        let path = format!(
+            "/users?$search={}&$top={top}&$select=id,displayName,mail,userPrincipalName,jobTitle",
+            encode(&search)
+        );
+        let page: Page<GraphUser> = self
+            .call(
+                Method::GET,
+                &self.url(&path)?,
+                None,
+                &[("ConsistencyLevel", "eventual")],
+            )
+            .await?;
+        Ok(page.value)
+    }
+
+    pub async fn user(&self, id_or_upn: &str) -> Result<GraphUser, GraphError> {
+        self.get(&format!(
+            "/users/{}?$select=id,displayName,mail,userPrincipalName,jobTitle",
+            encode(id_or_upn)
+        ))
+        .await
+    }
+
+    pub async fn my_chats(&self, limit: usize) -> Result<Vec<GraphChat>, GraphError> {
+        self.all("/me/chats?$expand=members&$top=50", &[], limit)
+            .await
+    }
+
+    /// The one-on-one chat with a person (Graph returns the existing one if there is one).
+    pub async fn one_on_one_chat(&self, me: &str, other: &str) -> Result<GraphChat, GraphError> {
+        let member = |id: &str| {
+            serde_json::json!({
+                "@odata.type": "#microsoft.graph.aadUserConversationMember",
+                "roles": ["owner"],
+                "user@odata.bind": format!("https://graph.microsoft.com/v1.0/users('{id}')"),
+            })
+        };
+        let body =
+            serde_json::json!({ "chatType": "oneOnOne", "members": [member(me), member(other)] });
+        self.call(Method::POST, &self.url("/chats")?, Some(&body), &[])
+            .await
+    }
+
+    /// A new group chat with these people (the signed-in person included).
+    pub async fn group_chat(
+        &self,
+        members: &[String],
+        topic: Option<&str>,
+    ) -> Result<GraphChat, GraphError> {
+        let members: Vec<serde_json::Value> = members
+            .iter()
+            .map(|id| {
+                serde_json::json!({
+                    "@odata.type": "#microsoft.graph.aadUserConversationMember",
+                    "roles": ["owner"],
+                    "user@odata.bind": format!("https://graph.microsoft.com/v1.0/users('{id}')"),
+                })
+            })
+            .collect();
+        let mut body = serde_json::json!({ "chatType": "group", "members": members });
+        if let Some(topic) = topic {
+            body["topic"] = serde_json::json!(topic);
+        }
+        self.call(Method::POST, &self.url("/chats")?, Some(&body), &[])
+            .await
+    }
+
+    pub async fn post_to_chat(
+        &self,
+        chat_id: &str,
+        message: &serde_json::Value,
+    ) -> Result<PostedMessage, GraphError> {
+        let url = self.url(&format!("/chats/{}/messages", encode(chat_id)))?;
+        self.call(Method::POST, &url, Some(message), &[]).await
+    }
+
+    pub async fn post_to_channel(
+        &self,
+        team_id: &str,
+        channel_id: &str,
+        message: &serde_json::Value,
+    ) -> Result<PostedMessage, GraphError> {
+        let url = self.url(&format!(
+            "/teams/{}/channels/{}/messages",
+            encode(team_id),
+            encode(channel_id)
+        ))?;
+        self.call(Method::POST, &url, Some(message), &[]).await
+    }
+
+    /// The latest messages of a chat (to find out whether a send that was cut off arrived).
+    pub async fn recent_chat_messages(
+        &self,
+        chat_id: &str,
+    ) -> Result<Vec<serde_json::Value>, GraphError> {
+        Ok(self
+            .get::<Collection<serde_json::Value>>(&format!(
+                "/chats/{}/messages?$top=50",
+                encode(chat_id)
+            ))
+            .await?
+            .value)
     }
 
     pub async fn service_principals_of(
         &self,
         app_id: &str,
     ) -> Result<Vec<ServicePrincipal>, GraphError> {
-        let filter =
-            url::form_urlencoded::byte_serialize(format!("appId eq '{app_id}'").as_bytes())
-                .collect::<String>();
+        let filter = encode(&format!("appId eq '{app_id}'"));
         Ok(self
             .get::<Collection<ServicePrincipal>>(&format!("/servicePrincipals?$filter={filter}"))
             .await?
@@ -177,10 +394,7 @@ impl Graph<'_> {
         &self,
         service_principal_id: &str,
     ) -> Result<Vec<PermissionGrant>, GraphError> {
-        let filter = url::form_urlencoded::byte_serialize(
-            format!("clientId eq '{service_principal_id}'").as_bytes(),
-        )
-        .collect::<String>();
+        let filter = encode(&format!("clientId eq '{service_principal_id}'"));
         Ok(self
             .get::<Collection<PermissionGrant>>(&format!(
                 "/oauth2PermissionGrants?$filter={filter}"
@@ -190,14 +404,14 @@ impl Graph<'_> {
     }
 
     pub async fn user_name(&self, id: &str) -> Result<String, GraphError> {
-        let user: Me = self
-            .get(&format!(
-                "/users/{id}?$select=id,displayName,mail,userPrincipalName"
-            ))
-            .await?;
+        let user = self.user(id).await?;
         Ok(user
             .display_name
             .or(user.user_principal_name)
             .unwrap_or_else(|| id.to_string()))
     }
+}
+
+fn encode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }

@@ -1,6 +1,7 @@
 //! The SQLite database: one file in the data folder, WAL so the app and the CLI can use it at
 //! once, and embedded forward-only migrations. `open_in_memory` gives tests a private one.
 
+mod cache;
 mod connection;
 mod issues;
 mod settings;
@@ -20,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_settings.sql"),
     include_str!("../../migrations/0002_connection.sql"),
     include_str!("../../migrations/0003_issues.sql"),
+    include_str!("../../migrations/0004_directory.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.

@@ -1,0 +1,267 @@
+//! Who and where messages can go: the person's teams and their channels, existing chats, and
+//! people found by a server-side search of the directory. Listings are cached in SQLite: a
+//! picker shows the cached one at once and asks again for a fresh one.
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::graph::{Graph, GraphChat};
+use crate::{Core, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Team {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ChannelKind {
+    Standard,
+    Private,
+    Shared,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Channel {
+    pub id: String,
+    pub team_id: String,
+    pub name: String,
+    pub description: String,
+    pub kind: ChannelKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub mail: String,
+    pub job_title: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ChatKind {
+    OneOnOne,
+    Group,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Chat {
+    pub id: String,
+    pub kind: ChatKind,
+    /// The topic, or the other members' names.
+    pub title: String,
+    pub members: Vec<String>,
+}
+
+/// A list as last fetched, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Listing<T> {
+    pub items: Vec<T>,
+    #[ts(type = "string")]
+    pub fetched_at: DateTime<Utc>,
+    /// Microsoft could not be asked just now; these are the cached ones.
+    pub stale_because: Option<String>,
+}
+
+/// How fresh a listing must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Freshness {
+    /// Whatever is cached, if anything.
+    Cached,
+    /// Ask Microsoft unless the cache is younger than a minute.
+    Recent,
+}
+
+const RECENT: chrono::Duration = chrono::Duration::seconds(60);
+const MAX_CHATS: usize = 500;
+
+impl Core {
+    /// The cached listing when fresh enough, else a new one from Graph (kept for next time);
+    /// when Graph fails, the cached one with the reason.
+    async fn listing<T, F, Fut>(
+        &self,
+        kind: &str,
+        scope: &str,
+        freshness: Freshness,
+        fetch: F,
+    ) -> Result<Listing<T>>
+    where
+        T: Serialize + DeserializeOwned,
+        F: Fn(Graph) -> Fut,
+        Fut: std::future::Future<Output = std::result::Result<Vec<T>, crate::graph::GraphError>>,
+    {
+        let cached = self.store.cached(kind, scope)?.and_then(|(payload, at)| {
+            serde_json::from_str::<Vec<T>>(&payload)
+                .ok()
+                .map(|items| (items, at))
+        });
+        let now = self.clock.now();
+        if let Some((_, at)) = &cached
+            && (freshness == Freshness::Cached || now - *at < RECENT)
+        {
+            let (items, at) = cached.expect("checked");
+            return Ok(Listing {
+                items,
+                fetched_at: at,
+                stale_because: None,
+            });
+        }
+        match self.as_user(fetch).await {
+            Ok(items) => {
+                self.store.cache(
+                    kind,
+                    scope,
+                    &serde_json::to_string(&items).unwrap_or_default(),
+                    now,
+                )?;
+                Ok(Listing {
+                    items,
+                    fetched_at: now,
+                    stale_because: None,
+                })
+            }
+            Err(error) => match cached {
+                Some((items, at)) => Ok(Listing {
+                    items,
+                    fetched_at: at,
+                    stale_because: Some(error.to_string()),
+                }),
+                None => Err(error),
+            },
+        }
+    }
+
+    /// The teams the signed-in person belongs to, by name.
+    pub async fn teams(&self, freshness: Freshness) -> Result<Listing<Team>> {
+        self.listing("teams", "", freshness, |graph| async move {
+            let mut teams: Vec<Team> = graph
+                .joined_teams()
+                .await?
+                .into_iter()
+                .map(|t| Team {
+                    name: t.display_name.unwrap_or_else(|| t.id.clone()),
+                    id: t.id,
+                    description: t.description.unwrap_or_default(),
+                })
+                .collect();
+            teams.sort_by_key(|t| t.name.to_lowercase());
+            Ok(teams)
+        })
+        .await
+    }
+
+    /// A team's channels the person can see (private and shared ones only if a member).
+    pub async fn channels(&self, team_id: &str, freshness: Freshness) -> Result<Listing<Channel>> {
+        self.listing("channels", team_id, freshness, |graph| async move {
+            let mut channels: Vec<Channel> = graph
+                .channels(team_id)
+                .await?
+                .into_iter()
+                .map(|c| Channel {
+                    name: c.display_name.unwrap_or_else(|| c.id.clone()),
+                    id: c.id,
+                    team_id: team_id.to_string(),
+                    description: c.description.unwrap_or_default(),
+                    kind: match c.membership_type.as_deref() {
+                        Some("private") => ChannelKind::Private,
+                        Some("shared") => ChannelKind::Shared,
+                        _ => ChannelKind::Standard,
+                    },
+                })
+                .collect();
+            // General first, then by name, as Teams lists them.
+            channels.sort_by_key(|c| (c.name != "General", c.name.to_lowercase()));
+            Ok(channels)
+        })
+        .await
+    }
+
+    /// The person's existing chats, most recent first.
+    pub async fn chats(&self, freshness: Freshness) -> Result<Listing<Chat>> {
+        let me = self
+            .store
+            .load_connection()?
+            .map(|r| r.user_id)
+            .unwrap_or_default();
+        let me = &me;
+        self.listing("chats", "", freshness, |graph| async move {
+            Ok(graph
+                .my_chats(MAX_CHATS)
+                .await?
+                .into_iter()
+                .map(|c| chat_of(c, me))
+                .collect())
+        })
+        .await
+    }
+
+    /// People whose name or address starts with `query`, searched by Graph over the whole
+    /// directory. Recent searches are cached for the person typing the same thing again.
+    pub async fn people(&self, query: &str, freshness: Freshness) -> Result<Listing<Person>> {
+        let query = query.trim();
+        if query.chars().count() < 2 {
+            return Ok(Listing {
+                items: Vec::new(),
+                fetched_at: self.clock.now(),
+                stale_because: None,
+            });
+        }
+        let key = query.to_lowercase();
+        self.listing("people", &key, freshness, |graph| async move {
+            Ok(graph
+                .search_people(query, 25)
+                .await?
+                .into_iter()
+                .map(|u| Person {
+                    name: u.display_name.unwrap_or_default(),
+                    mail: u.mail.or(u.user_principal_name).unwrap_or_default(),
+                    job_title: u.job_title.unwrap_or_default(),
+                    id: u.id,
+                })
+                .collect())
+        })
+        .await
+    }
+}
+
+fn chat_of(chat: GraphChat, me: &str) -> Chat {
+    let others: Vec<String> = chat
+        .members
+        .iter()
+        .filter(|m| m.user_id.as_deref() != Some(me))
+        .filter_map(|m| m.display_name.clone())
+        .collect();
+    let title = chat
+        .topic
+        .clone()
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| others.join(", "));
+    Chat {
+        id: chat.id,
+        kind: if chat.chat_type == "oneOnOne" {
+            ChatKind::OneOnOne
+        } else {
+            ChatKind::Group
+        },
+        title,
+        members: chat
+            .members
+            .iter()
+            .filter_map(|m| m.display_name.clone())
+            .collect(),
+    }
+}
