@@ -42,7 +42,7 @@ impl Shell {
         let core = match &data_dir {
             Some(dir) => Core::open(CoreOptions {
                 data_dir: dir.clone(),
-                secrets: Arc::new(KeychainStore::new(paths::APP_IDENTIFIER)),
+                secrets: Arc::new(KeychainStore::new(paths::keychain_service(dir))),
                 clock: Arc::new(SystemClock),
                 entropy: Arc::new(OsEntropy),
                 search_path: None,

@@ -11,8 +11,10 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use ox_teams_core::auth::{SIGN_IN_TIMEOUT, SignInRequest, SignInWaiting};
 use ox_teams_core::clock::SystemClock;
+use ox_teams_core::directory::Freshness;
 use ox_teams_core::entropy::OsEntropy;
 use ox_teams_core::issues::{CancelFlag, IssueFilter, Severity};
+use ox_teams_core::outbox::{Delivery, DeliveryStatus, Recipient, SendRequest};
 use ox_teams_core::secrets::KeychainStore;
 use ox_teams_core::settings::{SettingKey, SignInRedirect};
 use ox_teams_core::{AppError, Core, CoreOptions, ErrorCode, paths};
@@ -77,6 +79,41 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         limit: u64,
     },
+    /// The teams you belong to.
+    Teams,
+    /// A team's channels you can see (TEAM is a name or an id).
+    Channels { team: String },
+    /// Search your organisation's directory by name or address.
+    People { query: String },
+    /// Your existing chats, with their ids.
+    Chats,
+    /// Send a message about an issue to Teams and wait for each recipient's result.
+    Send {
+        /// The issue's id (as `ox-teams-cli issues` shows it).
+        issue: String,
+        /// channel:TEAM/CHANNEL, user:NAME@DOMAIN or chat:ID; repeatable.
+        #[arg(long = "to", required = true, value_name = "RECIPIENT")]
+        to: Vec<String>,
+        /// A comment shown on the card above the issue's details.
+        #[arg(long, default_value = "")]
+        comment: String,
+        /// Send to all the people given as one new group chat instead of one chat each.
+        #[arg(long)]
+        group: bool,
+        /// Who sends it: `user` (you) or `bot` (the organisation's app).
+        #[arg(long = "as", value_name = "SENDER", default_value = "user")]
+        sender: String,
+        /// Queue it and return at once; the app or a later `ox-teams-cli` run sends it.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Every delivery, newest first: status, retries and the link to the message.
+    Deliveries {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Send a failed or unconfirmed delivery again.
+    Resend { delivery: String },
 }
 
 fn parse_severity(text: &str) -> Result<Severity, String> {
@@ -138,8 +175,8 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 .to_string(),
         })?;
     let core = Core::open(CoreOptions {
+        secrets: Arc::new(KeychainStore::new(paths::keychain_service(&data_dir))),
         data_dir,
-        secrets: Arc::new(KeychainStore::new(paths::APP_IDENTIFIER)),
         clock: Arc::new(SystemClock),
         entropy: Arc::new(OsEntropy),
         search_path: None,
@@ -310,6 +347,144 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 show::issues(&page)
             }
         }
+        Command::Teams => {
+            let listing = core.teams(Freshness::Recent).await?;
+            show::stale(&listing.stale_because);
+            if json {
+                show::json(&listing.items)
+            } else {
+                show::teams(&listing.items)
+            }
+        }
+        Command::Channels { team } => {
+            let teams = core.teams(Freshness::Recent).await?.items;
+            let found = teams
+                .iter()
+                .find(|t| t.id == team || t.name.eq_ignore_ascii_case(team.trim()))
+                .ok_or_else(|| AppError {
+                    code: ErrorCode::NotFound,
+                    message: format!(
+                        "You are not a member of a team “{team}” (ox-teams-cli teams lists yours)."
+                    ),
+                })?;
+            let listing = core.channels(&found.id, Freshness::Recent).await?;
+            show::stale(&listing.stale_because);
+            if json {
+                show::json(&listing.items)
+            } else {
+                show::channels(&listing.items)
+            }
+        }
+        Command::People { query } => {
+            let listing = core.people(&query, Freshness::Recent).await?;
+            show::stale(&listing.stale_because);
+            if json {
+                show::json(&listing.items)
+            } else {
+                show::people(&listing.items, &query)
+            }
+        }
+        Command::Chats => {
+            let listing = core.chats(Freshness::Recent).await?;
+            show::stale(&listing.stale_because);
+            if json {
+                show::json(&listing.items)
+            } else {
+                show::chats(&listing.items)
+            }
+        }
+        Command::Send {
+            issue,
+            to,
+            comment,
+            group,
+            sender,
+            no_wait,
+        } => {
+            if sender != "user" {
+                return Err(AppError {
+                    code: ErrorCode::InvalidRequest,
+                    message: if sender == "bot" {
+                        "Sending as the bot needs the Bot identity provider connection, which this version does not have yet. Send as user.".into()
+                    } else {
+                        format!("“{sender}” is not a sender: use user or bot.")
+                    },
+                });
+            }
+            let mut recipients = Vec::new();
+            for spec in &to {
+                recipients.push(core.resolve_recipient(spec).await?);
+            }
+            if group {
+                let (people, others): (Vec<Recipient>, Vec<Recipient>) = recipients
+                    .into_iter()
+                    .partition(|r| matches!(r, Recipient::Person { .. }));
+                recipients = others;
+                recipients.push(Recipient::group_of(people, None));
+            }
+            let request = SendRequest {
+                issue_id: issue,
+                recipients,
+                comment,
+            };
+            let preview = core.preview_send(&request).await?;
+            if !json {
+                for trimmed in &preview.composition.trimmed {
+                    eprintln!("note: {trimmed}");
+                }
+            }
+            let queued = core.queue_send(&request)?;
+            let deliveries = if no_wait {
+                queued.deliveries
+            } else {
+                wait_for(&core, &queued.message_id, json).await?
+            };
+            if json {
+                show::json(&deliveries)
+            } else {
+                show::deliveries(&deliveries)
+            }
+            let unsent = deliveries
+                .iter()
+                .filter(|d| d.status != DeliveryStatus::Sent)
+                .count();
+            if unsent > 0 && !no_wait {
+                return Err(AppError {
+                    code: ErrorCode::ServiceError,
+                    message: format!(
+                        "{unsent} of {} recipients did not get the message yet",
+                        deliveries.len()
+                    ),
+                });
+            }
+        }
+        Command::Deliveries { limit } => {
+            let deliveries = core.deliveries(limit)?;
+            if json {
+                show::json(&deliveries)
+            } else {
+                show::deliveries(&deliveries)
+            }
+        }
+        Command::Resend { delivery } => {
+            let queued = core.resend(&delivery)?;
+            let deliveries = wait_for(&core, &queued.message_id, json).await?;
+            let delivery: Vec<_> = deliveries
+                .into_iter()
+                .filter(|d| d.id == queued.id)
+                .collect();
+            if json {
+                show::json(&delivery)
+            } else {
+                show::deliveries(&delivery)
+            }
+            if delivery.iter().any(|d| d.status != DeliveryStatus::Sent) {
+                return Err(AppError {
+                    code: ErrorCode::ServiceError,
+                    message: "the delivery was not sent".into(),
+                });
+            }
+        }
         Command::Permissions => {
             let report = core.permission_report().await?;
             if json {
@@ -320,6 +495,47 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         }
     }
     Ok(())
+}
+
+/// Sends what is due until every delivery of the message has an outcome (or Ctrl+C). Another
+/// process holding the outbox (the open app) sends it instead; this waits for its result.
+async fn wait_for(core: &Core, message_id: &str, json: bool) -> Result<Vec<Delivery>, AppError> {
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
+    let mut told = false;
+    loop {
+        let report = core.dispatch(200).await?;
+        let deliveries = core.message_deliveries(message_id)?;
+        let settled = deliveries
+            .iter()
+            .all(|d| d.status.is_final() || d.status == DeliveryStatus::Paused);
+        if settled {
+            return Ok(deliveries);
+        }
+        let now = chrono::Utc::now();
+        let wait = match (report.busy, report.next_due) {
+            (true, _) => std::time::Duration::from_secs(1),
+            (false, Some(due)) if due > now => (due - now).to_std().unwrap_or_default(),
+            _ => std::time::Duration::from_millis(200),
+        };
+        if !json && !told && wait >= std::time::Duration::from_secs(2) {
+            let waiting = deliveries.iter().find(|d| !d.status.is_final());
+            if let Some(problem) = waiting.and_then(|d| d.problem.as_ref()) {
+                eprintln!(
+                    "{} (Ctrl+C stops waiting; the message stays queued)",
+                    problem.message
+                );
+                told = true;
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = &mut stop => {
+                eprintln!("Stopped waiting. What was not sent stays in the outbox and goes out the next time the app or ox-teams-cli sends.");
+                return Ok(core.message_deliveries(message_id)?);
+            }
+        }
+    }
 }
 
 /// The system's own way of opening an address.

@@ -1,7 +1,9 @@
 //! How the CLI prints what the core returns.
 
 use ox_teams_core::auth::{ConnectionState, PermissionReport, TenantRecords};
+use ox_teams_core::directory::{Channel, ChannelKind, Chat, ChatKind, Person, Team};
 use ox_teams_core::issues::{FileImport, ImportReport, IssuePage};
+use ox_teams_core::outbox::{Delivery, DeliveryStatus};
 use ox_teams_core::secrets::KeychainStatus;
 use ox_teams_core::{SettingsView, StatusReport};
 
@@ -216,5 +218,88 @@ fn truncate(text: &str, width: usize) -> String {
         text.to_string()
     } else {
         format!("{}…", text.chars().take(width - 1).collect::<String>())
+    }
+}
+
+/// Microsoft could not be asked; the list is the cached one.
+pub fn stale(reason: &Option<String>) {
+    if let Some(reason) = reason {
+        eprintln!("(Showing the list from the last time: {reason})");
+    }
+}
+
+pub fn teams(teams: &[Team]) {
+    if teams.is_empty() {
+        println!("You are not a member of any team.");
+    }
+    for team in teams {
+        println!("{:<36}  {}", team.id, team.name);
+    }
+}
+
+pub fn channels(channels: &[Channel]) {
+    for channel in channels {
+        let kind = match channel.kind {
+            ChannelKind::Standard => "",
+            ChannelKind::Private => " (private)",
+            ChannelKind::Shared => " (shared)",
+        };
+        println!("{:<48}  {}{kind}", channel.id, channel.name);
+    }
+}
+
+pub fn people(people: &[Person], query: &str) {
+    if people.is_empty() {
+        if query.trim().chars().count() < 2 {
+            println!("Type at least two letters of a name or address.");
+        } else {
+            println!("Nobody in the directory matches “{}”.", query.trim());
+        }
+    }
+    for person in people {
+        println!(
+            "{:<24} {:<44} {}",
+            truncate(&person.name, 24),
+            person.mail,
+            person.job_title
+        );
+    }
+}
+
+pub fn chats(chats: &[Chat]) {
+    if chats.is_empty() {
+        println!("You have no chats yet.");
+    }
+    for chat in chats {
+        let kind = match chat.kind {
+            ChatKind::OneOnOne => "1:1",
+            ChatKind::Group => "group",
+        };
+        println!("{:<5} {:<52} {}", kind, chat.id, chat.title);
+    }
+}
+
+pub fn deliveries(deliveries: &[Delivery]) {
+    if deliveries.is_empty() {
+        println!("Nothing has been sent yet.");
+    }
+    for delivery in deliveries {
+        let status = match delivery.status {
+            DeliveryStatus::Retrying => format!("retrying ({} attempts)", delivery.attempts),
+            other => other.as_str().to_string(),
+        };
+        let outcome = match (&delivery.web_url, &delivery.problem) {
+            (Some(url), _) if delivery.status == DeliveryStatus::Sent => url.clone(),
+            (_, Some(problem)) => problem.message.clone(),
+            _ => String::new(),
+        };
+        println!(
+            "{:<36}  {:<22} {:<32} {:<32} {}",
+            delivery.id,
+            status,
+            truncate(&delivery.label, 32),
+            truncate(&delivery.issue_title, 32),
+            outcome
+        );
     }
 }

@@ -102,6 +102,121 @@ fn connect_status_permissions_and_disconnect_through_the_os_keychain() {
 }
 
 #[test]
+#[ignore = "needs a Secret Service: make test runs it through tests/scripts/with-keyring.sh"]
+fn send_an_issue_from_the_command_line_through_the_os_keychain() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime
+        .block_on(Sandbox::start(SandboxOptions::new(tenant::small(1)), 0))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (key, value) in [
+        ("authority-url", sandbox.url()),
+        ("graph-url", sandbox.url()),
+        ("cloud", "custom"),
+        ("tenant", "contoso.onmicrosoft.com"),
+        ("client-id", "3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+    ] {
+        assert!(
+            cli(dir.path(), &["config", "set", key, value])
+                .status
+                .success()
+        );
+    }
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../tests/e2e/support/sign-in.mjs"
+    );
+    let browser = format!("node {script} --as megan.bowen@contoso.onmicrosoft.com");
+    let connected = cli(dir.path(), &["connect", "--open-with", &browser]);
+    assert!(connected.status.success(), "{}", text(&connected.stderr));
+    let sarif = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../tests/fixtures/sarif/semgrep-generated.sarif"
+    );
+    assert!(cli(dir.path(), &["import", sarif]).status.success());
+    let issues: serde_json::Value =
+        serde_json::from_slice(&cli(dir.path(), &["--json", "issues", "--limit", "1"]).stdout)
+            .unwrap();
+    let issue = issues["issues"][0]["id"].as_str().unwrap().to_string();
+
+    let teams = text(&cli(dir.path(), &["teams"]).stdout);
+    assert!(teams.contains("Security Operations"), "{teams}");
+    let channels = text(&cli(dir.path(), &["channels", "security operations"]).stdout);
+    assert!(channels.contains("General"), "{channels}");
+    let people = text(&cli(dir.path(), &["people", "adele"]).stdout);
+    assert!(
+        people.contains("adele.vance@contoso.onmicrosoft.com"),
+        "{people}"
+    );
+    let nobody = cli(
+        dir.path(),
+        &[
+            "send",
+            &issue,
+            "--to",
+            "user:nobody@contoso.onmicrosoft.com",
+        ],
+    );
+    assert_eq!(nobody.status.code(), Some(1));
+    assert!(
+        text(&nobody.stderr).contains(
+            "Nobody in your organisation's directory is “nobody@contoso.onmicrosoft.com”"
+        ),
+        "{}",
+        text(&nobody.stderr)
+    );
+
+    let sent = cli(
+        dir.path(),
+        &[
+            "--json",
+            "send",
+            &issue,
+            "--to",
+            "channel:Security Operations/General",
+            "--to",
+            "user:adele.vance@contoso.onmicrosoft.com",
+            "--comment",
+            "From the command line",
+        ],
+    );
+    assert!(sent.status.success(), "{}", text(&sent.stderr));
+    let deliveries: serde_json::Value = serde_json::from_slice(&sent.stdout).unwrap();
+    let deliveries = deliveries.as_array().unwrap();
+    assert_eq!(deliveries.len(), 2);
+    assert!(
+        deliveries.iter().all(|d| d["status"] == "sent"),
+        "{deliveries:?}"
+    );
+
+    let listed = text(&cli(dir.path(), &["deliveries"]).stdout);
+    assert_eq!(
+        listed.lines().filter(|l| l.contains(" sent ")).count(),
+        2,
+        "{listed}"
+    );
+    let messages: serde_json::Value = runtime.block_on(async {
+        reqwest::get(format!("{}/_sandbox/messages", sandbox.url()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    let posted: Vec<&serde_json::Value> = ["channels", "chats"]
+        .iter()
+        .flat_map(|kind| messages[kind].as_array().unwrap())
+        .flat_map(|place| place["messages"].as_array().unwrap())
+        .collect();
+    assert_eq!(posted.len(), 2, "one card in the channel, one in the chat");
+    assert!(
+        posted
+            .iter()
+            .all(|m| m.to_string().contains("From the command line"))
+    );
+}
+
+#[test]
 fn connect_without_a_client_id_says_what_to_set() {
     let dir = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_ox-teams-cli"))

@@ -210,6 +210,22 @@ fn summary(issue: &Issue, title: &str, comment: &str) -> String {
     text
 }
 
+/// The card with its "Open in OX Teams Connector" link naming one delivery, so the app can
+/// recognise its own message in a chat later (after a crash in the middle of a send).
+pub fn with_marker(card: &Value, marker: &str) -> Value {
+    let mut card = card.clone();
+    if let Some(url) = card
+        .get_mut("actions")
+        .and_then(|a| a.get_mut(0))
+        .and_then(|a| a.get_mut("url"))
+        && let Some(text) = url.as_str()
+    {
+        let base = text.split('?').next().unwrap_or(text).to_string();
+        *url = Value::String(format!("{base}?delivery={marker}"));
+    }
+    card
+}
+
 /// Text shown as typed: Adaptive Card TextBlocks interpret a Markdown subset and `{{…}}`
 /// functions, so every character that could start either is escaped.
 pub fn plain(text: &str) -> String {
@@ -251,14 +267,14 @@ pub fn plain(text: &str) -> String {
 
 /// The Graph chatMessage carrying a card: an HTML body that references the attachment, and
 /// the card as a JSON string (Graph's form).
-pub fn graph_message(composition: &Composition, attachment_id: &str) -> Value {
+pub fn graph_message(card: &Value, attachment_id: &str) -> Value {
     json!({
         "body": { "contentType": "html", "content": format!("<attachment id=\"{attachment_id}\"></attachment>") },
         "attachments": [{
             "id": attachment_id,
             "contentType": "application/vnd.microsoft.card.adaptive",
             "contentUrl": null,
-            "content": composition.card.to_string(),
+            "content": card.to_string(),
             "name": null,
             "thumbnailUrl": null,
         }]
@@ -386,7 +402,7 @@ mod tests {
     #[test]
     fn the_graph_message_references_its_card() {
         let composition = compose(&issue("x"), &Context::default(), GRAPH_CARD_BUDGET);
-        let message = graph_message(&composition, "card-1");
+        let message = graph_message(&composition.card, "card-1");
         assert_eq!(
             message["body"]["content"],
             "<attachment id=\"card-1\"></attachment>"

@@ -84,6 +84,10 @@ pub enum ErrorCode {
     InvalidFindings,
     /// The person cancelled a long operation.
     Cancelled,
+    /// What was asked cannot be done as asked; the message says why.
+    InvalidRequest,
+    /// The app stopped in the middle of sending and cannot tell whether the message arrived.
+    SendInterrupted,
     /// A bug: something that should not happen. The message says what.
     Internal,
 }
@@ -116,6 +120,8 @@ pub enum Error {
     Graph(#[from] crate::graph::GraphError),
     #[error(transparent)]
     Issue(#[from] crate::issues::IssueError),
+    #[error(transparent)]
+    Outbox(#[from] crate::outbox::OutboxError),
 }
 
 impl Error {
@@ -129,6 +135,7 @@ impl Error {
             Error::Auth(e) => e.code(),
             Error::Graph(e) => e.code(),
             Error::Issue(e) => e.code(),
+            Error::Outbox(e) => e.code(),
         }
     }
 }

@@ -75,8 +75,8 @@ pub enum HttpError {
     )]
     Network { host: String, detail: String },
     #[error(
-        "{host} is limiting how fast the app may send and asked it to wait {} seconds. Nothing \
-         was lost; the app tries again after that.", .retry_after.as_secs()
+        "{host} is limiting how fast the app may send and asked it to wait {}. Nothing was \
+         lost; the app tries again after that.", seconds(.retry_after)
     )]
     Throttled { host: String, retry_after: Duration },
     #[error("{host} answered {status} after {attempts} attempts. Try again in a few minutes.")]
@@ -95,6 +95,14 @@ impl HttpError {
             HttpError::Throttled { .. } => ErrorCode::Throttled,
             HttpError::Unavailable { .. } => ErrorCode::ServiceError,
         }
+    }
+}
+
+/// "1 second", "30 seconds".
+fn seconds(duration: &Duration) -> String {
+    match duration.as_secs() {
+        1 => "1 second".to_string(),
+        n => format!("{n} seconds"),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod graph;
 pub mod http;
 pub mod issues;
 pub mod links;
+pub mod outbox;
 pub mod paths;
 pub mod permissions;
 pub mod secrets;
@@ -58,6 +59,8 @@ pub struct Core {
     session: Session,
     data_dir: PathBuf,
     search_path: Option<OsString>,
+    /// One dispatcher at a time in this process (a lock file keeps other processes out).
+    outbox_gate: tokio::sync::Mutex<()>,
 }
 
 /// A cloud as the Settings page offers it, with the URLs it stands for.
@@ -170,6 +173,7 @@ impl Core {
             session: Session::default(),
             data_dir: options.data_dir,
             search_path: options.search_path.or_else(|| std::env::var_os("PATH")),
+            outbox_gate: tokio::sync::Mutex::new(()),
         })
     }
 

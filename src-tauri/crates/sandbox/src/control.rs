@@ -157,10 +157,16 @@ pub async fn clear_faults(State(shared): State<Shared>) -> StatusCode {
 #[derive(Deserialize)]
 pub struct Latency {
     ms: u64,
+    /// Handle the call first, then wait: the reply arrives late (or never, if the client
+    /// gives up), though the work is done.
+    #[serde(default)]
+    after: bool,
 }
 
 pub async fn latency(State(shared): State<Shared>, Json(body): Json<Latency>) -> StatusCode {
-    shared.lock().await.latency = Duration::from_millis(body.ms);
+    let mut world = shared.lock().await;
+    world.latency = Duration::from_millis(body.ms);
+    world.latency_after = body.after;
     StatusCode::NO_CONTENT
 }
 

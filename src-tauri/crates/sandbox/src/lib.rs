@@ -246,11 +246,15 @@ async fn faults_latency_and_log(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_string);
-    let (latency, fault) = {
+    let (latency, after, fault) = {
         let mut world = shared.lock().await;
-        (world.latency, world.take_fault(&method, &path))
+        (
+            world.latency,
+            world.latency_after,
+            world.take_fault(&method, &path),
+        )
     };
-    if !latency.is_zero() {
+    if !latency.is_zero() && !after {
         tokio::time::sleep(latency).await;
     }
     let response = match fault {
@@ -260,6 +264,9 @@ async fn faults_latency_and_log(
         }
         None => next.run(request).await,
     };
+    if !latency.is_zero() && after {
+        tokio::time::sleep(latency).await;
+    }
     let mut world = shared.lock().await;
     let caller = token
         .and_then(|t| world.access_tokens.get(&t).map(|g| g.principal.clone()))

@@ -155,6 +155,8 @@ pub struct World {
     pub bot_conversations: HashMap<String, BotConversation>,
     pub faults: Vec<Fault>,
     pub latency: Duration,
+    /// Whether the latency comes after the call was handled (a reply lost on the way back).
+    pub latency_after: bool,
     pub log: VecDeque<LoggedRequest>,
     pub throttle: Throttle,
     pub clock_offset: chrono::Duration,
@@ -183,6 +185,7 @@ impl World {
             bot_conversations: HashMap::new(),
             faults: Vec::new(),
             latency: Duration::ZERO,
+            latency_after: false,
             log: VecDeque::new(),
             throttle: Throttle::new(throttle),
             clock_offset: chrono::Duration::zero(),

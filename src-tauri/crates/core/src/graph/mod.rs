@@ -266,6 +266,25 @@ impl Graph {
             .await
     }
 
+    /// One channel (to check it still exists and the person can see it).
+    pub async fn channel(
+        &self,
+        team_id: &str,
+        channel_id: &str,
+    ) -> Result<GraphChannel, GraphError> {
+        self.get(&format!(
+            "/teams/{}/channels/{}?$select=id,displayName,description,membershipType",
+            encode(team_id),
+            encode(channel_id)
+        ))
+        .await
+    }
+
+    /// One chat the person is in.
+    pub async fn chat(&self, chat_id: &str) -> Result<GraphChat, GraphError> {
+        self.get(&format!("/chats/{}", encode(chat_id))).await
+    }
+
     /// Server-side search of the directory by name or address.
     pub async fn search_people(
         &self,

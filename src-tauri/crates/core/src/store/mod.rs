@@ -4,9 +4,11 @@
 mod cache;
 mod connection;
 mod issues;
+mod outbox;
 mod settings;
 
 pub use connection::ConnectionRecord;
+pub use outbox::{DeliveryRow, NewMessage};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -22,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_connection.sql"),
     include_str!("../../migrations/0003_issues.sql"),
     include_str!("../../migrations/0004_directory.sql"),
+    include_str!("../../migrations/0005_outbox.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.

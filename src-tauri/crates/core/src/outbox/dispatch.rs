@@ -1,0 +1,455 @@
+//! The dispatcher: sends due deliveries one by one, paced, and settles the ones a crash left
+//! in the middle of a send.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::send::explain;
+use super::{DeliveryStatus, Recipient};
+use crate::auth::{AuthError, ConnectionState};
+use crate::compose::{graph_message, with_marker};
+use crate::error::AppError;
+use crate::graph::{GraphError, PostedMessage};
+use crate::http::HttpError;
+use crate::store::DeliveryRow;
+use crate::{Core, Error, Result};
+
+/// Attempts in all before a delivery that keeps meeting transient failures is given up.
+pub const MAX_ATTEMPTS: i64 = 8;
+/// How long a `sending` mark holds; the file lock already keeps other processes out.
+const SENDING_LEASE: chrono::Duration = chrono::Duration::minutes(5);
+/// Microsoft allows one message post per second per person in a chat or channel.
+const PER_THREAD_GAP: chrono::Duration = chrono::Duration::milliseconds(1000);
+/// And 20 chat posts per second per tenant: keep well under it.
+const TENANT_GAP: chrono::Duration = chrono::Duration::milliseconds(60);
+
+/// What one dispatcher pass did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct DispatchReport {
+    pub sent: u32,
+    pub retrying: u32,
+    pub failed: u32,
+    pub unconfirmed: u32,
+    /// Sending stopped until Microsoft Teams is reconnected; the reason.
+    pub paused: Option<AppError>,
+    /// Another window or `ox-teams-cli` is sending from this data folder just now.
+    pub busy: bool,
+    /// When the next waiting delivery is due.
+    #[ts(type = "string | null")]
+    pub next_due: Option<DateTime<Utc>>,
+}
+
+impl DispatchReport {
+    pub fn changed(&self) -> bool {
+        self.sent + self.retrying + self.failed + self.unconfirmed > 0 || self.paused.is_some()
+    }
+}
+
+enum Disposition {
+    Retry(Option<Duration>),
+    Fail,
+    Pause,
+    Unconfirmed,
+}
+
+impl Core {
+    /// Sends what is due, up to `limit` deliveries, and returns what happened. Only one
+    /// dispatcher runs per data folder (a lock file shared with `ox-teams-cli`); the others
+    /// return at once with `busy`.
+    pub async fn dispatch(&self, limit: usize) -> Result<DispatchReport> {
+        let mut report = DispatchReport::default();
+        let Ok(_in_process) = self.outbox_gate.try_lock() else {
+            report.busy = true;
+            return Ok(report);
+        };
+        let _across_processes = match self.store.path() {
+            Some(_) => match self.lock_outbox_file() {
+                Some(file) => Some(file),
+                None => {
+                    report.busy = true;
+                    return Ok(report);
+                }
+            },
+            None => None,
+        };
+        self.settle_interrupted(&mut report)?;
+        match self.connection_state()? {
+            ConnectionState::Connected { .. } => {
+                self.store.resume_paused(self.clock.now())?;
+            }
+            ConnectionState::ReconnectNeeded { code, reason, .. } => {
+                let error = AppError {
+                    code,
+                    message: format!("Reconnect needed: {reason}"),
+                };
+                self.pause(&error)?;
+                report.paused = Some(error);
+                report.next_due = self.store.next_due()?;
+                return Ok(report);
+            }
+            ConnectionState::NotConnected => {
+                let error: AppError = Error::from(AuthError::NotConnected).into();
+                self.pause(&error)?;
+                report.paused = Some(error);
+                return Ok(report);
+            }
+        }
+        let mut last_post: HashMap<String, DateTime<Utc>> = HashMap::new();
+        let mut handled = 0;
+        'passes: while handled < limit {
+            let due = self.store.due_deliveries(self.clock.now(), 20)?;
+            if due.is_empty() {
+                break;
+            }
+            for row in due {
+                if handled >= limit {
+                    break 'passes;
+                }
+                handled += 1;
+                self.pace(&mut last_post, &row.recipient_key).await;
+                match self.deliver(&row).await? {
+                    DeliveryStatus::Sent => report.sent += 1,
+                    DeliveryStatus::Retrying => report.retrying += 1,
+                    DeliveryStatus::Unconfirmed => report.unconfirmed += 1,
+                    DeliveryStatus::Paused => {
+                        let delivery = self.delivery(&row.id)?;
+                        report.paused = delivery.problem;
+                        break 'passes;
+                    }
+                    _ => report.failed += 1,
+                }
+            }
+        }
+        report.next_due = self.store.next_due()?;
+        Ok(report)
+    }
+
+    fn lock_outbox_file(&self) -> Option<File> {
+        let path = self.data_dir.join("outbox.lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| log::warn!("cannot open {}: {e}", path.display()))
+            .ok()?;
+        file.try_lock().ok()?;
+        Some(file)
+    }
+
+    fn pause(&self, error: &AppError) -> Result<()> {
+        let code = serde_json::to_value(error.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let paused = self
+            .store
+            .pause_pending(&code, &error.message, self.clock.now())?;
+        if paused > 0 {
+            log::warn!("{paused} deliveries wait for Microsoft Teams to be reconnected");
+        }
+        Ok(())
+    }
+
+    /// Waits so no chat or channel gets more than one post a second, nor the tenant too many.
+    async fn pace(&self, last_post: &mut HashMap<String, DateTime<Utc>>, key: &str) {
+        let now = self.clock.now();
+        let mut ready = now;
+        if let Some(at) = last_post.get(key) {
+            ready = ready.max(*at + PER_THREAD_GAP);
+        }
+        if let Some(at) = last_post.get("") {
+            ready = ready.max(*at + TENANT_GAP);
+        }
+        if ready > now
+            && let Ok(wait) = (ready - now).to_std()
+        {
+            self.clock.sleep(wait).await;
+        }
+        let at = self.clock.now();
+        last_post.insert(key.to_string(), at);
+        last_post.insert(String::new(), at);
+    }
+
+    /// Deliveries marked `sending` by a process that is gone (we hold the lock, so nobody else
+    /// is sending). A chat can be asked whether the message arrived: the delivery goes back to
+    /// the queue, and its next attempt looks for it before posting. A channel cannot be read
+    /// with the app's permissions, so the person decides.
+    fn settle_interrupted(&self, report: &mut DispatchReport) -> Result<()> {
+        let now = self.clock.now();
+        for row in self.store.interrupted_deliveries()? {
+            let recipient: Option<Recipient> = serde_json::from_str(&row.recipient).ok();
+            if let Some(Recipient::Channel { .. }) = recipient {
+                let message = format!(
+                    "The app stopped while posting this to {}, so it cannot tell whether Microsoft \
+                     Teams received it. Look in the channel, and resend it only if it is missing.",
+                    row.label
+                );
+                self.store.update_delivery(
+                    &row.id,
+                    DeliveryStatus::Unconfirmed.as_str(),
+                    row.attempts,
+                    now,
+                    Some(("send_interrupted", &message)),
+                    now,
+                )?;
+                report.unconfirmed += 1;
+                log::warn!("delivery {} was interrupted and is unconfirmed", row.id);
+            } else {
+                self.store.update_delivery(
+                    &row.id,
+                    DeliveryStatus::Retrying.as_str(),
+                    row.attempts,
+                    now,
+                    None,
+                    now,
+                )?;
+                log::info!(
+                    "delivery {} was interrupted; checking the chat before resending",
+                    row.id
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// One attempt at one delivery; returns the status it ends in.
+    async fn deliver(&self, row: &DeliveryRow) -> Result<DeliveryStatus> {
+        let now = self.clock.now();
+        let attempts = row.attempts + 1;
+        // Committed before the request leaves: a crash from here on is found by the next start.
+        self.store.update_delivery(
+            &row.id,
+            DeliveryStatus::Sending.as_str(),
+            attempts,
+            now + SENDING_LEASE,
+            None,
+            now,
+        )?;
+        let recipient: Recipient = match serde_json::from_str(&row.recipient) {
+            Ok(recipient) => recipient,
+            Err(e) => {
+                let message = format!("The outbox holds a recipient this version cannot read: {e}");
+                self.finish(row, DeliveryStatus::Failed, attempts, "internal", &message)?;
+                return Ok(DeliveryStatus::Failed);
+            }
+        };
+        let outcome = self.post(row, &recipient).await;
+        let now = self.clock.now();
+        match outcome {
+            Ok(posted) => {
+                self.store.mark_delivered(
+                    &row.id,
+                    &posted.id,
+                    posted.web_url.as_deref(),
+                    attempts,
+                    now,
+                )?;
+                log::info!("delivery {} sent to {}", row.id, row.recipient_key);
+                Ok(DeliveryStatus::Sent)
+            }
+            Err(Error::Store(e)) => Err(e.into()),
+            Err(error) => {
+                let problem = explain(&recipient, &error);
+                let code = serde_json::to_value(problem.code)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let chat_like = !matches!(recipient, Recipient::Channel { .. });
+                match disposition(&error, chat_like) {
+                    Disposition::Retry(wait) if attempts < MAX_ATTEMPTS => {
+                        let wait = wait.unwrap_or_else(|| self.outbox_backoff(attempts));
+                        let next = now + chrono::Duration::from_std(wait).unwrap_or_default();
+                        self.store.update_delivery(
+                            &row.id,
+                            DeliveryStatus::Retrying.as_str(),
+                            attempts,
+                            next,
+                            Some((&code, &problem.message)),
+                            now,
+                        )?;
+                        log::info!("delivery {} will be retried: {}", row.id, problem.message);
+                        Ok(DeliveryStatus::Retrying)
+                    }
+                    Disposition::Retry(_) => {
+                        let message = format!(
+                            "Gave up after {attempts} attempts. The last answer: {}",
+                            problem.message
+                        );
+                        self.finish(row, DeliveryStatus::Failed, attempts, &code, &message)?;
+                        Ok(DeliveryStatus::Failed)
+                    }
+                    Disposition::Pause => {
+                        let problem = AppError {
+                            code: problem.code,
+                            message: format!("Reconnect needed: {}", problem.message),
+                        };
+                        self.finish(
+                            row,
+                            DeliveryStatus::Paused,
+                            attempts - 1,
+                            &code,
+                            &problem.message,
+                        )?;
+                        self.pause(&problem)?;
+                        Ok(DeliveryStatus::Paused)
+                    }
+                    Disposition::Unconfirmed => {
+                        let message = format!(
+                            "Microsoft Teams' answer could not be read, so the app cannot tell \
+                             whether the post to {} arrived. Look in the channel, and resend it \
+                             only if it is missing.",
+                            row.label
+                        );
+                        self.finish(row, DeliveryStatus::Unconfirmed, attempts, &code, &message)?;
+                        Ok(DeliveryStatus::Unconfirmed)
+                    }
+                    Disposition::Fail => {
+                        self.finish(
+                            row,
+                            DeliveryStatus::Failed,
+                            attempts,
+                            &code,
+                            &problem.message,
+                        )?;
+                        log::warn!("delivery {} failed: {}", row.id, problem.message);
+                        Ok(DeliveryStatus::Failed)
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(
+        &self,
+        row: &DeliveryRow,
+        status: DeliveryStatus,
+        attempts: i64,
+        code: &str,
+        message: &str,
+    ) -> Result<()> {
+        let now = self.clock.now();
+        Ok(self.store.update_delivery(
+            &row.id,
+            status.as_str(),
+            attempts,
+            now,
+            Some((code, message)),
+            now,
+        )?)
+    }
+
+    /// 30 s, 1 min, 2 min … up to 30 min, with jitter so many deliveries spread out.
+    fn outbox_backoff(&self, attempts: i64) -> Duration {
+        let base = Duration::from_secs(30).saturating_mul(1 << (attempts - 1).clamp(0, 6));
+        base.min(Duration::from_secs(1800))
+            .mul_f64(0.75 + 0.5 * self.entropy.unit())
+    }
+
+    async fn post(&self, row: &DeliveryRow, recipient: &Recipient) -> Result<PostedMessage> {
+        let card: serde_json::Value = serde_json::from_str(&row.card)
+            .map_err(|e| GraphError::Decode(format!("the queued card is damaged: {e}")))?;
+        let message = graph_message(&with_marker(&card, &row.id), &row.id);
+        let message = &message;
+        if let Recipient::Channel {
+            team_id,
+            channel_id,
+            ..
+        } = recipient
+        {
+            return self
+                .as_user(|graph| async move {
+                    graph.post_to_channel(team_id, channel_id, message).await
+                })
+                .await;
+        }
+        let chat_id = match (&row.target, recipient) {
+            (Some(target), _) => target.clone(),
+            (None, Recipient::Chat { chat_id, .. }) => chat_id.clone(),
+            (None, Recipient::Person { user_id, .. }) => {
+                let me = self.my_user_id()?;
+                let (me, user_id) = (&me, user_id);
+                let chat = self
+                    .as_user(|graph| async move { graph.one_on_one_chat(me, user_id).await })
+                    .await?;
+                self.store.set_delivery_target(&row.id, &chat.id)?;
+                chat.id
+            }
+            (None, Recipient::GroupChat { people, topic }) => {
+                let mut members = vec![self.my_user_id()?];
+                members.extend(people.iter().map(|p| p.user_id.clone()));
+                let (members, topic) = (&members, topic.as_deref());
+                let chat = self
+                    .as_user(|graph| async move { graph.group_chat(members, topic).await })
+                    .await?;
+                self.store.set_delivery_target(&row.id, &chat.id)?;
+                chat.id
+            }
+            (None, Recipient::Channel { .. }) => unreachable!("handled above"),
+        };
+        let chat_id = &chat_id;
+        // A previous attempt may have reached Teams without the app hearing back: look first.
+        if row.attempts > 0
+            && let Some(found) = self.find_in_chat(chat_id, &row.id).await?
+        {
+            log::info!(
+                "delivery {} had arrived before; not posting it again",
+                row.id
+            );
+            return Ok(found);
+        }
+        self.as_user(|graph| async move { graph.post_to_chat(chat_id, message).await })
+            .await
+    }
+
+    fn my_user_id(&self) -> Result<String> {
+        Ok(self
+            .store
+            .load_connection()?
+            .ok_or(AuthError::NotConnected)?
+            .user_id)
+    }
+
+    /// The message carrying this delivery's marker among the chat's latest, if any.
+    async fn find_in_chat(&self, chat_id: &str, marker: &str) -> Result<Option<PostedMessage>> {
+        let messages = self
+            .as_user(|graph| async move { graph.recent_chat_messages(chat_id).await })
+            .await?;
+        Ok(messages
+            .into_iter()
+            .find(|m| m.to_string().contains(marker))
+            .and_then(|m| serde_json::from_value(m).ok()))
+    }
+}
+
+fn disposition(error: &Error, chat_like: bool) -> Disposition {
+    let transient = |e: &HttpError| match e {
+        HttpError::Throttled { retry_after, .. } => Some(Disposition::Retry(Some(*retry_after))),
+        HttpError::Network { .. } | HttpError::Unavailable { .. } => Some(Disposition::Retry(None)),
+        HttpError::Client(_) => None,
+    };
+    match error {
+        Error::Auth(e) if e.needs_reconnect() || matches!(e, AuthError::NotConnected) => {
+            Disposition::Pause
+        }
+        Error::Auth(_) | Error::Secret(_) => Disposition::Retry(None),
+        Error::Http(e) | Error::Graph(GraphError::Http(e)) => {
+            transient(e).unwrap_or(Disposition::Fail)
+        }
+        // Refused even with a renewed token: most likely a moment of Entra replication.
+        Error::Graph(GraphError::Unauthorized { .. }) => Disposition::Retry(None),
+        Error::Graph(GraphError::Failed { status, .. }) if *status >= 500 || *status == 429 => {
+            Disposition::Retry(None)
+        }
+        // A success whose answer could not be read: a chat can be checked on the next attempt.
+        Error::Graph(GraphError::Decode(_)) if chat_like => Disposition::Retry(None),
+        Error::Graph(GraphError::Decode(_)) => Disposition::Unconfirmed,
+        _ => Disposition::Fail,
+    }
+}

@@ -1,0 +1,309 @@
+//! Sending messages about issues. Nothing is sent except through the durable outbox in SQLite:
+//! a send first queues one message with a delivery per recipient, then a dispatcher works
+//! through the deliveries. Each delivery is marked `sending` (committed) before its request
+//! leaves and `sent` after Microsoft answers, so a crash in between is found on the next start
+//! and settled without losing the message or sending it twice.
+
+mod dispatch;
+mod send;
+
+pub use dispatch::DispatchReport;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{AppError, ErrorCode};
+use crate::store::DeliveryRow;
+
+/// Where a message goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Recipient {
+    /// A new post in a team's channel.
+    Channel {
+        team_id: String,
+        channel_id: String,
+        team_name: String,
+        channel_name: String,
+    },
+    /// A person, through the one-on-one chat with them (started if there is none).
+    Person {
+        user_id: String,
+        name: String,
+        mail: String,
+    },
+    /// An existing chat.
+    Chat { chat_id: String, title: String },
+    /// A new group chat with these people and the sender.
+    GroupChat {
+        people: Vec<GroupMember>,
+        topic: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct GroupMember {
+    pub user_id: String,
+    pub name: String,
+}
+
+impl Recipient {
+    /// Two recipients with the same key are the same place; a message goes there once.
+    pub fn key(&self) -> String {
+        match self {
+            Recipient::Channel {
+                team_id,
+                channel_id,
+                ..
+            } => format!("channel:{team_id}/{channel_id}"),
+            Recipient::Person { user_id, .. } => format!("person:{user_id}"),
+            Recipient::Chat { chat_id, .. } => format!("chat:{chat_id}"),
+            Recipient::GroupChat { people, .. } => {
+                let mut ids: Vec<&str> = people.iter().map(|p| p.user_id.as_str()).collect();
+                ids.sort_unstable();
+                format!("group:{}", ids.join(","))
+            }
+        }
+    }
+
+    /// How people read it: "Security › Alerts", "Megan Bowen", "Group chat: A, B".
+    pub fn label(&self) -> String {
+        match self {
+            Recipient::Channel {
+                team_name,
+                channel_name,
+                ..
+            } => format!("{team_name} › {channel_name}"),
+            Recipient::Person { name, mail, .. } if name.is_empty() => mail.clone(),
+            Recipient::Person { name, .. } => name.clone(),
+            Recipient::Chat { title, .. } => format!("Chat: {title}"),
+            Recipient::GroupChat { people, topic } => match topic.as_deref() {
+                Some(topic) if !topic.trim().is_empty() => format!("Group chat “{topic}”"),
+                _ => format!(
+                    "Group chat: {}",
+                    people
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
+        }
+    }
+
+    /// Several people become one group chat (the Send dialog's "one group chat" choice).
+    pub fn group_of(people: Vec<Recipient>, topic: Option<String>) -> Recipient {
+        Recipient::GroupChat {
+            people: people
+                .into_iter()
+                .filter_map(|p| match p {
+                    Recipient::Person {
+                        user_id,
+                        name,
+                        mail,
+                    } => Some(GroupMember {
+                        name: if name.is_empty() { mail } else { name },
+                        user_id,
+                    }),
+                    _ => None,
+                })
+                .collect(),
+            topic,
+        }
+    }
+}
+
+/// A delivery's state. `queued` → `sending` → `sent`, with `retrying` in between when
+/// Microsoft asks to wait, and `failed` when it refuses for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum DeliveryStatus {
+    Queued,
+    Sending,
+    Retrying,
+    Sent,
+    Failed,
+    /// The connection needs to be renewed; sending resumes after reconnecting.
+    Paused,
+    /// The app stopped in the middle of sending to a channel and cannot tell whether Teams
+    /// received it; a person decides whether to resend.
+    Unconfirmed,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Queued => "queued",
+            DeliveryStatus::Sending => "sending",
+            DeliveryStatus::Retrying => "retrying",
+            DeliveryStatus::Sent => "sent",
+            DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Paused => "paused",
+            DeliveryStatus::Unconfirmed => "unconfirmed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<DeliveryStatus> {
+        [
+            DeliveryStatus::Queued,
+            DeliveryStatus::Sending,
+            DeliveryStatus::Retrying,
+            DeliveryStatus::Sent,
+            DeliveryStatus::Failed,
+            DeliveryStatus::Paused,
+            DeliveryStatus::Unconfirmed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+
+    /// Nothing more happens to it unless a person resends it.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            DeliveryStatus::Sent | DeliveryStatus::Failed | DeliveryStatus::Unconfirmed
+        )
+    }
+}
+
+/// One recipient's copy of a message, as the Send dialog and the Activity page show it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Delivery {
+    pub id: String,
+    pub message_id: String,
+    pub issue_id: String,
+    pub issue_title: String,
+    pub recipient: Recipient,
+    pub label: String,
+    pub status: DeliveryStatus,
+    #[ts(type = "number")]
+    pub attempts: i64,
+    /// When the next attempt is due (for `queued` and `retrying`).
+    #[ts(type = "string")]
+    pub next_attempt_at: DateTime<Utc>,
+    /// Where people open the message in Teams, once sent.
+    pub web_url: Option<String>,
+    /// Why it failed, is waiting or paused.
+    pub problem: Option<AppError>,
+    pub comment: String,
+    /// `manual` or `workflow`.
+    pub origin: String,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+    #[ts(type = "string")]
+    pub updated_at: DateTime<Utc>,
+    #[ts(type = "string | null")]
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl Delivery {
+    pub(crate) fn of(row: DeliveryRow) -> Delivery {
+        let recipient = serde_json::from_str(&row.recipient).unwrap_or(Recipient::Chat {
+            chat_id: row.recipient_key.clone(),
+            title: row.label.clone(),
+        });
+        let problem = match (row.error_code.as_deref(), row.error) {
+            (Some(code), Some(message)) => Some(AppError {
+                code: serde_json::from_value(serde_json::Value::String(code.to_string()))
+                    .unwrap_or(ErrorCode::Internal),
+                message,
+            }),
+            _ => None,
+        };
+        Delivery {
+            status: DeliveryStatus::parse(&row.status).unwrap_or(DeliveryStatus::Failed),
+            id: row.id,
+            message_id: row.message_id,
+            issue_id: row.issue_id,
+            issue_title: row.issue_title,
+            recipient,
+            label: row.label,
+            attempts: row.attempts,
+            next_attempt_at: row.next_attempt_at,
+            web_url: row.web_url,
+            problem,
+            comment: row.comment,
+            origin: row.origin,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            sent_at: row.sent_at,
+        }
+    }
+}
+
+/// What the Send dialog (or `ox-teams-cli send`) asks for.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct SendRequest {
+    pub issue_id: String,
+    pub recipients: Vec<Recipient>,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// One recipient in the pre-send check.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct RecipientCheck {
+    pub label: String,
+    pub key: String,
+    /// `None` when the recipient can be reached.
+    pub problem: Option<AppError>,
+}
+
+/// The pre-send check: the exact card, what was trimmed, and whether each recipient can be
+/// reached.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SendPreview {
+    pub composition: crate::compose::Composition,
+    pub recipients: Vec<RecipientCheck>,
+    /// Sentences that stop the send (nothing chosen, duplicates, too many).
+    pub blocking: Vec<String>,
+}
+
+/// What a send queued.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Queued {
+    pub message_id: String,
+    pub deliveries: Vec<Delivery>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OutboxError {
+    #[error("Choose at least one channel, person or chat to send the message to.")]
+    NoRecipients,
+    #[error("A message can go to at most {limit} recipients at once; {count} were chosen.")]
+    TooManyRecipients { count: usize, limit: usize },
+    #[error("A group chat needs at least two people besides you.")]
+    GroupTooSmall,
+    #[error("There is no delivery {id} in the outbox.")]
+    UnknownDelivery { id: String },
+    #[error("Only a failed or unconfirmed delivery can be sent again; this one is {status}.")]
+    NotResendable { status: String },
+    #[error("{0}")]
+    UnknownRecipient(String),
+}
+
+impl OutboxError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            OutboxError::NoRecipients
+            | OutboxError::TooManyRecipients { .. }
+            | OutboxError::GroupTooSmall
+            | OutboxError::NotResendable { .. } => ErrorCode::InvalidRequest,
+            OutboxError::UnknownDelivery { .. } | OutboxError::UnknownRecipient(_) => {
+                ErrorCode::NotFound
+            }
+        }
+    }
+}
+
+/// At most this many recipients per message from the Send dialog.
+pub const MAX_RECIPIENTS: usize = 50;

@@ -1,0 +1,373 @@
+//! Checking, queueing and resending messages.
+
+use std::collections::HashSet;
+
+use super::{
+    Delivery, MAX_RECIPIENTS, OutboxError, Queued, Recipient, RecipientCheck, SendPreview,
+    SendRequest,
+};
+use crate::auth::ConnectionState;
+use crate::compose::{Composition, Context, GRAPH_CARD_BUDGET, compose};
+use crate::error::{AppError, ErrorCode};
+use crate::graph::GraphError;
+use crate::store::NewMessage;
+use crate::{Core, Error, Result};
+
+/// Manual sends go ahead of workflow traffic.
+pub(crate) const MANUAL_PRIORITY: i64 = 0;
+
+impl Core {
+    fn composition_for(&self, issue_id: &str, comment: &str) -> Result<Composition> {
+        let issue = self.issue(issue_id)?;
+        let author = self.store.load_connection()?.map(|c| c.user_name);
+        Ok(compose(
+            &issue,
+            &Context {
+                comment,
+                author: author.as_deref().filter(|a| !a.is_empty()),
+                ..Context::default()
+            },
+            GRAPH_CARD_BUDGET,
+        ))
+    }
+
+    /// What stops a send before anything is queued.
+    fn blocking(request: &SendRequest) -> Vec<OutboxError> {
+        let mut problems = Vec::new();
+        if request.recipients.is_empty() {
+            problems.push(OutboxError::NoRecipients);
+        }
+        if request.recipients.len() > MAX_RECIPIENTS {
+            problems.push(OutboxError::TooManyRecipients {
+                count: request.recipients.len(),
+                limit: MAX_RECIPIENTS,
+            });
+        }
+        if request
+            .recipients
+            .iter()
+            .any(|r| matches!(r, Recipient::GroupChat { people, .. } if people.len() < 2))
+        {
+            problems.push(OutboxError::GroupTooSmall);
+        }
+        problems
+    }
+
+    /// The pre-send check: the exact card that will be sent, what had to be trimmed, and
+    /// whether Microsoft Teams can reach each recipient. Nothing is sent.
+    pub async fn preview_send(&self, request: &SendRequest) -> Result<SendPreview> {
+        let composition = self.composition_for(&request.issue_id, &request.comment)?;
+        let mut blocking: Vec<String> = Self::blocking(request)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let mut recipients = Vec::new();
+        let connected = matches!(self.connection_state()?, ConnectionState::Connected { .. });
+        if !connected && !request.recipients.is_empty() {
+            blocking.push(
+                "Microsoft Teams is not connected (or needs reconnecting): open Connectors and \
+                 select CONNECT before sending."
+                    .into(),
+            );
+        }
+        let mut seen = HashSet::new();
+        for recipient in &request.recipients {
+            let key = recipient.key();
+            if !seen.insert(key.clone()) {
+                continue;
+            }
+            let problem = if connected {
+                self.reachable(recipient)
+                    .await
+                    .err()
+                    .map(|e| explain(recipient, &e))
+            } else {
+                None
+            };
+            recipients.push(RecipientCheck {
+                label: recipient.label(),
+                key,
+                problem,
+            });
+        }
+        Ok(SendPreview {
+            composition,
+            recipients,
+            blocking,
+        })
+    }
+
+    async fn reachable(&self, recipient: &Recipient) -> Result<()> {
+        match recipient {
+            Recipient::Channel {
+                team_id,
+                channel_id,
+                ..
+            } => {
+                self.as_user(|graph| async move { graph.channel(team_id, channel_id).await })
+                    .await?;
+            }
+            Recipient::Person { user_id, .. } => {
+                self.as_user(|graph| async move { graph.user(user_id).await })
+                    .await?;
+            }
+            Recipient::Chat { chat_id, .. } => {
+                self.as_user(|graph| async move { graph.chat(chat_id).await })
+                    .await?;
+            }
+            Recipient::GroupChat { people, .. } => {
+                for person in people {
+                    let id = &person.user_id;
+                    self.as_user(|graph| async move { graph.user(id).await })
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Queues a message about an issue for each recipient (once per place) and returns the
+    /// deliveries; the dispatcher sends them. Manual sends go ahead of workflow traffic.
+    pub fn queue_send(&self, request: &SendRequest) -> Result<Queued> {
+        if let Some(problem) = Self::blocking(request).into_iter().next() {
+            return Err(problem.into());
+        }
+        let issue = self.issue(&request.issue_id)?;
+        let composition = self.composition_for(&request.issue_id, &request.comment)?;
+        let message_id = self.new_id();
+        let mut seen = HashSet::new();
+        let deliveries = request
+            .recipients
+            .iter()
+            .filter(|r| seen.insert(r.key()))
+            .map(|r| {
+                (
+                    self.new_id(),
+                    serde_json::to_string(r).expect("recipients serialise"),
+                    r.key(),
+                    r.label(),
+                )
+            })
+            .collect();
+        let sender = self
+            .store
+            .load_connection()?
+            .map(|c| c.user_name)
+            .unwrap_or_default();
+        self.store.queue_message(
+            &NewMessage {
+                id: message_id.clone(),
+                issue_id: issue.id.clone(),
+                issue_revision: issue.revision,
+                issue_title: issue.title.clone(),
+                comment: request.comment.trim().to_string(),
+                card: composition.card.to_string(),
+                summary: composition.summary,
+                sender,
+                origin: "manual".into(),
+                workflow_id: None,
+                priority: MANUAL_PRIORITY,
+                deliveries,
+            },
+            self.clock.now(),
+        )?;
+        log::info!("queued message {message_id} about issue {}", issue.id);
+        Ok(Queued {
+            deliveries: self.message_deliveries(&message_id)?,
+            message_id,
+        })
+    }
+
+    /// One message's deliveries, by recipient.
+    pub fn message_deliveries(&self, message_id: &str) -> Result<Vec<Delivery>> {
+        let mut deliveries: Vec<Delivery> = self
+            .store
+            .deliveries(Some(message_id), 1000)?
+            .into_iter()
+            .map(Delivery::of)
+            .collect();
+        deliveries.sort_by(|a, b| a.label.cmp(&b.label));
+        Ok(deliveries)
+    }
+
+    /// The newest deliveries first (the Activity page and `ox-teams-cli deliveries`).
+    pub fn deliveries(&self, limit: u32) -> Result<Vec<Delivery>> {
+        Ok(self
+            .store
+            .deliveries(None, i64::from(limit))?
+            .into_iter()
+            .map(Delivery::of)
+            .collect())
+    }
+
+    pub fn delivery(&self, id: &str) -> Result<Delivery> {
+        self.store
+            .delivery(id)?
+            .map(Delivery::of)
+            .ok_or_else(|| OutboxError::UnknownDelivery { id: id.into() }.into())
+    }
+
+    /// Sends a failed or unconfirmed delivery again (the dispatcher picks it up at once).
+    pub fn resend(&self, id: &str) -> Result<Delivery> {
+        let delivery = self.delivery(id)?;
+        if !matches!(
+            delivery.status,
+            super::DeliveryStatus::Failed | super::DeliveryStatus::Unconfirmed
+        ) {
+            return Err(OutboxError::NotResendable {
+                status: delivery.status.as_str().into(),
+            }
+            .into());
+        }
+        self.store.requeue_delivery(id, self.clock.now())?;
+        log::info!("delivery {id} queued again by hand");
+        self.delivery(id)
+    }
+
+    /// A random identifier in the UUID layout.
+    pub(crate) fn new_id(&self) -> String {
+        let mut bytes = [0u8; 16];
+        self.entropy.fill(&mut bytes);
+        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        )
+    }
+}
+
+/// What a failure means for this recipient, in a sentence a person can act on.
+pub(crate) fn explain(recipient: &Recipient, error: &Error) -> AppError {
+    let label = recipient.label();
+    let (code, message) = match (recipient, error) {
+        (
+            Recipient::Channel {
+                channel_name,
+                team_name,
+                ..
+            },
+            Error::Graph(GraphError::NotFound { .. }),
+        ) => (
+            ErrorCode::NotFound,
+            format!(
+                "The channel “{channel_name}” in {team_name} no longer exists, or you are no longer a member of it."
+            ),
+        ),
+        (Recipient::Person { .. }, Error::Graph(GraphError::NotFound { .. })) => (
+            ErrorCode::NotFound,
+            format!("{label} is no longer in your organisation's directory."),
+        ),
+        (Recipient::GroupChat { .. }, Error::Graph(GraphError::NotFound { .. })) => (
+            ErrorCode::NotFound,
+            "One of the people in the group chat is no longer in your organisation's directory."
+                .to_string(),
+        ),
+        (Recipient::Chat { title, .. }, Error::Graph(GraphError::NotFound { .. })) => (
+            ErrorCode::NotFound,
+            format!("The chat “{title}” no longer exists, or you are no longer in it."),
+        ),
+        (_, Error::Graph(GraphError::Forbidden { message, .. })) => (
+            ErrorCode::Forbidden,
+            format!("Microsoft Teams does not let you post to {label}: {message}"),
+        ),
+        (_, Error::Graph(GraphError::Failed { status: 413, .. })) => (
+            ErrorCode::ServiceError,
+            format!(
+                "Microsoft Teams refused the message to {label} as too large. Shorten the comment and send it again."
+            ),
+        ),
+        (
+            _,
+            Error::Graph(GraphError::Failed {
+                status, message, ..
+            }),
+        ) if *status < 500 => (
+            ErrorCode::ServiceError,
+            format!("Microsoft Teams refused the message to {label} ({status}): {message}"),
+        ),
+        (_, other) => (other.code(), other.to_string()),
+    };
+    AppError { code, message }
+}
+
+impl Core {
+    /// Reads a recipient as scripts write it: `channel:TEAM/CHANNEL` (names or ids),
+    /// `user:UPN` (or an object id) and `chat:ID`.
+    pub async fn resolve_recipient(&self, spec: &str) -> Result<Recipient> {
+        use crate::directory::Freshness;
+        let unknown = |text: String| -> Error { OutboxError::UnknownRecipient(text).into() };
+        let (kind, value) = spec.split_once(':').ok_or_else(|| {
+            unknown(format!(
+                "“{spec}” is not a recipient: write channel:TEAM/CHANNEL, user:NAME@DOMAIN or chat:ID."
+            ))
+        })?;
+        let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b.trim());
+        match kind {
+            "channel" => {
+                let (team, channel) = value.split_once('/').ok_or_else(|| {
+                    unknown(format!(
+                        "“{spec}” names no channel: write channel:TEAM/CHANNEL."
+                    ))
+                })?;
+                let teams = self.teams(Freshness::Recent).await?.items;
+                let team = teams
+                    .iter()
+                    .find(|t| t.id == team || same(&t.name, team))
+                    .ok_or_else(|| unknown(format!("You are not a member of a team “{team}”.")))?;
+                let channels = self.channels(&team.id, Freshness::Recent).await?.items;
+                let channel = channels
+                    .iter()
+                    .find(|c| c.id == channel || same(&c.name, channel))
+                    .ok_or_else(|| {
+                        unknown(format!(
+                            "{} has no channel “{channel}” that you can see.",
+                            team.name
+                        ))
+                    })?;
+                Ok(Recipient::Channel {
+                    team_id: team.id.clone(),
+                    channel_id: channel.id.clone(),
+                    team_name: team.name.clone(),
+                    channel_name: channel.name.clone(),
+                })
+            }
+            "user" => {
+                let user = self
+                    .as_user(|graph| async move { graph.user(value).await })
+                    .await
+                    .map_err(|e| match e {
+                        Error::Graph(GraphError::NotFound { .. }) => unknown(format!(
+                            "Nobody in your organisation's directory is “{value}”."
+                        )),
+                        other => other,
+                    })?;
+                Ok(Recipient::Person {
+                    name: user.display_name.unwrap_or_default(),
+                    mail: user.mail.or(user.user_principal_name).unwrap_or_default(),
+                    user_id: user.id,
+                })
+            }
+            "chat" => {
+                let chats = self.chats(Freshness::Recent).await?.items;
+                let chat = chats.iter().find(|c| c.id == value).ok_or_else(|| {
+                    unknown(format!(
+                        "You are in no chat with the id “{value}” (ox-teams-cli chats lists them)."
+                    ))
+                })?;
+                Ok(Recipient::Chat {
+                    chat_id: chat.id.clone(),
+                    title: chat.title.clone(),
+                })
+            }
+            other => Err(unknown(format!(
+                "“{other}:” is not a kind of recipient: use channel:, user: or chat:."
+            ))),
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! Outbox rows: messages and their deliveries.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Store, StoreError};
+
+/// A message to queue, with one delivery per recipient.
+pub struct NewMessage {
+    pub id: String,
+    pub issue_id: String,
+    pub issue_revision: i64,
+    pub issue_title: String,
+    pub comment: String,
+    pub card: String,
+    pub summary: String,
+    pub sender: String,
+    pub origin: String,
+    pub workflow_id: Option<String>,
+    pub priority: i64,
+    /// (delivery id, recipient JSON, recipient key, label)
+    pub deliveries: Vec<(String, String, String, String)>,
+}
+
+/// A delivery with what the dispatcher and the Activity page need of its message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryRow {
+    pub id: String,
+    pub message_id: String,
+    pub recipient: String,
+    pub recipient_key: String,
+    pub label: String,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: DateTime<Utc>,
+    pub target: Option<String>,
+    pub teams_message_id: Option<String>,
+    pub web_url: Option<String>,
+    pub error_code: Option<String>,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub issue_id: String,
+    pub issue_title: String,
+    pub card: String,
+    pub summary: String,
+    pub sender: String,
+    pub origin: String,
+    pub workflow_id: Option<String>,
+    pub comment: String,
+}
+
+fn time(text: String) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(&text)
+        .map(|t| t.to_utc())
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })
+}
+
+const SELECT: &str = "SELECT d.id, d.message_id, d.recipient, d.recipient_key, d.label, d.status, d.attempts,
+    d.next_attempt_at, d.target, d.teams_message_id, d.web_url, d.error_code, d.error, d.created_at, d.updated_at,
+    d.sent_at, m.issue_id, m.issue_title, m.card, m.summary, m.sender, m.origin, m.workflow_id, m.comment
+    FROM deliveries d JOIN messages m ON m.id = d.message_id";
+
+fn row(r: &Row) -> rusqlite::Result<DeliveryRow> {
+    Ok(DeliveryRow {
+        id: r.get(0)?,
+        message_id: r.get(1)?,
+        recipient: r.get(2)?,
+        recipient_key: r.get(3)?,
+        label: r.get(4)?,
+        status: r.get(5)?,
+        attempts: r.get(6)?,
+        next_attempt_at: time(r.get(7)?)?,
+        target: r.get(8)?,
+        teams_message_id: r.get(9)?,
+        web_url: r.get(10)?,
+        error_code: r.get(11)?,
+        error: r.get(12)?,
+        created_at: time(r.get(13)?)?,
+        updated_at: time(r.get(14)?)?,
+        sent_at: r.get::<_, Option<String>>(15)?.map(time).transpose()?,
+        issue_id: r.get(16)?,
+        issue_title: r.get(17)?,
+        card: r.get(18)?,
+        summary: r.get(19)?,
+        sender: r.get(20)?,
+        origin: r.get(21)?,
+        workflow_id: r.get(22)?,
+        comment: r.get(23)?,
+    })
+}
+
+impl Store {
+    /// Queues a message and its deliveries in one transaction.
+    pub fn queue_message(
+        &self,
+        message: &NewMessage,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction().map_err(|e| self.map_error(e))?;
+        transaction
+            .execute(
+                "INSERT INTO messages (id, issue_id, issue_revision, issue_title, comment, card, summary, sender, origin,
+                    workflow_id, priority, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    message.id,
+                    message.issue_id,
+                    message.issue_revision,
+                    message.issue_title,
+                    message.comment,
+                    message.card,
+                    message.summary,
+                    message.sender,
+                    message.origin,
+                    message.workflow_id,
+                    message.priority,
+                    now.to_rfc3339()
+                ],
+            )
+            .map_err(|e| self.map_error(e))?;
+        for (id, recipient, key, label) in &message.deliveries {
+            transaction
+                .execute(
+                    "INSERT INTO deliveries (id, message_id, recipient, recipient_key, label, status, attempts,
+                        next_attempt_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'queued', 0, ?6, ?6, ?6)",
+                    params![id, message.id, recipient, key, label, now.to_rfc3339()],
+                )
+                .map_err(|e| self.map_error(e))?;
+        }
+        transaction.commit().map_err(|e| self.map_error(e))
+    }
+
+    /// Deliveries due now: manual messages first, then by age.
+    pub fn due_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare_cached(&format!(
+                "{SELECT} WHERE d.status IN ('queued', 'retrying') AND d.next_attempt_at <= ?1
+                 ORDER BY m.priority, d.next_attempt_at, d.created_at LIMIT ?2"
+            ))
+            .map_err(|e| self.map_error(e))?;
+        statement
+            .query_map(params![now.to_rfc3339(), limit], row)
+            .map_err(|e| self.map_error(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.map_error(e))
+    }
+
+    /// Deliveries left in the middle of a send by a crash.
+    pub fn interrupted_deliveries(&self) -> Result<Vec<DeliveryRow>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare_cached(&format!("{SELECT} WHERE d.status = 'sending'"))
+            .map_err(|e| self.map_error(e))?;
+        statement
+            .query_map([], row)
+            .map_err(|e| self.map_error(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.map_error(e))
+    }
+
+    /// When the next delivery waiting to be retried is due.
+    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.connection()
+            .query_row("SELECT min(next_attempt_at) FROM deliveries WHERE status IN ('queued', 'retrying')", [], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .map_err(|e| self.map_error(e))
+            .map(|t| t.and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.to_utc()))
+    }
+
+    pub fn delivery(&self, id: &str) -> Result<Option<DeliveryRow>, StoreError> {
+        self.connection()
+            .query_row(&format!("{SELECT} WHERE d.id = ?1"), [id], row)
+            .optional()
+            .map_err(|e| self.map_error(e))
+    }
+
+    pub fn deliveries(
+        &self,
+        message_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
+        let connection = self.connection();
+        let (condition, value) = match message_id {
+            Some(id) => ("WHERE d.message_id = ?1", id.to_string()),
+            None => ("WHERE ?1 = ?1", String::new()),
+        };
+        let mut statement = connection
+            .prepare(&format!(
+                "{SELECT} {condition} ORDER BY d.created_at DESC, d.label LIMIT ?2"
+            ))
+            .map_err(|e| self.map_error(e))?;
+        statement
+            .query_map(params![value, limit], row)
+            .map_err(|e| self.map_error(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.map_error(e))
+    }
+
+    /// Moves a delivery to `status` with what is known; committed before anything else happens.
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_delivery(
+        &self,
+        id: &str,
+        status: &str,
+        attempts: i64,
+        next_attempt_at: DateTime<Utc>,
+        error: Option<(&str, &str)>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.connection()
+            .execute(
+                "UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4, error_code = ?5, error = ?6,
+                    updated_at = ?7 WHERE id = ?1",
+                params![id, status, attempts, next_attempt_at.to_rfc3339(), error.map(|e| e.0), error.map(|e| e.1), now.to_rfc3339()],
+            )
+            .map(|_| ())
+            .map_err(|e| self.map_error(e))
+    }
+
+    pub fn set_delivery_target(&self, id: &str, target: &str) -> Result<(), StoreError> {
+        self.connection()
+            .execute(
+                "UPDATE deliveries SET target = ?2 WHERE id = ?1",
+                params![id, target],
+            )
+            .map(|_| ())
+            .map_err(|e| self.map_error(e))
+    }
+
+    pub fn mark_delivered(
+        &self,
+        id: &str,
+        message_id: &str,
+        web_url: Option<&str>,
+        attempts: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.connection()
+            .execute(
+                "UPDATE deliveries SET status = 'sent', teams_message_id = ?2, web_url = ?3, attempts = ?4, error_code = NULL,
+                    error = NULL, sent_at = ?5, updated_at = ?5 WHERE id = ?1",
+                params![id, message_id, web_url, attempts, now.to_rfc3339()],
+            )
+            .map(|_| ())
+            .map_err(|e| self.map_error(e))
+    }
+
+    /// Holds every waiting delivery until the connection is renewed.
+    pub fn pause_pending(
+        &self,
+        code: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        self.connection()
+            .execute(
+                "UPDATE deliveries SET status = 'paused', error_code = ?1, error = ?2, updated_at = ?3
+                 WHERE status IN ('queued', 'retrying')",
+                params![code, reason, now.to_rfc3339()],
+            )
+            .map_err(|e| self.map_error(e))
+    }
+
+    /// Releases paused deliveries once the connection works again.
+    pub fn resume_paused(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.connection()
+            .execute(
+                "UPDATE deliveries SET status = 'queued', error_code = NULL, error = NULL, next_attempt_at = ?1,
+                    updated_at = ?1 WHERE status = 'paused'",
+                params![now.to_rfc3339()],
+            )
+            .map_err(|e| self.map_error(e))
+    }
+
+    /// Queues a failed or unconfirmed delivery again, from its first attempt.
+    pub fn requeue_delivery(&self, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.connection()
+            .execute(
+                "UPDATE deliveries SET status = 'queued', attempts = 0, error_code = NULL, error = NULL,
+                    next_attempt_at = ?2, updated_at = ?2 WHERE id = ?1",
+                params![id, now.to_rfc3339()],
+            )
+            .map(|_| ())
+            .map_err(|e| self.map_error(e))
+    }
+}
