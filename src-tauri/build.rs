@@ -15,6 +15,23 @@ const COMMANDS: &[&str] = &[
     "disconnect",
     "permission_report",
     "open_admin_center",
+    "list_issues",
+    "get_issue",
+    "issue_facets",
+    "choose_and_import",
+    "import_paths",
+    "cancel_import",
+    "list_teams",
+    "list_channels",
+    "list_chats",
+    "search_people",
+    "preview_send",
+    "send_message",
+    "message_deliveries",
+    "list_deliveries",
+    "resend_delivery",
+    "open_message",
+    "open_help",
 ];
 
 fn main() {

@@ -15,5 +15,7 @@ export default defineConfig({
     environment: "jsdom",
     setupFiles: ["./src/test/setup.ts"],
     css: false,
+    // A ceiling for slow, busy machines, not a timing assertion.
+    testTimeout: 20000,
   },
 });

@@ -4,14 +4,21 @@
 use ox_teams_core::auth::{
     ConnectionState, PermissionReport, SIGN_IN_TIMEOUT, SignInRequest, SignInWaiting,
 };
+use std::path::PathBuf;
+
+use ox_teams_core::directory::{Channel, Chat, Freshness, Listing, Person, Team};
+use ox_teams_core::issues::{ImportReport, Issue, IssueFacets, IssueFilter, IssuePage};
 use ox_teams_core::links::LinkEvent;
+use ox_teams_core::outbox::{Delivery, Queued, SendPreview, SendRequest};
 use ox_teams_core::secrets::KeychainStatus;
 use ox_teams_core::settings::{FieldProblem, Settings};
 use ox_teams_core::{AppError, ErrorCode, SaveSettingsOutcome, SettingsView, Startup};
 use tauri::{AppHandle, Emitter, State};
+use tauri_plugin_dialog::{DialogExt, FilePath};
 use tauri_plugin_opener::OpenerExt;
+use tokio::sync::oneshot;
 
-use crate::{SIGN_IN_EVENT, Shell};
+use crate::{IMPORT_EVENT, SIGN_IN_EVENT, Shell};
 
 #[tauri::command]
 pub async fn startup(shell: State<'_, Shell>) -> Result<Startup, AppError> {
@@ -150,6 +157,235 @@ pub async fn open_admin_center(app: AppHandle, shell: State<'_, Shell>) -> Resul
         code: ErrorCode::NotConfigured,
         message: "A custom cloud has no admin center the app knows of.".to_string(),
     })?;
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|error| AppError {
+            code: ErrorCode::BrowserFailed,
+            message: format!("The browser could not be opened: {error}"),
+        })
+}
+
+#[tauri::command]
+pub async fn list_issues(
+    shell: State<'_, Shell>,
+    filter: IssueFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<IssuePage, AppError> {
+    Ok(shell.core()?.issues(&filter, offset, limit.min(1000))?)
+}
+
+#[tauri::command]
+pub async fn get_issue(shell: State<'_, Shell>, id: String) -> Result<Issue, AppError> {
+    Ok(shell.core()?.issue(&id)?)
+}
+
+#[tauri::command]
+pub async fn issue_facets(shell: State<'_, Shell>) -> Result<IssueFacets, AppError> {
+    Ok(shell.core()?.issue_facets()?)
+}
+
+/// Asks for SARIF or JSON files (or a folder of them) in the system's file chooser and imports
+/// them. `None` when the person closed the chooser.
+#[tauri::command]
+pub async fn choose_and_import(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    folder: bool,
+) -> Result<Option<ImportReport>, AppError> {
+    let (chosen, answer) = oneshot::channel();
+    let dialog = app
+        .dialog()
+        .file()
+        .set_title(if folder {
+            "Import every SARIF and JSON report in a folder"
+        } else {
+            "Import SARIF or JSON reports"
+        })
+        .add_filter(
+            "Findings (SARIF 2.1.0, ox-teams-issues JSON)",
+            &["sarif", "json"],
+        );
+    let keep = |paths: Vec<FilePath>| -> Vec<PathBuf> {
+        paths
+            .into_iter()
+            .filter_map(|p| p.into_path().ok())
+            .collect()
+    };
+    if folder {
+        dialog.pick_folder(move |path| {
+            let _ = chosen.send(path.map(|p| keep(vec![p])));
+        });
+    } else {
+        dialog.pick_files(move |paths| {
+            let _ = chosen.send(paths.map(keep));
+        });
+    }
+    match answer.await.ok().flatten() {
+        Some(paths) if !paths.is_empty() => Ok(Some(import(app, &shell, paths).await?)),
+        _ => Ok(None),
+    }
+}
+
+/// Imports files dropped on the window.
+#[tauri::command]
+pub async fn import_paths(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    paths: Vec<String>,
+) -> Result<ImportReport, AppError> {
+    import(app, &shell, paths.into_iter().map(PathBuf::from).collect()).await
+}
+
+async fn import(
+    app: AppHandle,
+    shell: &Shell,
+    paths: Vec<PathBuf>,
+) -> Result<ImportReport, AppError> {
+    let core = shell.core()?.clone();
+    let cancel = shell.begin_import();
+    let report = tauri::async_runtime::spawn_blocking(move || {
+        let mut last = std::time::Instant::now() - std::time::Duration::from_secs(1);
+        core.import_issues(
+            &paths,
+            &mut |progress| {
+                // A few updates a second are enough for a progress bar.
+                if last.elapsed() >= std::time::Duration::from_millis(100)
+                    || progress.bytes_read == progress.bytes_total
+                {
+                    last = std::time::Instant::now();
+                    let _ = app.emit_to("main", IMPORT_EVENT, progress);
+                }
+            },
+            &cancel,
+        )
+    })
+    .await
+    .map_err(|e| AppError {
+        code: ErrorCode::Internal,
+        message: format!("The import stopped unexpectedly: {e}"),
+    });
+    shell.end_import();
+    Ok(report??)
+}
+
+#[tauri::command]
+pub async fn cancel_import(shell: State<'_, Shell>) -> Result<(), AppError> {
+    shell.cancel_import();
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn list_teams(
+    shell: State<'_, Shell>,
+    freshness: Freshness,
+) -> Result<Listing<Team>, AppError> {
+    Ok(shell.core()?.teams(freshness).await?)
+}
+
+#[tauri::command]
+pub async fn list_channels(
+    shell: State<'_, Shell>,
+    team_id: String,
+    freshness: Freshness,
+) -> Result<Listing<Channel>, AppError> {
+    Ok(shell.core()?.channels(&team_id, freshness).await?)
+}
+
+#[tauri::command]
+pub async fn list_chats(
+    shell: State<'_, Shell>,
+    freshness: Freshness,
+) -> Result<Listing<Chat>, AppError> {
+    Ok(shell.core()?.chats(freshness).await?)
+}
+
+#[tauri::command]
+pub async fn search_people(
+    shell: State<'_, Shell>,
+    query: String,
+    freshness: Freshness,
+) -> Result<Listing<Person>, AppError> {
+    Ok(shell.core()?.people(&query, freshness).await?)
+}
+
+#[tauri::command]
+pub async fn preview_send(
+    shell: State<'_, Shell>,
+    request: SendRequest,
+) -> Result<SendPreview, AppError> {
+    Ok(shell.core()?.preview_send(&request).await?)
+}
+
+/// Queues the message and wakes the dispatcher; the window follows the deliveries.
+#[tauri::command]
+pub async fn send_message(
+    shell: State<'_, Shell>,
+    request: SendRequest,
+) -> Result<Queued, AppError> {
+    let queued = shell.core()?.queue_send(&request)?;
+    shell.outbox_wake.notify_one();
+    Ok(queued)
+}
+
+#[tauri::command]
+pub async fn message_deliveries(
+    shell: State<'_, Shell>,
+    message_id: String,
+) -> Result<Vec<Delivery>, AppError> {
+    Ok(shell.core()?.message_deliveries(&message_id)?)
+}
+
+#[tauri::command]
+pub async fn list_deliveries(
+    shell: State<'_, Shell>,
+    limit: u32,
+) -> Result<Vec<Delivery>, AppError> {
+    Ok(shell.core()?.deliveries(limit.min(5000))?)
+}
+
+#[tauri::command]
+pub async fn resend_delivery(shell: State<'_, Shell>, id: String) -> Result<Delivery, AppError> {
+    let delivery = shell.core()?.resend(&id)?;
+    shell.outbox_wake.notify_one();
+    Ok(delivery)
+}
+
+/// Opens a sent message in Teams (the address Microsoft gave for it, nothing else).
+#[tauri::command]
+pub async fn open_message(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    delivery_id: String,
+) -> Result<(), AppError> {
+    let delivery = shell.core()?.delivery(&delivery_id)?;
+    let url = delivery.web_url.ok_or_else(|| AppError {
+        code: ErrorCode::NotFound,
+        message: "This message has not been sent yet, so it has no address in Teams.".into(),
+    })?;
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|error| AppError {
+            code: ErrorCode::BrowserFailed,
+            message: format!("The browser could not be opened: {error}"),
+        })
+}
+
+/// Opens a rule's help page (only web addresses).
+#[tauri::command]
+pub async fn open_help(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    issue_id: String,
+) -> Result<(), AppError> {
+    let issue = shell.core()?.issue(&issue_id)?;
+    let url = issue
+        .help_uri
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .ok_or_else(|| AppError {
+            code: ErrorCode::NotFound,
+            message: "The scanner gave no web page for this rule.".into(),
+        })?;
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|error| AppError {

@@ -5,21 +5,30 @@ mod commands;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use ox_teams_core::clock::SystemClock;
 use ox_teams_core::entropy::OsEntropy;
+use ox_teams_core::issues::CancelFlag;
 use ox_teams_core::links::LinkEvent;
 use ox_teams_core::secrets::KeychainStore;
 use ox_teams_core::{AppError, Core, CoreOptions, ErrorCode, Startup, paths};
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_deep_link::DeepLinkExt;
-use tokio::sync::oneshot;
+use tauri_plugin_notification::NotificationExt;
+use tokio::sync::{Notify, oneshot};
 
 /// The event that carries an `ox-teams://` link to the window.
 pub const LINK_EVENT: &str = "deep-link";
 
 /// The event that tells the window the browser was sent to sign in (with the address).
 pub const SIGN_IN_EVENT: &str = "sign-in-waiting";
+
+/// The event that carries an import's progress (file, bytes read of total).
+pub const IMPORT_EVENT: &str = "import-progress";
+
+/// The event that tells the window deliveries changed (sent, failed, retrying, paused).
+pub const OUTBOX_EVENT: &str = "outbox-changed";
 
 /// A sign-in in progress: how to cancel it, and where a custom-scheme answer goes.
 struct PendingSignIn {
@@ -35,6 +44,10 @@ pub struct Shell {
     /// the page is still loading would otherwise be lost.
     pending_link: Mutex<Option<LinkEvent>>,
     sign_in: Mutex<Option<PendingSignIn>>,
+    /// The running import's cancel switch.
+    import: Mutex<Option<CancelFlag>>,
+    /// Wakes the dispatcher when something was queued.
+    outbox_wake: Arc<Notify>,
 }
 
 impl Shell {
@@ -70,6 +83,8 @@ impl Shell {
             data_dir,
             pending_link: Mutex::new(None),
             sign_in: Mutex::new(None),
+            import: Mutex::new(None),
+            outbox_wake: Arc::new(Notify::new()),
         }
     }
 
@@ -108,6 +123,27 @@ impl Shell {
             .take()
         {
             let _ = pending.cancel.send(());
+        }
+    }
+
+    fn begin_import(&self) -> CancelFlag {
+        let flag = CancelFlag::default();
+        *self.import.lock().unwrap_or_else(|p| p.into_inner()) = Some(flag.clone());
+        flag
+    }
+
+    fn end_import(&self) {
+        self.import.lock().unwrap_or_else(|p| p.into_inner()).take();
+    }
+
+    fn cancel_import(&self) {
+        if let Some(flag) = self
+            .import
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            flag.cancel();
         }
     }
 
@@ -162,10 +198,16 @@ pub fn run() {
                 .build(),
         )
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             log::info!("OX Teams Connector {} starting", ox_teams_core::VERSION);
-            app.manage(Shell::open(data_dir));
+            let shell = Shell::open(data_dir);
+            if let Ok(core) = &shell.core {
+                let (core, wake) = (core.clone(), shell.outbox_wake.clone());
+                tauri::async_runtime::spawn(run_outbox(app.handle().clone(), core, wake));
+            }
+            app.manage(shell);
 
             // Packages register the scheme at install time; a development build registers it
             // itself so that links work while developing.
@@ -220,9 +262,80 @@ pub fn run() {
             commands::disconnect,
             commands::permission_report,
             commands::open_admin_center,
+            commands::list_issues,
+            commands::get_issue,
+            commands::issue_facets,
+            commands::choose_and_import,
+            commands::import_paths,
+            commands::cancel_import,
+            commands::list_teams,
+            commands::list_channels,
+            commands::list_chats,
+            commands::search_people,
+            commands::preview_send,
+            commands::send_message,
+            commands::message_deliveries,
+            commands::list_deliveries,
+            commands::resend_delivery,
+            commands::open_message,
+            commands::open_help,
         ])
         .run(tauri::generate_context!())
         .expect("OX Teams Connector could not start its window");
+}
+
+/// Sends what is due while the app runs: at once when something is queued, when a retry is
+/// due, and every few seconds in case `ox-teams-cli` queued something (a look at an empty
+/// outbox is one SQLite query).
+async fn run_outbox(app: AppHandle, core: Arc<Core>, wake: Arc<Notify>) {
+    const IDLE: Duration = Duration::from_secs(5);
+    loop {
+        let wait = match core.dispatch(100).await {
+            Ok(report) => {
+                if report.changed() {
+                    let _ = app.emit_to("main", OUTBOX_EVENT, &report);
+                }
+                if report.failed > 0 {
+                    notify_failure(&app, report.failed);
+                }
+                match (report.busy, report.next_due) {
+                    (true, _) => Duration::from_secs(2),
+                    (false, Some(due)) => (due - chrono::Utc::now())
+                        .to_std()
+                        .unwrap_or(Duration::from_millis(200))
+                        .clamp(Duration::from_millis(200), IDLE),
+                    (false, None) => IDLE,
+                }
+            }
+            Err(error) => {
+                log::error!("the outbox could not be worked through: {error}");
+                IDLE
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = wake.notified() => {}
+        }
+    }
+}
+
+fn notify_failure(app: &AppHandle, failed: u32) {
+    let body = if failed == 1 {
+        "A message could not be delivered. Activity shows the recipient and the reason.".to_string()
+    } else {
+        format!(
+            "{failed} messages could not be delivered. Activity shows the recipients and the reasons."
+        )
+    };
+    if let Err(error) = app
+        .notification()
+        .builder()
+        .title("OX Teams Connector")
+        .body(body)
+        .show()
+    {
+        log::warn!("could not show a desktop notification: {error}");
+    }
 }
 
 fn focus_main_window(app: &AppHandle) {

@@ -2,7 +2,7 @@ import { act, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import { backend, fakeTauriModule, permissionReport, settingsView } from "../test/fakeBackend";
+import { backend, fakeTauriModule, issueBackend, permissionReport, settingsView } from "../test/fakeBackend";
 import { App } from "./App";
 
 vi.mock("../ipc/tauri", () => fakeTauriModule());
@@ -19,6 +19,8 @@ function readyBackend() {
   backend.on("connection_state", () => ({ state: "not_connected" }));
   backend.on("permission_report", () => permissionReport(null));
   backend.on("keychain_status", () => ({ state: "available", backend: "Secret Service" }));
+  backend.on("list_deliveries", () => []);
+  issueBackend(0);
 }
 
 describe("the app shell", () => {

@@ -8,7 +8,6 @@ import { StartupFailure } from "./StartupFailure";
 import { useSystemTheme } from "./useSystemTheme";
 
 const useStyles = makeStyles({
-  root: { height: "100%", display: "flex" },
   loading: { margin: "auto" },
 });
 
@@ -29,7 +28,9 @@ export function App() {
   }, []);
 
   return (
-    <FluentProvider theme={theme} className={styles.root}>
+    // No layout class here: Fluent copies the provider's classes to every portal (menus,
+    // dropdowns, dialogs), and a full-height one would cover the window. global.css sizes it.
+    <FluentProvider theme={theme}>
       {startup === null ? (
         <Spinner className={styles.loading} label="Starting OX Teams Connector…" />
       ) : startup.state === "ready" ? (

@@ -23,6 +23,7 @@ import { SettingsPage } from "../features/settings/SettingsPage";
 import { WorkflowsPage } from "../features/workflows/WorkflowsPage";
 import { PAGES, routeOf } from "./routes";
 import type { Page } from "./routes";
+import { CrashScreen } from "./CrashScreen";
 import { useLinkNavigation } from "./useLinkNavigation";
 
 const useStyles = makeStyles({
@@ -52,6 +53,12 @@ const useStyles = makeStyles({
     backgroundColor: tokens.colorNeutralBackground1,
   },
   page: { maxWidth: "1080px", padding: `${tokens.spacingVerticalXXL} 40px`, margin: "0 auto" },
+  // Active Issues uses the whole window: a table beside a detail pane.
+  wide: {
+    height: "100%",
+    boxSizing: "border-box",
+    padding: `${tokens.spacingVerticalXL} ${tokens.spacingHorizontalXXL}`,
+  },
 });
 
 export function AppShell(props: { version: string }) {
@@ -100,8 +107,10 @@ export function AppShell(props: { version: string }) {
         <Caption1 className={styles.version}>Version {props.version}</Caption1>
       </nav>
       <main className={styles.main} data-testid={`page-${route.page}`}>
-        <div className={styles.page}>
-          <CurrentPage route={route} navigate={navigate} />
+        <div className={route.page === "issues" ? styles.wide : styles.page}>
+          <CrashScreen key={route.page}>
+            <CurrentPage route={route} navigate={navigate} />
+          </CrashScreen>
         </div>
       </main>
     </div>
@@ -114,11 +123,11 @@ function CurrentPage(props: { route: Route; navigate: (route: Route) => void }) 
     case "connectors":
       return <ConnectorsPage onOpenSettings={() => navigate({ page: "settings" })} />;
     case "issues":
-      return <IssuesPage issueId={route.issue_id ?? null} />;
+      return <IssuesPage issueId={route.issue_id ?? null} onOpenActivity={() => navigate({ page: "activity" })} />;
     case "workflows":
       return <WorkflowsPage workflowId={route.workflow_id ?? null} />;
     case "activity":
-      return <ActivityPage />;
+      return <ActivityPage onOpenIssue={(issueId) => navigate({ page: "issues", issue_id: issueId })} />;
     case "settings":
       return <SettingsPage />;
   }

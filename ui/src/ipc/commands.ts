@@ -1,5 +1,20 @@
 // One typed function per Rust command (src-tauri/src/commands.rs).
+import type { Channel } from "../bindings/Channel";
+import type { Chat } from "../bindings/Chat";
 import type { ConnectionState } from "../bindings/ConnectionState";
+import type { Delivery } from "../bindings/Delivery";
+import type { Freshness } from "../bindings/Freshness";
+import type { ImportReport } from "../bindings/ImportReport";
+import type { Issue } from "../bindings/Issue";
+import type { IssueFacets } from "../bindings/IssueFacets";
+import type { IssueFilter } from "../bindings/IssueFilter";
+import type { IssuePage } from "../bindings/IssuePage";
+import type { Listing } from "../bindings/Listing";
+import type { Person } from "../bindings/Person";
+import type { Queued } from "../bindings/Queued";
+import type { SendPreview } from "../bindings/SendPreview";
+import type { SendRequest } from "../bindings/SendRequest";
+import type { Team } from "../bindings/Team";
 import type { FieldProblem } from "../bindings/FieldProblem";
 import type { KeychainStatus } from "../bindings/KeychainStatus";
 import type { LinkEvent } from "../bindings/LinkEvent";
@@ -10,7 +25,7 @@ import type { SettingsView } from "../bindings/SettingsView";
 import type { Startup } from "../bindings/Startup";
 import { call } from "./tauri";
 
-export { CommandError, onLink, onSignInWaiting } from "./tauri";
+export { CommandError, onFilesDropped, onImportProgress, onLink, onOutboxChanged, onSignInWaiting } from "./tauri";
 
 export const commands = {
   startup: () => call<Startup>("startup"),
@@ -28,4 +43,24 @@ export const commands = {
   disconnect: () => call<ConnectionState>("disconnect"),
   permissionReport: () => call<PermissionReport>("permission_report"),
   openAdminCenter: () => call<null>("open_admin_center"),
+  listIssues: (filter: IssueFilter, offset: number, limit: number) =>
+    call<IssuePage>("list_issues", { filter, offset, limit }),
+  getIssue: (id: string) => call<Issue>("get_issue", { id }),
+  issueFacets: () => call<IssueFacets>("issue_facets"),
+  /** Opens the system's file chooser; null when it was closed without choosing. */
+  chooseAndImport: (folder: boolean) => call<ImportReport | null>("choose_and_import", { folder }),
+  importPaths: (paths: string[]) => call<ImportReport>("import_paths", { paths }),
+  cancelImport: () => call<null>("cancel_import"),
+  listTeams: (freshness: Freshness) => call<Listing<Team>>("list_teams", { freshness }),
+  listChannels: (teamId: string, freshness: Freshness) =>
+    call<Listing<Channel>>("list_channels", { teamId, freshness }),
+  listChats: (freshness: Freshness) => call<Listing<Chat>>("list_chats", { freshness }),
+  searchPeople: (query: string, freshness: Freshness) => call<Listing<Person>>("search_people", { query, freshness }),
+  previewSend: (request: SendRequest) => call<SendPreview>("preview_send", { request }),
+  sendMessage: (request: SendRequest) => call<Queued>("send_message", { request }),
+  messageDeliveries: (messageId: string) => call<Delivery[]>("message_deliveries", { messageId }),
+  listDeliveries: (limit: number) => call<Delivery[]>("list_deliveries", { limit }),
+  resendDelivery: (id: string) => call<Delivery>("resend_delivery", { id }),
+  openMessage: (deliveryId: string) => call<null>("open_message", { deliveryId }),
+  openHelp: (issueId: string) => call<null>("open_help", { issueId }),
 };

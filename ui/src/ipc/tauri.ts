@@ -1,9 +1,12 @@
 // The only module that imports @tauri-apps/*. Everything else reaches Rust through ./commands.
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
 
 import type { AppError } from "../bindings/AppError";
+import type { DispatchReport } from "../bindings/DispatchReport";
 import type { ErrorCode } from "../bindings/ErrorCode";
+import type { ImportProgress } from "../bindings/ImportProgress";
 import type { LinkEvent } from "../bindings/LinkEvent";
 import type { SignInWaiting } from "../bindings/SignInWaiting";
 
@@ -49,4 +52,27 @@ const SIGN_IN_EVENT = "sign-in-waiting";
 /** Calls `handler` when the app has sent the browser to Microsoft's sign-in. */
 export async function onSignInWaiting(handler: (event: SignInWaiting) => void): Promise<() => void> {
   return listen<SignInWaiting>(SIGN_IN_EVENT, (event) => handler(event.payload));
+}
+
+/** Shared with src-tauri/src/lib.rs (IMPORT_EVENT). */
+const IMPORT_EVENT = "import-progress";
+
+/** Calls `handler` as an import reads its files. */
+export async function onImportProgress(handler: (event: ImportProgress) => void): Promise<() => void> {
+  return listen<ImportProgress>(IMPORT_EVENT, (event) => handler(event.payload));
+}
+
+/** Shared with src-tauri/src/lib.rs (OUTBOX_EVENT). */
+const OUTBOX_EVENT = "outbox-changed";
+
+/** Calls `handler` when deliveries were sent, failed, retried or paused. */
+export async function onOutboxChanged(handler: (event: DispatchReport) => void): Promise<() => void> {
+  return listen<DispatchReport>(OUTBOX_EVENT, (event) => handler(event.payload));
+}
+
+/** Calls `handler` with the paths of files dropped on the window. */
+export async function onFilesDropped(handler: (paths: string[]) => void): Promise<() => void> {
+  return getCurrentWebview().onDragDropEvent((event) => {
+    if (event.payload.type === "drop" && event.payload.paths.length > 0) handler(event.payload.paths);
+  });
 }

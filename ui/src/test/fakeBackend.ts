@@ -1,5 +1,8 @@
 // A stand-in for the Rust side, installed with vi.mock("../ipc/tauri") in tests.
 import type { ConnectionState } from "../bindings/ConnectionState";
+import type { DispatchReport } from "../bindings/DispatchReport";
+import type { ImportProgress } from "../bindings/ImportProgress";
+import type { Issue } from "../bindings/Issue";
 import type { LinkEvent } from "../bindings/LinkEvent";
 import type { PermissionReport } from "../bindings/PermissionReport";
 import type { SignInWaiting } from "../bindings/SignInWaiting";
@@ -12,12 +15,18 @@ export const backend = {
   handlers: new Map<string, Handler>(),
   linkListeners: new Set<(event: LinkEvent) => void>(),
   signInListeners: new Set<(event: SignInWaiting) => void>(),
+  importListeners: new Set<(event: ImportProgress) => void>(),
+  outboxListeners: new Set<(event: DispatchReport) => void>(),
+  dropListeners: new Set<(paths: string[]) => void>(),
   calls: [] as { command: string; args: Record<string, unknown> | undefined }[],
 
   reset() {
     this.handlers.clear();
     this.linkListeners.clear();
     this.signInListeners.clear();
+    this.importListeners.clear();
+    this.outboxListeners.clear();
+    this.dropListeners.clear();
     this.calls = [];
   },
 
@@ -28,6 +37,19 @@ export const backend = {
   /** Tells the window the browser was sent to sign in. */
   emitSignInWaiting(event: SignInWaiting) {
     for (const listener of this.signInListeners) listener(event);
+  },
+
+  emitImportProgress(event: ImportProgress) {
+    for (const listener of this.importListeners) listener(event);
+  },
+
+  emitOutboxChanged(event: DispatchReport) {
+    for (const listener of this.outboxListeners) listener(event);
+  },
+
+  /** Drops files on the window. */
+  dropFiles(paths: string[]) {
+    for (const listener of this.dropListeners) listener(paths);
   },
 
   /** Hands a link to the window, as a second launch does. */
@@ -92,6 +114,18 @@ export async function fakeTauriModule() {
       backend.signInListeners.add(listener);
       return () => backend.signInListeners.delete(listener);
     },
+    onImportProgress: async (listener: (event: ImportProgress) => void) => {
+      backend.importListeners.add(listener);
+      return () => backend.importListeners.delete(listener);
+    },
+    onOutboxChanged: async (listener: (event: DispatchReport) => void) => {
+      backend.outboxListeners.add(listener);
+      return () => backend.outboxListeners.delete(listener);
+    },
+    onFilesDropped: async (listener: (paths: string[]) => void) => {
+      backend.dropListeners.add(listener);
+      return () => backend.dropListeners.delete(listener);
+    },
   };
 }
 
@@ -130,4 +164,58 @@ export function permissionReport(granted: boolean | null): PermissionReport {
     tenant_records: { state: "unavailable", reason: "Reading the tenant's own records needs Application.Read.All." },
     admin_center_url: null,
   };
+}
+
+/** An issue as the core returns it; `n` makes each one different. */
+export function issue(n: number, overrides: Partial<Issue> = {}): Issue {
+  return {
+    id: `issue-${n}`,
+    title: `SQL injection in route ${n}`,
+    severity: "high",
+    score: 8.1,
+    tool: "Semgrep",
+    rule_id: "python.lang.security.audit.eval",
+    rule_name: "Use of eval",
+    path: `app/views_${n}.py`,
+    line: 42,
+    column: 5,
+    help_uri: "https://semgrep.dev/r/python.eval",
+    description: "eval() on user input runs arbitrary code.",
+    tags: ["security"],
+    revision: 1,
+    change: "new",
+    first_seen: "2026-11-28T10:00:00Z",
+    last_seen: "2026-11-28T10:00:00Z",
+    source: "/reports/semgrep.sarif",
+    ...overrides,
+  };
+}
+
+/** The list commands over `count` generated issues, paged as the core pages them. */
+export function issueBackend(count: number) {
+  const all = Array.from({ length: count }, (_, n) => issue(n));
+  backend.on("issue_facets", () => ({
+    total: count,
+    severities: count > 0 ? [{ value: "high", count }] : [],
+    tools: count > 0 ? [{ value: "Semgrep", count }] : [],
+    changes: count > 0 ? [{ value: "new", count }] : [],
+  }));
+  backend.on("list_issues", (args) => {
+    const { offset, limit, filter } = args as { offset: number; limit: number; filter: { text: string } };
+    const matching = filter.text ? all.filter((i) => i.title.includes(filter.text)) : all;
+    return { total: matching.length, offset, issues: matching.slice(offset, offset + limit) };
+  });
+  backend.on("get_issue", (args) => {
+    const found = all.find((i) => i.id === (args as { id: string }).id);
+    if (!found) throw { code: "not_found", message: "No such issue." };
+    return found;
+  });
+  return all;
+}
+
+/** The i-th element, or a clear failure when there is none. */
+export function nth<T>(list: readonly T[], index: number): T {
+  const item = list[index];
+  if (item === undefined) throw new Error(`expected at least ${index + 1} items, found ${list.length}`);
+  return item;
 }

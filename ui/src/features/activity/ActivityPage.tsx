@@ -1,20 +1,171 @@
-import { History24Regular } from "@fluentui/react-icons";
+import {
+  Button,
+  Caption1,
+  Link,
+  MessageBar,
+  MessageBarBody,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  ToggleButton,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { ArrowClockwise20Regular, History24Regular } from "@fluentui/react-icons";
+import { useCallback, useEffect, useState } from "react";
 
+import type { Delivery } from "../../bindings/Delivery";
+import { commands, onOutboxChanged } from "../../ipc/commands";
 import { EmptyState } from "../../shared/EmptyState";
 import { PageHeader } from "../../shared/PageHeader";
+import { DeliveryStatusBadge, nextAttempt } from "./DeliveryStatusBadge";
 
-export function ActivityPage() {
+const LIMIT = 500;
+
+const useStyles = makeStyles({
+  bar: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS, marginBottom: tokens.spacingVerticalM },
+  count: { marginLeft: "auto", color: tokens.colorNeutralForeground3 },
+  table: { tableLayout: "fixed" },
+  when: { width: "140px" },
+  issue: { width: "24%" },
+  recipient: { width: "20%" },
+  status: { width: "130px" },
+  action: { width: "96px" },
+  muted: { color: tokens.colorNeutralForeground3 },
+  reason: { color: tokens.colorNeutralForeground2, whiteSpace: "normal", overflowWrap: "anywhere" },
+  cell: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
+});
+
+const PROBLEMS = new Set(["failed", "unconfirmed", "paused", "retrying"]);
+
+export function ActivityPage(props: { onOpenIssue: (issueId: string) => void }) {
+  const styles = useStyles();
+  const [deliveries, setDeliveries] = useState<Delivery[] | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [problemsOnly, setProblemsOnly] = useState(false);
+  const [resending, setResending] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    commands.listDeliveries(LIMIT).then(
+      (list) => {
+        setDeliveries(list);
+        setFailure(null);
+      },
+      (error: Error) => setFailure(error.message),
+    );
+  }, []);
+
+  // Follows the outbox: on every change it reports, and every few seconds for the CLI's sends.
+  useEffect(() => {
+    load();
+    const timer = setInterval(load, 5000);
+    const unlisten = onOutboxChanged(load);
+    return () => {
+      clearInterval(timer);
+      void unlisten.then((stop) => stop());
+    };
+  }, [load]);
+
+  const resend = (delivery: Delivery) => {
+    setResending(delivery.id);
+    commands.resendDelivery(delivery.id).then(
+      () => {
+        setResending(null);
+        load();
+      },
+      (error: Error) => {
+        setResending(null);
+        setFailure(error.message);
+      },
+    );
+  };
+
+  const shown = (deliveries ?? []).filter((d) => !problemsOnly || PROBLEMS.has(d.status));
+  const problemCount = (deliveries ?? []).filter((d) => PROBLEMS.has(d.status)).length;
   return (
     <>
       <PageHeader
         title="Activity"
         description="Every message sent to Microsoft Teams, by hand or by a workflow, with its delivery status for each recipient."
       />
-      <EmptyState icon={History24Regular} title="Nothing has been sent yet" testId="activity-empty">
-        Each delivery will be listed here as sent (with a link to the message in Teams), retrying,
-        or failed with the reason, and a failed one can be sent again. Messages appear once Teams is
-        connected and an issue has been sent.
-      </EmptyState>
+      {failure && (
+        <MessageBar intent="error" style={{ marginBottom: 12 }}>
+          <MessageBarBody>{failure}</MessageBarBody>
+        </MessageBar>
+      )}
+      {deliveries === null ? (
+        <Spinner label="Loading the delivery log…" />
+      ) : deliveries.length === 0 ? (
+        <EmptyState icon={History24Regular} title="Nothing has been sent yet" testId="activity-empty">
+          Each delivery will be listed here as sent (with a link to the message in Teams), retrying, or failed with the
+          reason, and a failed one can be sent again. Send an issue from Active Issues with the Teams button.
+        </EmptyState>
+      ) : (
+        <>
+          <div className={styles.bar}>
+            <ToggleButton checked={problemsOnly} onClick={() => setProblemsOnly((p) => !p)} size="small">
+              Needs attention {problemCount}
+            </ToggleButton>
+            <Button appearance="subtle" size="small" icon={<ArrowClockwise20Regular />} onClick={load}>
+              Refresh
+            </Button>
+            <Caption1 className={styles.count}>
+              {deliveries.length >= LIMIT ? `The newest ${LIMIT} deliveries` : `${deliveries.length} deliveries`}
+            </Caption1>
+          </div>
+          <Table className={styles.table} aria-label="Deliveries" size="small" data-testid="deliveries">
+            <TableHeader>
+              <TableRow>
+                <TableHeaderCell className={styles.when}>When</TableHeaderCell>
+                <TableHeaderCell className={styles.issue}>Issue</TableHeaderCell>
+                <TableHeaderCell className={styles.recipient}>Recipient</TableHeaderCell>
+                <TableHeaderCell className={styles.status}>Status</TableHeaderCell>
+                <TableHeaderCell>Result</TableHeaderCell>
+                <TableHeaderCell className={styles.action} aria-label="Actions" />
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {shown.map((d) => (
+                <TableRow key={d.id} data-testid="delivery-row" data-status={d.status}>
+                  <TableCell className={styles.muted}>
+                    {new Date(d.sent_at ?? d.created_at).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" })}
+                  </TableCell>
+                  <TableCell className={styles.cell} title={d.issue_title}>
+                    <Link onClick={() => props.onOpenIssue(d.issue_id)}>{d.issue_title}</Link>
+                  </TableCell>
+                  <TableCell className={styles.cell} title={d.label}>
+                    {d.label}
+                  </TableCell>
+                  <TableCell>
+                    <DeliveryStatusBadge delivery={d} />
+                  </TableCell>
+                  <TableCell className={styles.reason}>
+                    {d.status === "sent" ? (
+                      <Link onClick={() => void commands.openMessage(d.id)}>Open in Teams</Link>
+                    ) : (
+                      <>
+                        {d.problem?.message}
+                        {nextAttempt(d) && ` (${nextAttempt(d)})`}
+                      </>
+                    )}
+                  </TableCell>
+                  <TableCell>
+                    {(d.status === "failed" || d.status === "unconfirmed") && (
+                      <Button size="small" disabled={resending === d.id} onClick={() => resend(d)} data-testid="resend">
+                        Resend
+                      </Button>
+                    )}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </>
+      )}
     </>
   );
 }

@@ -1,0 +1,73 @@
+import { act, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+import type { Delivery } from "../../bindings/Delivery";
+import { backend, fakeTauriModule, nth } from "../../test/fakeBackend";
+import { ActivityPage } from "./ActivityPage";
+
+vi.mock("../../ipc/tauri", () => fakeTauriModule());
+
+function delivery(id: string, overrides: Partial<Delivery>): Delivery {
+  return {
+    id,
+    message_id: "m-1",
+    issue_id: "issue-1",
+    issue_title: "SQL injection in the login route",
+    recipient: { kind: "person", user_id: "u2", name: "Adele Vance", mail: "adele.vance@contoso.com" },
+    label: "Adele Vance",
+    status: "sent",
+    attempts: 1,
+    next_attempt_at: "2026-11-28T10:00:00Z",
+    web_url: "https://teams.example/m1",
+    problem: null,
+    comment: "",
+    origin: "manual",
+    created_at: "2026-11-28T10:00:00Z",
+    updated_at: "2026-11-28T10:00:00Z",
+    sent_at: "2026-11-28T10:00:01Z",
+    ...overrides,
+  };
+}
+
+describe("Activity", () => {
+  beforeEach(() => backend.reset());
+
+  it("lists every delivery with its result, resends a failed one, and follows the outbox", async () => {
+    let failed = true;
+    backend.on("list_deliveries", () => [
+      delivery("d1", {}),
+      delivery("d2", {
+        label: "Security Operations › General",
+        status: failed ? "failed" : "queued",
+        web_url: null,
+        sent_at: null,
+        problem: failed
+          ? { code: "not_found", message: "The channel “General” in Security Operations no longer exists, or you are no longer a member of it." }
+          : null,
+      }),
+    ]);
+    backend.on("resend_delivery", () => {
+      failed = false;
+      return delivery("d2", { status: "queued" });
+    });
+    const opened: string[] = [];
+    render(<ActivityPage onOpenIssue={(id) => opened.push(id)} />);
+    const rows = await screen.findAllByTestId("delivery-row");
+    expect(rows[0]).toHaveTextContent("Adele Vance");
+    expect(rows[0]).toHaveTextContent("Open in Teams");
+    expect(rows[1]).toHaveTextContent("no longer exists");
+    expect(within(nth(rows, 0)).queryByTestId("resend")).toBeNull();
+
+    await userEvent.click(within(nth(rows, 1)).getByTestId("resend"));
+    await waitFor(() => expect(screen.getAllByTestId("delivery-row")[1]).toHaveAttribute("data-status", "queued"));
+    expect(backend.calls.some((c) => c.command === "resend_delivery" && (c.args as { id: string }).id === "d2")).toBe(true);
+
+    const before = backend.calls.filter((c) => c.command === "list_deliveries").length;
+    act(() => backend.emitOutboxChanged({ sent: 1, retrying: 0, failed: 0, unconfirmed: 0, paused: null, busy: false, next_due: null }));
+    await waitFor(() => expect(backend.calls.filter((c) => c.command === "list_deliveries").length).toBeGreaterThan(before));
+
+    await userEvent.click(within(nth(screen.getAllByTestId("delivery-row"), 0)).getByText("SQL injection in the login route"));
+    expect(opened).toEqual(["issue-1"]);
+  });
+});

@@ -1,0 +1,128 @@
+import { Badge, Body1, Button, Subtitle1, makeStyles, tokens } from "@fluentui/react-components";
+import { Dismiss20Regular, Open20Regular } from "@fluentui/react-icons";
+
+import type { Issue } from "../../bindings/Issue";
+import { CHANGE_COLOR, CHANGE_LABEL, SEVERITY_COLOR, SEVERITY_LABEL, formatTime, locationOf } from "./severity";
+import { TeamsIcon } from "./TeamsIcon";
+
+const useStyles = makeStyles({
+  root: {
+    width: "360px",
+    flexShrink: 0,
+    display: "flex",
+    flexDirection: "column",
+    minHeight: 0,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusLarge,
+    backgroundColor: tokens.colorNeutralBackground1,
+  },
+  body: {
+    flexGrow: 1,
+    overflowY: "auto",
+    padding: tokens.spacingHorizontalL,
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalM,
+  },
+  top: { display: "flex", alignItems: "flex-start", gap: tokens.spacingHorizontalS },
+  badges: { display: "flex", gap: tokens.spacingHorizontalXS, flexWrap: "wrap", flexGrow: 1 },
+  title: { overflowWrap: "anywhere" },
+  facts: {
+    display: "grid",
+    gridTemplateColumns: "max-content 1fr",
+    columnGap: tokens.spacingHorizontalM,
+    rowGap: tokens.spacingVerticalXS,
+    margin: 0,
+  },
+  term: { color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase200, lineHeight: tokens.lineHeightBase300 },
+  value: { margin: 0, overflowWrap: "anywhere", fontSize: tokens.fontSizeBase300, lineHeight: tokens.lineHeightBase300 },
+  mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
+  description: { whiteSpace: "pre-wrap", overflowWrap: "anywhere", color: tokens.colorNeutralForeground2 },
+  tags: { display: "flex", gap: tokens.spacingHorizontalXS, flexWrap: "wrap" },
+  footer: {
+    display: "flex",
+    gap: tokens.spacingHorizontalS,
+    padding: tokens.spacingHorizontalL,
+    borderTop: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  teams: { flexGrow: 1 },
+});
+
+/** Everything known about one issue, and the way to send it to Teams. */
+export function IssueDetail(props: {
+  issue: Issue;
+  onClose: () => void;
+  onSend: () => void;
+  onOpenHelp: () => void;
+}) {
+  const styles = useStyles();
+  const { issue } = props;
+  const rule = issue.rule_name && issue.rule_name !== issue.rule_id ? `${issue.rule_id} — ${issue.rule_name}` : issue.rule_id;
+  const facts: [string, string, boolean?][] = [
+    ["Tool", issue.tool],
+    ["Rule", rule, true],
+    ["Location", issue.column === null ? locationOf(issue) : `${locationOf(issue)}:${issue.column}`, true],
+    ["Score", issue.score === null ? "—" : issue.score.toFixed(1)],
+    ["First seen", formatTime(issue.first_seen)],
+    ["Last seen", formatTime(issue.last_seen)],
+    ["Revision", String(issue.revision)],
+    ["Imported from", issue.source, true],
+    ["Issue ID", issue.id, true],
+  ];
+  return (
+    <aside className={styles.root} aria-label="Issue details" data-testid="issue-detail">
+      <div className={styles.body}>
+        <div className={styles.top}>
+          <div className={styles.badges}>
+            <Badge appearance="filled" color={SEVERITY_COLOR[issue.severity]}>
+              {SEVERITY_LABEL[issue.severity]}
+            </Badge>
+            <Badge appearance="tint" color={CHANGE_COLOR[issue.change]}>
+              {CHANGE_LABEL[issue.change]}
+            </Badge>
+          </div>
+          <Button appearance="subtle" icon={<Dismiss20Regular />} aria-label="Close details" onClick={props.onClose} />
+        </div>
+        <Subtitle1 as="h2" className={styles.title} data-testid="issue-detail-title">
+          {issue.title}
+        </Subtitle1>
+        <dl className={styles.facts}>
+          {facts.map(([term, value, mono]) => (
+            <div key={term} style={{ display: "contents" }}>
+              <dt className={styles.term}>{term}</dt>
+              <dd className={mono ? `${styles.value} ${styles.mono}` : styles.value}>{value}</dd>
+            </div>
+          ))}
+        </dl>
+        {issue.description && (
+          <Body1 as="p" className={styles.description}>
+            {issue.description}
+          </Body1>
+        )}
+        {issue.tags.length > 0 && (
+          <div className={styles.tags} aria-label="Tags">
+            {issue.tags.map((tag) => (
+              <Badge key={tag} appearance="outline" color="informative">
+                {tag}
+              </Badge>
+            ))}
+          </div>
+        )}
+      </div>
+      <div className={styles.footer}>
+        <Button
+          className={styles.teams}
+          appearance="primary"
+          icon={<TeamsIcon />}
+          onClick={props.onSend}
+          data-testid="send-to-teams"
+        >
+          Teams
+        </Button>
+        <Button icon={<Open20Regular />} disabled={issue.help_uri === null} onClick={props.onOpenHelp}>
+          Rule help
+        </Button>
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,121 @@
+import { act, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+
+import type { ImportReport } from "../../bindings/ImportReport";
+import { backend, fakeTauriModule, nth, issueBackend } from "../../test/fakeBackend";
+import { IssuesPage } from "./IssuesPage";
+
+vi.mock("../../ipc/tauri", () => fakeTauriModule());
+
+// jsdom has no layout: give the table a window 440 px high, as a small screen would.
+const sizes = {
+  clientHeight: Object.getOwnPropertyDescriptor(Element.prototype, "clientHeight"),
+  clientWidth: Object.getOwnPropertyDescriptor(Element.prototype, "clientWidth"),
+};
+beforeAll(() => {
+  Object.defineProperty(Element.prototype, "clientHeight", { configurable: true, get: () => 440 });
+  Object.defineProperty(Element.prototype, "clientWidth", { configurable: true, get: () => 900 });
+});
+afterAll(() => {
+  for (const [name, descriptor] of Object.entries(sizes)) {
+    if (descriptor) Object.defineProperty(Element.prototype, name, descriptor);
+  }
+});
+
+function listCalls() {
+  return backend.calls.filter((c) => c.command === "list_issues").map((c) => c.args as { offset: number; filter: { text: string } });
+}
+
+describe("Active Issues", () => {
+  beforeEach(() => backend.reset());
+
+  it("shows 100,000 issues while rendering and fetching only what is on screen", async () => {
+    issueBackend(100_000);
+    render(<IssuesPage issueId={null} onOpenActivity={() => {}} />);
+    await waitFor(() => expect(screen.getByTestId("issue-count")).toHaveTextContent("100,000 issues"));
+    const rows = await screen.findAllByTestId("issue-row");
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.length).toBeLessThan(40);
+    expect(rows[0]).toHaveTextContent("SQL injection in route 0");
+    expect(listCalls().map((c) => c.offset)).toEqual([0]);
+  });
+
+  it("searches as the person types, a moment after the last key", async () => {
+    issueBackend(300);
+    render(<IssuesPage issueId={null} onOpenActivity={() => {}} />);
+    await screen.findAllByTestId("issue-row");
+    await userEvent.type(screen.getByTestId("issue-search"), "route 12");
+    await waitFor(() => expect(screen.getByTestId("issue-count")).toHaveTextContent("11 of 300 issues"));
+    const texts = listCalls().map((c) => c.filter.text);
+    expect(texts).toContain("route 12");
+    expect(texts).not.toContain("r");
+  });
+
+  it("shows everything about a selected issue and opens the Send dialog from the Teams button and the menu", async () => {
+    issueBackend(3);
+    backend.on("preview_send", () => {
+      throw { code: "not_connected", message: "Microsoft Teams is not connected." };
+    });
+    backend.on("list_teams", () => ({ items: [], fetched_at: "2026-11-28T10:00:00Z", stale_because: null }));
+    render(<IssuesPage issueId={null} onOpenActivity={() => {}} />);
+    const rows = await screen.findAllByTestId("issue-row");
+    await userEvent.click(nth(rows, 1));
+    const detail = screen.getByTestId("issue-detail");
+    expect(within(detail).getByTestId("issue-detail-title")).toHaveTextContent("SQL injection in route 1");
+    expect(detail).toHaveTextContent("python.lang.security.audit.eval — Use of eval");
+    expect(detail).toHaveTextContent("app/views_1.py:42:5");
+    expect(detail).toHaveTextContent("/reports/semgrep.sarif");
+
+    await userEvent.click(within(detail).getByTestId("send-to-teams"));
+    expect(await screen.findByTestId("send-dialog")).toHaveTextContent("Send to Teams: High — SQL injection in route 1");
+    await userEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(screen.queryByTestId("send-dialog")).not.toBeInTheDocument());
+
+    await userEvent.click(within(nth(rows, 2)).getByTestId("issue-menu"));
+    await userEvent.click(await screen.findByTestId("menu-send"));
+    expect(await screen.findByTestId("send-dialog")).toHaveTextContent("SQL injection in route 2");
+  });
+
+  it("opens the issue an ox-teams:// link names, and says so when it is not here", async () => {
+    issueBackend(5);
+    const { rerender } = render(<IssuesPage issueId="issue-3" onOpenActivity={() => {}} />);
+    expect(await screen.findByTestId("issue-detail-title")).toHaveTextContent("SQL injection in route 3");
+    rerender(<IssuesPage issueId="CVE-2024-1" onOpenActivity={() => {}} />);
+    expect(await screen.findByTestId("missing-issue")).toHaveTextContent("Issue “CVE-2024-1” is not here");
+  });
+
+  it("imports with a progress bar, then says what was imported and which file was refused and why", async () => {
+    issueBackend(0);
+    let finish: (report: ImportReport) => void = () => {};
+    backend.on("choose_and_import", () => new Promise<ImportReport>((resolve) => (finish = resolve)));
+    render(<IssuesPage issueId={null} onOpenActivity={() => {}} />);
+    expect(await screen.findByTestId("issues-empty")).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Import findings" }));
+    await userEvent.click(await screen.findByRole("menuitem", { name: "SARIF or JSON files…" }));
+    await waitFor(() => expect(backend.importListeners.size).toBe(1));
+    act(() =>
+      backend.emitImportProgress({ file: "/r/eslint-large.sarif", file_index: 1, file_count: 2, bytes_read: 512, bytes_total: 1024 }),
+    );
+    expect(await screen.findByTestId("import-progress")).toHaveTextContent("Reading eslint-large.sarif (2 of 2) — 50 %");
+
+    issueBackend(3);
+    await act(async () =>
+      finish({
+        files: [
+          { outcome: "imported", file: "/r/eslint-large.sarif", format: "SARIF 2.1.0", findings: 3, new: ["a", "b", "c"], updated: [], existing: [] },
+          { outcome: "refused", file: "/r/broken.sarif", code: "invalid_findings", problem: "“results” must be a list, not 42." },
+        ],
+        new: 3,
+        updated: 0,
+        existing: 0,
+        refused: 1,
+        cancelled: false,
+      }),
+    );
+    const result = await screen.findByTestId("import-result");
+    expect(result).toHaveTextContent("1 file imported: 3 new, 0 updated, 0 unchanged.");
+    expect(result).toHaveTextContent("broken.sarif was not imported: “results” must be a list, not 42.");
+    expect(await screen.findAllByTestId("issue-row")).toHaveLength(3);
+  });
+});

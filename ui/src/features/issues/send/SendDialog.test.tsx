@@ -1,0 +1,157 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+import type { Delivery } from "../../../bindings/Delivery";
+import type { Recipient } from "../../../bindings/Recipient";
+import type { SendRequest } from "../../../bindings/SendRequest";
+import { backend, fakeTauriModule, nth, issue } from "../../../test/fakeBackend";
+import { SendDialog } from "./SendDialog";
+
+vi.mock("../../../ipc/tauri", () => fakeTauriModule());
+
+const listing = <T,>(items: T[]) => ({ items, fetched_at: "2026-11-28T10:00:00Z", stale_because: null });
+
+const card = {
+  type: "AdaptiveCard",
+  version: "1.5",
+  body: [{ type: "TextBlock", text: "HIGH (8.1)", weight: "Bolder" }, { type: "TextBlock", text: "Can you take this one \\*today\\*?", wrap: true }],
+  actions: [{ type: "Action.OpenUrl", title: "Open in OX Teams Connector", url: "ox-teams://issues/issue-1" }],
+};
+
+function delivery(recipient: Recipient, label: string, overrides: Partial<Delivery>): Delivery {
+  return {
+    id: `d-${label}`,
+    message_id: "m-1",
+    issue_id: "issue-1",
+    issue_title: "SQL injection in route 1",
+    recipient,
+    label,
+    status: "queued",
+    attempts: 0,
+    next_attempt_at: "2026-11-28T10:00:00Z",
+    web_url: null,
+    problem: null,
+    comment: "",
+    origin: "manual",
+    created_at: "2026-11-28T10:00:00Z",
+    updated_at: "2026-11-28T10:00:00Z",
+    sent_at: null,
+    ...overrides,
+  };
+}
+
+function setUp() {
+  backend.on("list_teams", () => listing([{ id: "t1", name: "Security Operations", description: "" }]));
+  backend.on("list_channels", () =>
+    listing([
+      { id: "c1", team_id: "t1", name: "General", description: "", kind: "standard" },
+      { id: "c2", team_id: "t1", name: "Incident Response", description: "", kind: "private" },
+    ]),
+  );
+  backend.on("search_people", (args) =>
+    (args as { query: string }).query.startsWith("ad")
+      ? listing([{ id: "u2", name: "Adele Vance", mail: "adele.vance@contoso.com", job_title: "Security Engineer" }])
+      : listing([]),
+  );
+  backend.on("list_chats", () => listing([]));
+  backend.on("preview_send", (args) => {
+    const request = (args as { request: SendRequest }).request;
+    return {
+      composition: { card, summary: "High security issue", trimmed: [], size_bytes: 2150, limit_bytes: 26624, card_version: "1.5" },
+      recipients: request.recipients.map((r) => ({
+        label: r.kind === "channel" ? `${r.team_name} › ${r.channel_name}` : r.kind === "person" ? r.name : "?",
+        key: r.kind,
+        problem: null,
+      })),
+      blocking: request.recipients.length === 0 ? ["Choose at least one channel, person or chat to send the message to."] : [],
+    };
+  });
+}
+
+describe("Send message to Teams", () => {
+  beforeEach(() => backend.reset());
+
+  it("picks a channel and a person, previews the exact card, sends, and shows each recipient's result", async () => {
+    setUp();
+    const channel: Recipient = { kind: "channel", team_id: "t1", channel_id: "c1", team_name: "Security Operations", channel_name: "General" };
+    const adele: Recipient = { kind: "person", user_id: "u2", name: "Adele Vance", mail: "adele.vance@contoso.com" };
+    let polls = 0;
+    backend.on("send_message", () => ({
+      message_id: "m-1",
+      deliveries: [delivery(channel, "Security Operations › General", {}), delivery(adele, "Adele Vance", {})],
+    }));
+    backend.on("message_deliveries", () => {
+      polls += 1;
+      return [
+        delivery(channel, "Security Operations › General", { status: "sent", attempts: 1, web_url: "https://teams.example/m1" }),
+        delivery(adele, "Adele Vance", {
+          status: polls > 1 ? "failed" : "retrying",
+          attempts: 2,
+          problem: { code: "forbidden", message: "Microsoft Teams does not let you post to Adele Vance: chat is blocked." },
+        }),
+      ];
+    });
+    render(<SendDialog issue={issue(1)} onClose={() => {}} onOpenActivity={() => {}} />);
+    const dialog = await screen.findByTestId("send-dialog");
+    expect(screen.getByTestId("send-button")).toBeDisabled();
+    expect(await within(dialog).findByText("Choose at least one channel, person or chat to send the message to.")).toBeInTheDocument();
+
+    await userEvent.click(screen.getByTestId("team-picker"));
+    await userEvent.click(await screen.findByRole("option", { name: "Security Operations" }));
+    const channels = await screen.findAllByTestId("channel-option");
+    expect(screen.getByText("Private")).toBeInTheDocument();
+    await userEvent.click(nth(channels, 0));
+
+    await userEvent.click(screen.getByTestId("tab-people"));
+    await userEvent.type(screen.getByTestId("people-search"), "ade");
+    await userEvent.click(await screen.findByTestId("person-option"));
+    await userEvent.type(screen.getByTestId("send-comment"), "Can you take this one *today*?");
+
+    const chosen = screen.getByTestId("chosen-recipients");
+    expect(chosen).toHaveTextContent("Security Operations › General");
+    expect(chosen).toHaveTextContent("Adele Vance");
+    await waitFor(() => expect(screen.getByTestId("send-checks")).toHaveTextContent("Adele Vance can be reached."));
+    expect(screen.getByTestId("send-checks")).toHaveTextContent("Adaptive Card 1.5, 2.1 KB of the 26.0 KB Teams allows.");
+    // Microsoft's renderer draws the card; the escaped Markdown shows as typed, not as emphasis.
+    const preview = screen.getByTestId("card-preview");
+    expect(preview).toHaveTextContent("Can you take this one *today*?");
+    expect(preview.querySelector("em")).toBeNull();
+
+    const previews = backend.calls.filter((c) => c.command === "preview_send");
+    const last = (nth(previews, previews.length - 1).args as { request: SendRequest }).request;
+    expect(last.recipients.map((r) => r.kind)).toEqual(["channel", "person"]);
+    expect(last.comment).toBe("Can you take this one *today*?");
+
+    await waitFor(() => expect(screen.getByTestId("send-button")).toBeEnabled());
+    await userEvent.click(screen.getByTestId("send-button"));
+    const results = await screen.findAllByTestId("send-result");
+    expect(results).toHaveLength(2);
+    await waitFor(() => expect(within(nth(results, 1)).getByTestId("delivery-status")).toHaveTextContent("Failed"));
+    expect(results[0]).toHaveTextContent("Open the message in Teams");
+    expect(results[1]).toHaveTextContent("Microsoft Teams does not let you post to Adele Vance: chat is blocked.");
+    expect(screen.getByTestId("send-done")).toHaveTextContent("Done");
+  });
+
+  it("offers one group chat for several people", async () => {
+    setUp();
+    backend.on("search_people", () =>
+      listing([
+        { id: "u2", name: "Adele Vance", mail: "adele.vance@contoso.com", job_title: "" },
+        { id: "u3", name: "Alex Wilber", mail: "alex.wilber@contoso.com", job_title: "" },
+      ]),
+    );
+    render(<SendDialog issue={issue(1)} onClose={() => {}} onOpenActivity={() => {}} />);
+    await userEvent.click(await screen.findByTestId("tab-people"));
+    await userEvent.type(screen.getByTestId("people-search"), "al");
+    for (const option of await screen.findAllByTestId("person-option")) await userEvent.click(option);
+    await userEvent.click(screen.getByLabelText(/as one new group chat/));
+    await waitFor(() => {
+      const previews = backend.calls.filter((c) => c.command === "preview_send");
+      const last = (nth(previews, previews.length - 1).args as { request: SendRequest }).request;
+      expect(last.recipients).toEqual([
+        { kind: "group_chat", people: [{ user_id: "u2", name: "Adele Vance" }, { user_id: "u3", name: "Alex Wilber" }], topic: null },
+      ]);
+    });
+  });
+});

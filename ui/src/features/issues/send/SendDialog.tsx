@@ -1,0 +1,295 @@
+import {
+  Body1,
+  Button,
+  Caption1,
+  Checkbox,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  Link,
+  MessageBar,
+  MessageBarBody,
+  Spinner,
+  Subtitle2,
+  Tag,
+  TagGroup,
+  Textarea,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { CheckmarkCircle16Filled, ErrorCircle16Filled } from "@fluentui/react-icons";
+import { useEffect, useMemo, useState } from "react";
+
+import type { Delivery } from "../../../bindings/Delivery";
+import type { Issue } from "../../../bindings/Issue";
+import type { Recipient } from "../../../bindings/Recipient";
+import type { SendPreview } from "../../../bindings/SendPreview";
+import { commands } from "../../../ipc/commands";
+import { DeliveryStatusBadge, isSettled, nextAttempt } from "../../activity/DeliveryStatusBadge";
+import { SEVERITY_LABEL } from "../severity";
+import { CardPreview } from "./CardPreview";
+import { RecipientPicker } from "./RecipientPicker";
+import { asSent, keyOf, labelOf } from "./recipients";
+
+const COMMENT_LIMIT = 4000;
+
+const useStyles = makeStyles({
+  surface: { maxWidth: "1040px", width: "calc(100vw - 48px)" },
+  columns: { display: "grid", gridTemplateColumns: "minmax(320px, 1fr) minmax(340px, 1fr)", gap: tokens.spacingHorizontalXXL },
+  column: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, minWidth: 0 },
+  chosen: { minHeight: "32px", flexWrap: "wrap" },
+  checks: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS, margin: 0, padding: 0, listStyle: "none" },
+  check: { display: "flex", alignItems: "flex-start", gap: tokens.spacingHorizontalXS },
+  ok: { color: tokens.colorPaletteGreenForeground1, flexShrink: 0, marginTop: "2px" },
+  bad: { color: tokens.colorPaletteRedForeground1, flexShrink: 0, marginTop: "2px" },
+  muted: { color: tokens.colorNeutralForeground3 },
+  results: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, margin: 0, padding: 0, listStyle: "none" },
+  result: {
+    display: "grid",
+    gridTemplateColumns: "minmax(200px, 1fr) auto",
+    gap: tokens.spacingHorizontalM,
+    alignItems: "center",
+    padding: tokens.spacingVerticalS,
+    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  detail: { gridColumn: "1 / 3", color: tokens.colorNeutralForeground2 },
+});
+
+function kb(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+/** "Send message to Teams": pick recipients, add a comment, check the exact card, send. */
+export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenActivity: () => void }) {
+  const styles = useStyles();
+  const { issue } = props;
+  const [chosen, setChosen] = useState<Recipient[]>([]);
+  const [comment, setComment] = useState("");
+  const [asGroup, setAsGroup] = useState(false);
+  const [checked, setChecked] = useState<{ of: unknown; preview: SendPreview | null; failure: string | null }>({
+    of: null,
+    preview: null,
+    failure: null,
+  });
+  const [sending, setSending] = useState(false);
+  const [sendFailure, setSendFailure] = useState<string | null>(null);
+  const [messageId, setMessageId] = useState<string | null>(null);
+  const [deliveries, setDeliveries] = useState<Delivery[]>([]);
+
+  const people = chosen.filter((r) => r.kind === "person").length;
+  const request = useMemo(
+    () => ({ issue_id: issue.id, recipients: asSent(chosen, asGroup), comment }),
+    [issue.id, chosen, asGroup, comment],
+  );
+
+  // The pre-send check follows the choices a moment after the last change.
+  useEffect(() => {
+    if (messageId !== null) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      commands.previewSend(request).then(
+        (preview) => current && setChecked({ of: request, preview, failure: null }),
+        (error: Error) => current && setChecked((now) => ({ of: request, preview: now.preview, failure: error.message })),
+      );
+    }, 400);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [request, messageId]);
+
+  // After SEND, each recipient's result as the outbox works through them.
+  useEffect(() => {
+    if (messageId === null) return;
+    let current = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = () =>
+      commands.messageDeliveries(messageId).then(
+        (list) => {
+          if (!current) return;
+          setDeliveries(list);
+          if (!list.every(isSettled)) timer = setTimeout(poll, 600);
+        },
+        () => current && (timer = setTimeout(poll, 2000)),
+      );
+    void poll();
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [messageId]);
+
+  const toggle = (recipient: Recipient) =>
+    setChosen((list) =>
+      list.some((r) => keyOf(r) === keyOf(recipient)) ? list.filter((r) => keyOf(r) !== keyOf(recipient)) : [...list, recipient],
+    );
+
+  const { preview, failure: previewFailure } = checked;
+  const checking = checked.of !== request;
+  const problems = preview?.recipients.filter((r) => r.problem !== null) ?? [];
+  const blocking = preview?.blocking ?? [];
+  const canSend = !sending && !checking && preview !== null && blocking.length === 0 && chosen.length > 0;
+
+  const send = () => {
+    setSending(true);
+    setSendFailure(null);
+    commands.sendMessage(request).then(
+      (queued) => {
+        setDeliveries(queued.deliveries);
+        setMessageId(queued.message_id);
+        setSending(false);
+      },
+      (error: Error) => {
+        setSendFailure(error.message);
+        setSending(false);
+      },
+    );
+  };
+
+  const title = `Send to Teams: ${SEVERITY_LABEL[issue.severity]} — ${issue.title}`;
+  return (
+    <Dialog open modalType="modal" onOpenChange={(_, data) => !data.open && props.onClose()}>
+      <DialogSurface className={styles.surface} data-testid="send-dialog">
+        <DialogBody>
+          <DialogTitle>
+            <span title={title}>{title.length > 110 ? `${title.slice(0, 109)}…` : title}</span>
+          </DialogTitle>
+          <DialogContent>
+            {messageId === null ? (
+              <div className={styles.columns}>
+                <div className={styles.column}>
+                  <Subtitle2>Recipients</Subtitle2>
+                  <TagGroup
+                    className={styles.chosen}
+                    aria-label="Chosen recipients"
+                    onDismiss={(_, data) => setChosen((list) => list.filter((r) => keyOf(r) !== data.value))}
+                    data-testid="chosen-recipients"
+                  >
+                    {chosen.length === 0 && <Caption1 className={styles.muted}>Nobody yet: choose below.</Caption1>}
+                    {chosen.map((r) => (
+                      <Tag key={keyOf(r)} value={keyOf(r)} dismissible dismissIcon={{ "aria-label": `Remove ${labelOf(r)}` }} size="small">
+                        {labelOf(r)}
+                      </Tag>
+                    ))}
+                  </TagGroup>
+                  <RecipientPicker chosen={chosen} onToggle={toggle} />
+                  {people >= 2 && (
+                    <Checkbox
+                      checked={asGroup}
+                      onChange={(_, data) => setAsGroup(data.checked === true)}
+                      label={`Send to the ${people} people as one new group chat (instead of one chat each)`}
+                    />
+                  )}
+                  <Field
+                    label="Comment (optional)"
+                    hint={`Shown on the card above the issue's details. ${comment.length} / ${COMMENT_LIMIT}`}
+                  >
+                    <Textarea
+                      value={comment}
+                      maxLength={COMMENT_LIMIT}
+                      resize="vertical"
+                      rows={3}
+                      onChange={(_, data) => setComment(data.value)}
+                      placeholder="What should they do about it?"
+                      data-testid="send-comment"
+                    />
+                  </Field>
+                </div>
+                <div className={styles.column}>
+                  <Subtitle2>Preview and check</Subtitle2>
+                  {preview && <CardPreview card={preview.composition.card} />}
+                  {previewFailure && (
+                    <MessageBar intent="error">
+                      <MessageBarBody>{previewFailure}</MessageBarBody>
+                    </MessageBar>
+                  )}
+                  {preview && (
+                    <ul className={styles.checks} data-testid="send-checks">
+                      <li className={styles.check}>
+                        <CheckmarkCircle16Filled className={styles.ok} />
+                        <Caption1>
+                          Adaptive Card {preview.composition.card_version}, {kb(preview.composition.size_bytes)} of the{" "}
+                          {kb(preview.composition.limit_bytes)} Teams allows.
+                        </Caption1>
+                      </li>
+                      {preview.composition.trimmed.map((t) => (
+                        <li key={t} className={styles.check}>
+                          <ErrorCircle16Filled className={styles.bad} />
+                          <Caption1>{t}</Caption1>
+                        </li>
+                      ))}
+                      {preview.recipients.map((r) => (
+                        <li key={r.key} className={styles.check}>
+                          {r.problem ? <ErrorCircle16Filled className={styles.bad} /> : <CheckmarkCircle16Filled className={styles.ok} />}
+                          <Caption1>{r.problem ? r.problem.message : `${r.label} can be reached.`}</Caption1>
+                        </li>
+                      ))}
+                      {blocking.map((b) => (
+                        <li key={b} className={styles.check}>
+                          <ErrorCircle16Filled className={styles.bad} />
+                          <Caption1>{b}</Caption1>
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                  {checking && <Spinner size="tiny" label="Checking…" labelPosition="after" />}
+                  {problems.length > 0 && (
+                    <Caption1 className={styles.muted}>
+                      Recipients with a problem are still tried when you send; each gets its own result.
+                    </Caption1>
+                  )}
+                </div>
+              </div>
+            ) : (
+              <ul className={styles.results} data-testid="send-results">
+                {deliveries.map((d) => (
+                  <li key={d.id} className={styles.result} data-testid="send-result">
+                    <Body1>{d.label}</Body1>
+                    <DeliveryStatusBadge delivery={d} />
+                    {d.status === "sent" && (
+                      <Caption1 className={styles.detail}>
+                        <Link onClick={() => void commands.openMessage(d.id)}>Open the message in Teams</Link>
+                      </Caption1>
+                    )}
+                    {d.status !== "sent" && d.problem && (
+                      <Caption1 className={styles.detail}>
+                        {d.problem.message}
+                        {nextAttempt(d) && ` (${nextAttempt(d)})`}
+                      </Caption1>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            )}
+            {sendFailure && (
+              <MessageBar intent="error">
+                <MessageBarBody>{sendFailure}</MessageBarBody>
+              </MessageBar>
+            )}
+          </DialogContent>
+          <DialogActions>
+            {messageId === null ? (
+              <>
+                <Button onClick={props.onClose}>Cancel</Button>
+                <Button appearance="primary" disabled={!canSend} onClick={send} data-testid="send-button">
+                  {sending ? "Sending…" : chosen.length > 1 ? `Send to ${request.recipients.length}` : "Send"}
+                </Button>
+              </>
+            ) : (
+              <>
+                <Button onClick={props.onOpenActivity}>Open Activity</Button>
+                <Button appearance="primary" onClick={props.onClose} data-testid="send-done">
+                  {deliveries.every(isSettled) ? "Done" : "Close (sending continues)"}
+                </Button>
+              </>
+            )}
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}
