@@ -31,12 +31,17 @@ cli=("$bin/ox-teams-cli" --data-dir "$data")
 # Any client id is a registered public client in the sandbox; this one is the demo's.
 "${cli[@]}" config set client-id 0d3c5a8e-7b1f-4c9a-9e2d-5f6a7b8c9d0e >/dev/null
 
+# Sample issues: real scanners' SARIF files (CodeQL, Semgrep, ESLint, Trivy, Bandit, clang).
+# Importing again changes nothing, so a second `make demo` keeps what the first one did.
+"${cli[@]}" import "$here"/tests/fixtures/sarif/*.sarif >/dev/null
+
 cat <<INFO
 
   Sandbox tenant   Contoso (contoso.onmicrosoft.com) at $url
   What people see  $url/_sandbox/
   Sign in as       megan.bowen@contoso.onmicrosoft.com (administrator) or any Contoso person
   Data folder      $data
+  Sample issues    $("${cli[@]}" --json issues --limit 1 | sed -n 's/^  "total": \([0-9]*\),/\1/p') imported from tests/fixtures/sarif
 
 INFO
 OX_TEAMS_DATA_DIR="$data" "$here/tests/scripts/run-app.sh" "$bin/ox-teams"

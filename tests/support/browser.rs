@@ -146,7 +146,12 @@ fn next_step(page: &str, here: &Url, user: &str, decision: Decision) -> Step {
     }
     let Some(form_start) = page.find("<form") else {
         // A page without a form, such as "need admin approval": its way back to the app.
-        return follow(&|href| href.contains("error=")).expect("a form or a way back");
+        return follow(&|href| href.contains("error=")).unwrap_or_else(|| {
+            panic!(
+                "a page with neither a form nor a way back: {}",
+                page.chars().take(1500).collect::<String>()
+            )
+        });
     };
     let form = &page[form_start
         ..page[form_start..]

@@ -48,3 +48,94 @@ impl Drop for NodeOracle {
         let _ = self.child.wait();
     }
 }
+
+/// Stoplight Prism in proxy mode: forwards every request to `upstream` and checks it (and the
+/// answer) against an OpenAPI description, logging each violation. Stopped when dropped.
+pub struct PrismProxy {
+    pub url: String,
+    child: Child,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl PrismProxy {
+    pub fn start(spec: &std::path::Path, upstream: &str) -> PrismProxy {
+        let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("oracles");
+        let cli = folder.join("node_modules/@stoplight/prism-cli/dist/index.js");
+        assert!(
+            cli.is_file(),
+            "Prism is missing: run `make deps` (npm --prefix tests/oracles ci)"
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut child = Command::new("node")
+            .arg(cli)
+            .args(["proxy", "--host", "127.0.0.1", "-p", &port.to_string()])
+            .arg(spec)
+            .arg(upstream)
+            .current_dir(&folder)
+            .env("NO_COLOR", "1")
+            .env("FORCE_COLOR", "0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("node runs");
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (ready, listening) = std::sync::mpsc::channel();
+        for stream in [
+            Box::new(child.stdout.take().expect("piped")) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().expect("piped")),
+        ] {
+            let (log, ready) = (log.clone(), ready.clone());
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    if line.contains("Prism is listening") {
+                        let _ = ready.send(());
+                    }
+                    log.lock().expect("log").push(line);
+                }
+            });
+        }
+        listening
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("Prism did not start: {:?}", log.lock().expect("log")));
+        PrismProxy {
+            url: format!("http://127.0.0.1:{port}"),
+            child,
+            log,
+        }
+    }
+
+    /// Every line Prism logged that reports a violation of the description.
+    pub fn violations(&self) -> Vec<String> {
+        self.log
+            .lock()
+            .expect("log")
+            .iter()
+            .filter(|line| line.contains("Violation:"))
+            .cloned()
+            .collect()
+    }
+
+    /// The requests Prism saw, as "get /v1.0/me".
+    pub fn requests(&self) -> Vec<String> {
+        self.log
+            .lock()
+            .expect("log")
+            .iter()
+            .filter_map(|line| {
+                let (_, rest) = line.split_once("[HTTP SERVER] ")?;
+                rest.split_once(" ℹ")
+                    .map(|(request, _)| request.trim().to_string())
+            })
+            .collect()
+    }
+}
+
+impl Drop for PrismProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
