@@ -56,6 +56,19 @@ describe("sending an issue to Teams, against the sandbox", () => {
     const rows = await $$('[data-testid="issue-row"]');
     expect(rows.length).toBeGreaterThan(0);
     await expect(byTestId("issue-count")).toHaveText(expect.stringMatching(/^\d+ issues$/));
+    // As the guide says: right-click an issue and choose "Send message to Teams".
+    // (WebKitWebDriver sends no right button, so the row gets the contextmenu event itself.)
+    await browser.execute((row) => {
+      const box = row.getBoundingClientRect();
+      const at = { bubbles: true, cancelable: true, button: 2, clientX: box.x + 40, clientY: box.y + 10 };
+      row.dispatchEvent(new MouseEvent("contextmenu", at));
+    }, rows[1]);
+    await byTestId("menu-send").click();
+    await expect(byTestId("send-dialog")).toBeDisplayed();
+    expect(await textOf("send-about")).toContain(await rows[1].$('[role="cell"]:nth-child(2)').getText());
+    await $('[data-testid="send-dialog"]').$("button=Cancel").click();
+    await expect(byTestId("send-dialog")).not.toBeDisplayed();
+
     await rows[0].click();
     await expect(byTestId("issue-detail")).toBeDisplayed();
     await screenshot("issues");

@@ -30,11 +30,16 @@ const useStyles = makeStyles({
   bar: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS, marginBottom: tokens.spacingVerticalM },
   count: { marginLeft: "auto", color: tokens.colorNeutralForeground3 },
   table: { tableLayout: "fixed" },
-  when: { width: "140px" },
-  issue: { width: "24%" },
-  recipient: { width: "20%" },
-  status: { width: "130px" },
-  action: { width: "96px" },
+  when: { width: "130px" },
+  issue: { width: "22%" },
+  recipient: { width: "18%" },
+  status: { width: "110px" },
+  problem: {
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalM,
+    padding: `${tokens.spacingVerticalXS} 0`,
+  },
   muted: { color: tokens.colorNeutralForeground3 },
   reason: { color: tokens.colorNeutralForeground2, whiteSpace: "normal", overflowWrap: "anywhere" },
   cell: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
@@ -125,7 +130,6 @@ export function ActivityPage(props: { onOpenIssue: (issueId: string) => void }) 
                 <TableHeaderCell className={styles.recipient}>Recipient</TableHeaderCell>
                 <TableHeaderCell className={styles.status}>Status</TableHeaderCell>
                 <TableHeaderCell>Result</TableHeaderCell>
-                <TableHeaderCell className={styles.action} aria-label="Actions" />
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -147,17 +151,17 @@ export function ActivityPage(props: { onOpenIssue: (issueId: string) => void }) 
                     {d.status === "sent" ? (
                       <Link onClick={() => void commands.openMessage(d.id)}>Open in Teams</Link>
                     ) : (
-                      <>
-                        {d.problem?.message}
-                        {nextAttempt(d) && ` (${nextAttempt(d)})`}
-                      </>
-                    )}
-                  </TableCell>
-                  <TableCell>
-                    {(d.status === "failed" || d.status === "unconfirmed") && (
-                      <Button size="small" disabled={resending === d.id} onClick={() => resend(d)} data-testid="resend">
-                        Resend
-                      </Button>
+                      <div className={styles.problem}>
+                        <span>
+                          {d.problem?.message}
+                          {nextAttempt(d) && ` (${nextAttempt(d)})`}
+                        </span>
+                        {(d.status === "failed" || d.status === "unconfirmed") && (
+                          <Button size="small" disabled={resending === d.id} onClick={() => resend(d)} data-testid="resend">
+                            Resend
+                          </Button>
+                        )}
+                      </div>
                     )}
                   </TableCell>
                 </TableRow>

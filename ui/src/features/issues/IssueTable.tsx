@@ -69,6 +69,19 @@ const useStyles = makeStyles({
   mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
 });
 
+function IssueActions(props: { issue: Issue; onSend: () => void; onOpenHelp: () => void }) {
+  return (
+    <MenuList>
+      <MenuItem icon={<Send20Regular />} onClick={props.onSend} data-testid="menu-send">
+        Send message to Teams
+      </MenuItem>
+      <MenuItem icon={<Open20Regular />} disabled={props.issue.help_uri === null} onClick={props.onOpenHelp}>
+        Open rule help
+      </MenuItem>
+    </MenuList>
+  );
+}
+
 export function IssueTable(props: {
   window: IssueWindow;
   /** The detail pane is open: fewer columns. */
@@ -138,71 +151,67 @@ export function IssueTable(props: {
                 </div>
               );
             }
+            // Right-clicking a row offers the same actions as its "..." button.
             return (
-              <div
-                key={item.key}
-                className={mergeClasses(styles.row, issue.id === selectedId && styles.selected)}
-                style={style}
-                role="row"
-                aria-rowindex={item.index + 1}
-                aria-selected={issue.id === selectedId}
-                data-testid="issue-row"
-                data-issue-id={issue.id}
-                onClick={() => onSelect(issue)}
-              >
-                <span className={styles.cell} role="cell">
-                  <Badge appearance="filled" color={SEVERITY_COLOR[issue.severity]} size="medium">
-                    {SEVERITY_LABEL[issue.severity]}
-                  </Badge>
-                </span>
-                <span className={styles.cell} role="cell" title={issue.title}>
-                  {issue.title}
-                </span>
-                {!props.compact && (
-                  <span className={mergeClasses(styles.cell, styles.muted)} role="cell" title={issue.tool}>
-                    {issue.tool}
-                  </span>
-                )}
-                <span className={mergeClasses(styles.cell, styles.mono)} role="cell" title={locationOf(issue)}>
-                  {locationOf(issue)}
-                </span>
-                <span className={styles.cell} role="cell">
-                  <Badge appearance="tint" color={CHANGE_COLOR[issue.change]}>
-                    {CHANGE_LABEL[issue.change]}
-                  </Badge>
-                </span>
-                {!props.compact && (
-                  <span className={mergeClasses(styles.cell, styles.muted)} role="cell" title={formatTime(issue.first_seen)}>
-                    {shortTime(issue.first_seen)}
-                  </span>
-                )}
-                <span role="cell" onClick={(event) => event.stopPropagation()}>
-                  <Menu positioning="below-end">
-                    <MenuTrigger disableButtonEnhancement>
-                      <Button
-                        appearance="subtle"
-                        icon={<MoreHorizontal20Regular />}
-                        aria-label={`More actions for ${issue.title}`}
-                        data-testid="issue-menu"
-                      />
-                    </MenuTrigger>
-                    <MenuPopover>
-                      <MenuList>
-                        <MenuItem icon={<Send20Regular />} onClick={() => props.onSend(issue)} data-testid="menu-send">
-                          Send message to Teams
-                        </MenuItem>
-                        <MenuItem
-                          icon={<Open20Regular />}
-                          disabled={issue.help_uri === null}
-                          onClick={() => props.onOpenHelp(issue)}
-                        >
-                          Open rule help
-                        </MenuItem>
-                      </MenuList>
-                    </MenuPopover>
-                  </Menu>
-                </span>
-              </div>
+              <Menu key={item.key} openOnContext>
+                <MenuTrigger disableButtonEnhancement>
+                  <div
+                    className={mergeClasses(styles.row, issue.id === selectedId && styles.selected)}
+                    style={style}
+                    role="row"
+                    aria-rowindex={item.index + 1}
+                    aria-selected={issue.id === selectedId}
+                    data-testid="issue-row"
+                    data-issue-id={issue.id}
+                    onClick={() => onSelect(issue)}
+                  >
+                    <span className={styles.cell} role="cell">
+                      <Badge appearance="filled" color={SEVERITY_COLOR[issue.severity]} size="medium">
+                        {SEVERITY_LABEL[issue.severity]}
+                      </Badge>
+                    </span>
+                    <span className={styles.cell} role="cell" title={issue.title}>
+                      {issue.title}
+                    </span>
+                    {!props.compact && (
+                      <span className={mergeClasses(styles.cell, styles.muted)} role="cell" title={issue.tool}>
+                        {issue.tool}
+                      </span>
+                    )}
+                    <span className={mergeClasses(styles.cell, styles.mono)} role="cell" title={locationOf(issue)}>
+                      {locationOf(issue)}
+                    </span>
+                    <span className={styles.cell} role="cell">
+                      <Badge appearance="tint" color={CHANGE_COLOR[issue.change]}>
+                        {CHANGE_LABEL[issue.change]}
+                      </Badge>
+                    </span>
+                    {!props.compact && (
+                      <span className={mergeClasses(styles.cell, styles.muted)} role="cell" title={formatTime(issue.first_seen)}>
+                        {shortTime(issue.first_seen)}
+                      </span>
+                    )}
+                    <span role="cell" onClick={(event) => event.stopPropagation()}>
+                      <Menu positioning="below-end">
+                        <MenuTrigger disableButtonEnhancement>
+                          <Button
+                            appearance="subtle"
+                            icon={<MoreHorizontal20Regular />}
+                            aria-label={`More actions for ${issue.title}`}
+                            data-testid="issue-menu"
+                          />
+                        </MenuTrigger>
+                        <MenuPopover>
+                          <IssueActions issue={issue} onSend={() => props.onSend(issue)} onOpenHelp={() => props.onOpenHelp(issue)} />
+                        </MenuPopover>
+                      </Menu>
+                    </span>
+                  </div>
+                </MenuTrigger>
+                <MenuPopover>
+                  <IssueActions issue={issue} onSend={() => props.onSend(issue)} onOpenHelp={() => props.onOpenHelp(issue)} />
+                </MenuPopover>
+              </Menu>
             );
           })}
         </div>

@@ -68,13 +68,21 @@ describe("Active Issues", () => {
     expect(detail).toHaveTextContent("/reports/semgrep.sarif");
 
     await userEvent.click(within(detail).getByTestId("send-to-teams"));
-    expect(await screen.findByTestId("send-dialog")).toHaveTextContent("Send to Teams: High — SQL injection in route 1");
+    expect(await screen.findByTestId("send-dialog")).toHaveTextContent("Send message to Teams");
+    expect(screen.getByTestId("send-about")).toHaveTextContent("High · SQL injection in route 1");
     await userEvent.click(screen.getByRole("button", { name: "Cancel" }));
     await waitFor(() => expect(screen.queryByTestId("send-dialog")).not.toBeInTheDocument());
 
     await userEvent.click(within(nth(rows, 2)).getByTestId("issue-menu"));
     await userEvent.click(await screen.findByTestId("menu-send"));
-    expect(await screen.findByTestId("send-dialog")).toHaveTextContent("SQL injection in route 2");
+    expect(await screen.findByTestId("send-about")).toHaveTextContent("SQL injection in route 2");
+    await userEvent.click(within(screen.getByTestId("send-dialog")).getByText("Cancel"));
+    await waitFor(() => expect(screen.queryByTestId("send-dialog")).not.toBeInTheDocument());
+
+    // As the guide says: right-click, then "Send message to Teams".
+    await userEvent.pointer({ keys: "[MouseRight]", target: nth(screen.getAllByTestId("issue-row"), 0) });
+    await userEvent.click(await screen.findByTestId("menu-send"));
+    expect(await screen.findByTestId("send-about")).toHaveTextContent("SQL injection in route 0");
   });
 
   it("opens the issue an ox-teams:// link names, and says so when it is not here", async () => {

@@ -39,6 +39,13 @@ const COMMENT_LIMIT = 4000;
 
 const useStyles = makeStyles({
   surface: { maxWidth: "1040px", width: "calc(100vw - 48px)" },
+  about: {
+    margin: `0 0 ${tokens.spacingVerticalL}`,
+    color: tokens.colorNeutralForeground2,
+    overflow: "hidden",
+    textOverflow: "ellipsis",
+    whiteSpace: "nowrap",
+  },
   columns: { display: "grid", gridTemplateColumns: "minmax(320px, 1fr) minmax(340px, 1fr)", gap: tokens.spacingHorizontalXXL },
   column: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, minWidth: 0 },
   chosen: { minHeight: "32px", flexWrap: "wrap" },
@@ -150,15 +157,16 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
     );
   };
 
-  const title = `Send to Teams: ${SEVERITY_LABEL[issue.severity]} — ${issue.title}`;
+  const about = `${SEVERITY_LABEL[issue.severity]} · ${issue.title}`;
   return (
     <Dialog open modalType="modal" onOpenChange={(_, data) => !data.open && props.onClose()}>
       <DialogSurface className={styles.surface} data-testid="send-dialog">
         <DialogBody>
-          <DialogTitle>
-            <span title={title}>{title.length > 110 ? `${title.slice(0, 109)}…` : title}</span>
-          </DialogTitle>
+          <DialogTitle>Send message to Teams</DialogTitle>
           <DialogContent>
+            <Body1 as="p" className={styles.about} title={about} data-testid="send-about">
+              {about}
+            </Body1>
             {messageId === null ? (
               <div className={styles.columns}>
                 <div className={styles.column}>
