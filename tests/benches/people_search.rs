@@ -83,6 +83,19 @@ async fn main() {
         percentile(&mut cached, 0.95)
     );
 
+    // The same path without the search: `GET /me` through the core, for comparison.
+    let mut me = Vec::new();
+    for _ in 0..50 {
+        let started = Instant::now();
+        std::hint::black_box(t.core.check_connection().await.unwrap());
+        me.push(started.elapsed());
+    }
+    println!(
+        "GET /me through the core (token, HTTP, JSON): p50 {:?}, p95 {:?}",
+        percentile(&mut me, 0.5),
+        percentile(&mut me, 0.95)
+    );
+
     let started = Instant::now();
     let teams = t.core.teams(Freshness::Recent).await.unwrap().items;
     println!(
