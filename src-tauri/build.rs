@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "preview_send",
     "send_message",
     "message_deliveries",
+    "issue_deliveries",
     "list_deliveries",
     "resend_delivery",
     "open_message",

@@ -337,6 +337,14 @@ pub async fn message_deliveries(
 }
 
 #[tauri::command]
+pub async fn issue_deliveries(
+    shell: State<'_, Shell>,
+    issue_id: String,
+) -> Result<Vec<Delivery>, AppError> {
+    Ok(shell.core()?.issue_deliveries(&issue_id)?)
+}
+
+#[tauri::command]
 pub async fn list_deliveries(
     shell: State<'_, Shell>,
     limit: u32,

@@ -275,6 +275,7 @@ pub fn run() {
             commands::preview_send,
             commands::send_message,
             commands::message_deliveries,
+            commands::issue_deliveries,
             commands::list_deliveries,
             commands::resend_delivery,
             commands::open_message,

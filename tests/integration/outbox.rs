@@ -197,6 +197,9 @@ async fn an_issue_reaches_a_channel_and_a_person_once_each_with_its_card_and_com
         );
         assert_eq!(delivery.attempts, 1);
     }
+    let about_issue = core.issue_deliveries(&s.issue_id).unwrap();
+    assert_eq!(about_issue.len(), 2, "the issue's detail pane lists both");
+    assert!(core.issue_deliveries("another-issue").unwrap().is_empty());
     // Nothing is left to send, and a second pass sends nothing again.
     let again = core.dispatch(100).await.unwrap();
     assert_eq!(again.sent, 0);

@@ -120,6 +120,11 @@ describe("sending an issue to Teams, against the sandbox", () => {
       expect(JSON.stringify(card)).toContain(title.slice(0, 20));
     }
     await byTestId("send-done").click();
+    // The issue's detail pane now says where it went.
+    await byTestId("issue-deliveries").waitForDisplayed();
+    await screenshot("issue-sent");
+    expect(await textOf("issue-deliveries")).toContain("Adele Vance");
+    expect(await textOf("issue-deliveries")).toContain("Security Operations › General");
   });
 
   it("shows both deliveries as sent in Activity", async () => {

@@ -59,6 +59,7 @@ export const commands = {
   previewSend: (request: SendRequest) => call<SendPreview>("preview_send", { request }),
   sendMessage: (request: SendRequest) => call<Queued>("send_message", { request }),
   messageDeliveries: (messageId: string) => call<Delivery[]>("message_deliveries", { messageId }),
+  issueDeliveries: (issueId: string) => call<Delivery[]>("issue_deliveries", { issueId }),
   listDeliveries: (limit: number) => call<Delivery[]>("list_deliveries", { limit }),
   resendDelivery: (id: string) => call<Delivery>("resend_delivery", { id }),
   openMessage: (deliveryId: string) => call<null>("open_message", { deliveryId }),

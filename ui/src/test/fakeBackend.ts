@@ -205,6 +205,7 @@ export function issueBackend(count: number) {
     const matching = filter.text ? all.filter((i) => i.title.includes(filter.text)) : all;
     return { total: matching.length, offset, issues: matching.slice(offset, offset + limit) };
   });
+  backend.on("issue_deliveries", () => []);
   backend.on("get_issue", (args) => {
     const found = all.find((i) => i.id === (args as { id: string }).id);
     if (!found) throw { code: "not_found", message: "No such issue." };

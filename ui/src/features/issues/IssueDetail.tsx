@@ -1,7 +1,11 @@
-import { Badge, Body1, Button, Subtitle1, makeStyles, tokens } from "@fluentui/react-components";
+import { Badge, Body1, Button, Caption1, Subtitle1, makeStyles, tokens } from "@fluentui/react-components";
+import { useEffect, useState } from "react";
 import { Dismiss20Regular, Open20Regular } from "@fluentui/react-icons";
 
+import type { Delivery } from "../../bindings/Delivery";
 import type { Issue } from "../../bindings/Issue";
+import { commands, onOutboxChanged } from "../../ipc/commands";
+import { DeliveryStatusBadge } from "../activity/DeliveryStatusBadge";
 import { CHANGE_COLOR, CHANGE_LABEL, SEVERITY_COLOR, SEVERITY_LABEL, formatTime, locationOf } from "./severity";
 import { TeamsIcon } from "./TeamsIcon";
 
@@ -39,6 +43,20 @@ const useStyles = makeStyles({
   mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
   description: { whiteSpace: "pre-wrap", overflowWrap: "anywhere", color: tokens.colorNeutralForeground2 },
   tags: { display: "flex", gap: tokens.spacingHorizontalXS, flexWrap: "wrap" },
+  sent: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXS,
+    margin: 0,
+    padding: tokens.spacingVerticalS,
+    listStyle: "none",
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorNeutralBackground2,
+  },
+  sentItem: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
+  sentLabel: { flexGrow: 1, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
+  muted: { color: tokens.colorNeutralForeground3 },
+  when: { color: tokens.colorNeutralForeground3, whiteSpace: "nowrap", flexShrink: 0 },
   footer: {
     display: "flex",
     gap: tokens.spacingHorizontalS,
@@ -47,6 +65,28 @@ const useStyles = makeStyles({
   },
   teams: { flexGrow: 1 },
 });
+
+/** What was sent about the issue, kept current as the outbox works. */
+function useIssueDeliveries(issueId: string): Delivery[] | null {
+  const [loaded, setLoaded] = useState<{ of: string; deliveries: Delivery[] } | null>(null);
+  useEffect(() => {
+    let current = true;
+    const load = () =>
+      commands.issueDeliveries(issueId).then(
+        (deliveries) => current && setLoaded({ of: issueId, deliveries }),
+        () => undefined,
+      );
+    void load();
+    const timer = setInterval(load, 5000);
+    const unlisten = onOutboxChanged(() => void load());
+    return () => {
+      current = false;
+      clearInterval(timer);
+      void unlisten.then((stop) => stop());
+    };
+  }, [issueId]);
+  return loaded?.of === issueId ? loaded.deliveries : null;
+}
 
 /** Everything known about one issue, and the way to send it to Teams. */
 export function IssueDetail(props: {
@@ -57,6 +97,7 @@ export function IssueDetail(props: {
 }) {
   const styles = useStyles();
   const { issue } = props;
+  const deliveries = useIssueDeliveries(issue.id);
   const rule = issue.rule_name && issue.rule_name !== issue.rule_id ? `${issue.rule_id} — ${issue.rule_name}` : issue.rule_id;
   const facts: [string, string, boolean?][] = [
     ["Tool", issue.tool],
@@ -86,6 +127,22 @@ export function IssueDetail(props: {
         <Subtitle1 as="h2" className={styles.title} data-testid="issue-detail-title">
           {issue.title}
         </Subtitle1>
+        {deliveries !== null && deliveries.length === 0 && (
+          <Caption1 className={styles.muted}>Not sent to Teams yet.</Caption1>
+        )}
+        {deliveries !== null && deliveries.length > 0 && (
+          <ul className={styles.sent} data-testid="issue-deliveries" aria-label="Sent to Teams">
+            {deliveries.map((d) => (
+              <li key={d.id} className={styles.sentItem} title={d.problem?.message ?? d.label}>
+                <span className={styles.sentLabel}>{d.label}</span>
+                <Caption1 className={styles.when}>
+                  {new Date(d.sent_at ?? d.created_at).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" })}
+                </Caption1>
+                <DeliveryStatusBadge delivery={d} />
+              </li>
+            ))}
+          </ul>
+        )}
         <dl className={styles.facts}>
           {facts.map(([term, value, mono]) => (
             <div key={term} style={{ display: "contents" }}>

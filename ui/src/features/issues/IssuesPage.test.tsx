@@ -66,6 +66,7 @@ describe("Active Issues", () => {
     expect(detail).toHaveTextContent("python.lang.security.audit.eval — Use of eval");
     expect(detail).toHaveTextContent("app/views_1.py:42:5");
     expect(detail).toHaveTextContent("/reports/semgrep.sarif");
+    expect(await within(detail).findByText("Not sent to Teams yet.")).toBeInTheDocument();
 
     await userEvent.click(within(detail).getByTestId("send-to-teams"));
     expect(await screen.findByTestId("send-dialog")).toHaveTextContent("Send message to Teams");

@@ -200,6 +200,16 @@ impl Core {
             .collect())
     }
 
+    /// Everything sent about one issue, newest first (the issue's detail pane).
+    pub fn issue_deliveries(&self, issue_id: &str) -> Result<Vec<Delivery>> {
+        Ok(self
+            .store
+            .issue_deliveries(issue_id, 200)?
+            .into_iter()
+            .map(Delivery::of)
+            .collect())
+    }
+
     pub fn delivery(&self, id: &str) -> Result<Delivery> {
         self.store
             .delivery(id)?

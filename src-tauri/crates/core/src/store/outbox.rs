@@ -206,6 +206,25 @@ impl Store {
             .map_err(|e| self.map_error(e))
     }
 
+    /// The deliveries of every message about one issue, newest first.
+    pub fn issue_deliveries(
+        &self,
+        issue_id: &str,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare_cached(&format!(
+                "{SELECT} WHERE m.issue_id = ?1 ORDER BY d.created_at DESC, d.label LIMIT ?2"
+            ))
+            .map_err(|e| self.map_error(e))?;
+        statement
+            .query_map(params![issue_id, limit], row)
+            .map_err(|e| self.map_error(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.map_error(e))
+    }
+
     /// Moves a delivery to `status` with what is known; committed before anything else happens.
     #[allow(clippy::too_many_arguments)]
     pub fn update_delivery(
