@@ -1,5 +1,6 @@
 //! How fast findings import, beside a bare `serde_json` parse of the same file (the floor any
-//! importer has to pay). Run with `cargo bench -p ox-teams-core --bench import`; it prints
+//! importer has to pay), and how fast the Active Issues table gets a page of 200 rows out of
+//! 100,000 issues, at the top, at the bottom and filtered. Run with `cargo bench -p ox-teams-core --bench import`; it prints
 //! figures and asserts nothing.
 
 use std::path::PathBuf;
@@ -85,4 +86,75 @@ fn main() {
         "  ratio import / parse:           {:>8.1}x",
         import.as_secs_f64() / parse.as_secs_f64()
     );
+
+    table_pages();
+}
+
+/// The table asks for 200 rows at a time wherever the person scrolls to.
+fn table_pages() {
+    const COUNT: usize = 100_000;
+    const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
+    const TOOLS: [&str; 4] = ["Semgrep", "CodeQL", "Trivy", "ESLint"];
+    let dir = tempfile::tempdir().unwrap();
+    let issues: Vec<serde_json::Value> = (0..COUNT)
+        .map(|n| {
+            serde_json::json!({
+                "title": format!("Finding {n} in module {}", n % 977),
+                "severity": SEVERITIES[n % 5],
+                "tool": TOOLS[n % 4],
+                "rule": format!("rule-{}", n % 300),
+                "path": format!("src/module_{}/file_{n}.rs", n % 977),
+                "line": n % 400 + 1,
+            })
+        })
+        .collect();
+    let file = dir.path().join("many.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({ "format": "ox-teams-issues/1", "issues": issues }).to_string(),
+    )
+    .unwrap();
+    let core = Core::open(CoreOptions {
+        data_dir: dir.path().to_path_buf(),
+        secrets: Arc::new(MemoryStore::new()),
+        clock: Arc::new(SystemClock),
+        entropy: Arc::new(OsEntropy),
+        search_path: None,
+    })
+    .unwrap();
+    let started = Instant::now();
+    core.import_issues(&[file], &mut |_| {}, &CancelFlag::default())
+        .unwrap();
+    println!(
+        "{COUNT} issues (ox-teams-issues/1) imported in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let page = |filter: &IssueFilter, offset: u64| {
+        median(
+            (0..7)
+                .map(|_| {
+                    let started = Instant::now();
+                    let page = core.issues(filter, offset, 200).unwrap();
+                    assert_eq!(page.offset, offset);
+                    started.elapsed()
+                })
+                .collect(),
+        )
+    };
+    let all = IssueFilter::default();
+    let text = IssueFilter {
+        text: "module 42".into(),
+        ..IssueFilter::default()
+    };
+    for (label, filter, offset) in [
+        ("first 200 rows", &all, 0),
+        ("rows 50,000-50,199", &all, 50_000),
+        ("last 200 rows", &all, COUNT as u64 - 200),
+        ("text filter \"module 42\", first page", &text, 0),
+    ] {
+        println!(
+            "  table page, {label:<36} {:>8.1} ms",
+            page(filter, offset).as_secs_f64() * 1e3
+        );
+    }
 }
