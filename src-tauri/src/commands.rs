@@ -157,12 +157,7 @@ pub async fn open_admin_center(app: AppHandle, shell: State<'_, Shell>) -> Resul
         code: ErrorCode::NotConfigured,
         message: "A custom cloud has no admin center the app knows of.".to_string(),
     })?;
-    app.opener()
-        .open_url(url, None::<&str>)
-        .map_err(|error| AppError {
-            code: ErrorCode::BrowserFailed,
-            message: format!("The browser could not be opened: {error}"),
-        })
+    open_in_browser(&app, url)
 }
 
 #[tauri::command]
@@ -371,12 +366,7 @@ pub async fn open_message(
         code: ErrorCode::NotFound,
         message: "This message has not been sent yet, so it has no address in Teams.".into(),
     })?;
-    app.opener()
-        .open_url(url, None::<&str>)
-        .map_err(|error| AppError {
-            code: ErrorCode::BrowserFailed,
-            message: format!("The browser could not be opened: {error}"),
-        })
+    open_in_browser(&app, url)
 }
 
 /// Opens a rule's help page (only web addresses).
@@ -394,6 +384,11 @@ pub async fn open_help(
             code: ErrorCode::NotFound,
             message: "The scanner gave no web page for this rule.".into(),
         })?;
+    open_in_browser(&app, url)
+}
+
+/// Opens an address in the system browser, or says why it could not.
+fn open_in_browser(app: &AppHandle, url: String) -> Result<(), AppError> {
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|error| AppError {

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use ox_teams_core::compose::{Composition, Context, GRAPH_CARD_BUDGET, compose};
+use ox_teams_core::compose::{Composition, Context, GRAPH_CARD_BUDGET, compose, with_marker};
 use ox_teams_core::issues::Severity;
 use ox_teams_tests::{fixtures_dir, oracles_dir, sample_issue};
 use serde_json::Value;
@@ -54,18 +54,19 @@ fn compositions() -> Vec<(&'static str, Composition)> {
                 GRAPH_CARD_BUDGET,
             ),
         ),
-        (
-            "no score, no help, no location, from a workflow",
-            compose(
+        ("no score, no help, no location, from a workflow", {
+            let mut composition = compose(
                 &quiet,
                 &Context {
                     workflow_link: Some(("Nightly digest", "ox-teams://workflows/wf-1")),
-                    marker: Some("d-42"),
                     ..Context::default()
                 },
                 GRAPH_CARD_BUDGET,
-            ),
-        ),
+            );
+            // As sent: the Open link names the delivery.
+            composition.card = with_marker(&composition.card, "d-42");
+            composition
+        }),
     ]
 }
 

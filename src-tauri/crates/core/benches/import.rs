@@ -13,6 +13,18 @@ use ox_teams_core::issues::{CancelFlag, IssueFilter};
 use ox_teams_core::secrets::MemoryStore;
 use ox_teams_core::{Core, CoreOptions};
 
+/// A core over a new database in `dir`, as the app opens one.
+fn open_core(dir: &std::path::Path) -> Core {
+    Core::open(CoreOptions {
+        data_dir: dir.to_path_buf(),
+        secrets: Arc::new(MemoryStore::new()),
+        clock: Arc::new(SystemClock),
+        entropy: Arc::new(OsEntropy),
+        search_path: None,
+    })
+    .unwrap()
+}
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
@@ -40,14 +52,7 @@ fn main() {
         (0..runs)
             .map(|_| {
                 let dir = tempfile::tempdir().unwrap();
-                let core = Core::open(CoreOptions {
-                    data_dir: dir.path().to_path_buf(),
-                    secrets: Arc::new(MemoryStore::new()),
-                    clock: Arc::new(SystemClock),
-                    entropy: Arc::new(OsEntropy),
-                    search_path: None,
-                })
-                .unwrap();
+                let core = open_core(dir.path());
                 let started = Instant::now();
                 let report = core
                     .import_issues(
@@ -114,14 +119,7 @@ fn table_pages() {
         serde_json::json!({ "format": "ox-teams-issues/1", "issues": issues }).to_string(),
     )
     .unwrap();
-    let core = Core::open(CoreOptions {
-        data_dir: dir.path().to_path_buf(),
-        secrets: Arc::new(MemoryStore::new()),
-        clock: Arc::new(SystemClock),
-        entropy: Arc::new(OsEntropy),
-        search_path: None,
-    })
-    .unwrap();
+    let core = open_core(dir.path());
     let started = Instant::now();
     core.import_issues(&[file], &mut |_| {}, &CancelFlag::default())
         .unwrap();

@@ -44,8 +44,6 @@ pub struct Context<'a> {
     pub author: Option<&'a str>,
     /// `ox-teams://workflows/<id>` when a workflow sends it.
     pub workflow_link: Option<(&'a str, &'a str)>,
-    /// A marker that lets the app recognise its own message later (the delivery id).
-    pub marker: Option<&'a str>,
 }
 
 pub fn compose(issue: &Issue, context: &Context<'_>, budget: usize) -> Composition {
@@ -169,10 +167,7 @@ fn card(
     if !description.is_empty() {
         body.push(json!({ "type": "TextBlock", "text": plain(description), "wrap": true, "isSubtle": true, "spacing": "Medium", "maxLines": 8 }));
     }
-    let mut open = issue_link(&issue.id);
-    if let Some(marker) = context.marker {
-        open = format!("{open}?delivery={marker}");
-    }
+    let open = issue_link(&issue.id);
     let mut actions = vec![
         json!({ "type": "Action.OpenUrl", "title": "Open in OX Teams Connector", "url": open }),
     ];

@@ -21,7 +21,7 @@ import { CHANGE_COLOR, CHANGE_LABEL, SEVERITY_COLOR, SEVERITY_LABEL, formatTime,
 import type { IssueWindow } from "./useIssueWindow";
 
 const ROW_HEIGHT = 44;
-const COLUMNS = "88px minmax(0, 2fr) minmax(0, 0.8fr) minmax(0, 1.1fr) 96px 128px 44px";
+const COLUMNS = "88px minmax(0, 2fr) minmax(0, 0.8fr) minmax(0, 1.1fr) 96px 148px 44px";
 // Beside the detail pane: severity, title, location, status.
 const COMPACT_COLUMNS = "88px minmax(0, 2fr) minmax(0, 1fr) 96px 44px";
 
