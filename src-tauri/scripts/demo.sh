@@ -31,6 +31,13 @@ cli=("$bin/ox-teams-cli" --data-dir "$data")
 # Any client id is a registered public client in the sandbox; this one is the demo's.
 "${cli[@]}" config set client-id 0d3c5a8e-7b1f-4c9a-9e2d-5f6a7b8c9d0e >/dev/null
 
+# The sandbox's bot ("OX Security Alerts"): its app id and tenant go on the bot card; its secret
+# is printed below, to paste there (secrets only ever go to the keychain).
+bot_app=$(sed -n 's/^bot app id \([^ ]*\) (secret: .*/\1/p' "$sandbox_log" | head -n 1)
+bot_secret=$(sed -n 's/^bot app id [^ ]* (secret: \(.*\))$/\1/p' "$sandbox_log" | head -n 1)
+tenant_id=$(sed -n 's/^tenant .*, id \([^)]*\)).*/\1/p' "$sandbox_log" | head -n 1)
+"${cli[@]}" connect --method bot --app-id "$bot_app" --bot-tenant "$tenant_id" --save-only >/dev/null
+
 # Sample issues: real scanners' SARIF files (CodeQL, Semgrep, ESLint, Trivy, Bandit, clang).
 # Importing again changes nothing, so a second `make demo` keeps what the first one did.
 "${cli[@]}" import "$here"/tests/fixtures/sarif/*.sarif >/dev/null
@@ -40,6 +47,8 @@ cat <<INFO
   Sandbox tenant   Contoso (contoso.onmicrosoft.com) at $url
   What people see  $url/_sandbox/
   Sign in as       megan.bowen@contoso.onmicrosoft.com (administrator) or any Contoso person
+  Bot              Connectors › BOT IDENTITY PROVIDER: application and tenant are filled in;
+                   client secret: $bot_secret — then CONNECT and consent as Megan
   Data folder      $data
   Sample issues    $("${cli[@]}" --json issues --limit 1 | sed -n 's/^  "total": \([0-9]*\),/\1/p') imported from tests/fixtures/sarif
 

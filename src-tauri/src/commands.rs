@@ -6,10 +6,12 @@ use ox_teams_core::auth::{
 };
 use std::path::PathBuf;
 
+use ox_teams_core::bot::package::SavedPackage;
+use ox_teams_core::bot::{BotSetup, BotSetupDraft, BotState, ConsentRequest, Coverage};
 use ox_teams_core::directory::{Channel, Chat, Freshness, Listing, Person, Team};
 use ox_teams_core::issues::{ImportReport, Issue, IssueFacets, IssueFilter, IssuePage};
 use ox_teams_core::links::LinkEvent;
-use ox_teams_core::outbox::{Delivery, Queued, SendPreview, SendRequest};
+use ox_teams_core::outbox::{Delivery, Queued, Recipient, SendPreview, SendRequest};
 use ox_teams_core::secrets::KeychainStatus;
 use ox_teams_core::settings::{FieldProblem, Settings};
 use ox_teams_core::{AppError, ErrorCode, SaveSettingsOutcome, SettingsView, Startup};
@@ -157,6 +159,127 @@ pub async fn open_admin_center(app: AppHandle, shell: State<'_, Shell>) -> Resul
         code: ErrorCode::NotConfigured,
         message: "A custom cloud has no admin center the app knows of.".to_string(),
     })?;
+    open_in_browser(&app, url)
+}
+
+/// The bot card's fields; the secret only as set or not set.
+#[tauri::command]
+pub async fn bot_setup(shell: State<'_, Shell>) -> Result<BotSetup, AppError> {
+    Ok(shell.core()?.bot_setup().await?)
+}
+
+/// Saves the bot card; a typed secret goes to the OS keychain.
+#[tauri::command]
+pub async fn save_bot_setup(
+    shell: State<'_, Shell>,
+    draft: BotSetupDraft,
+) -> Result<BotSetup, AppError> {
+    Ok(shell.core()?.save_bot_setup(draft).await?)
+}
+
+#[tauri::command]
+pub async fn bot_state(shell: State<'_, Shell>) -> Result<BotState, AppError> {
+    Ok(shell.core()?.bot_state()?)
+}
+
+/// Runs the administrator's consent in the browser, then verifies the bot (up to five minutes;
+/// `cancel_connect` stops it).
+#[tauri::command]
+pub async fn connect_bot(app: AppHandle, shell: State<'_, Shell>) -> Result<BotState, AppError> {
+    let core = shell.core()?.clone();
+    let (cancelled, _) = shell.begin_sign_in();
+    let opener = app.clone();
+    let open = move |url: &str| {
+        opener
+            .opener()
+            .open_url(url, None::<&str>)
+            .map_err(|e| e.to_string())
+    };
+    let emitter = app.clone();
+    let waiting = move |waiting: &SignInWaiting| {
+        let _ = emitter.emit_to("main", SIGN_IN_EVENT, waiting);
+    };
+    let request = ConsentRequest {
+        open_browser: &open,
+        on_waiting: &waiting,
+        browser_command: None,
+        timeout: SIGN_IN_TIMEOUT,
+    };
+    let result = core
+        .connect_bot(request, async {
+            let _ = cancelled.await;
+        })
+        .await;
+    shell.end_sign_in();
+    shell.outbox_wake.notify_one();
+    Ok(result?)
+}
+
+/// Proves the bot's setup again without the browser.
+#[tauri::command]
+pub async fn verify_bot(shell: State<'_, Shell>) -> Result<BotState, AppError> {
+    let state = shell.core()?.verify_bot(None).await?;
+    shell.outbox_wake.notify_one();
+    Ok(state)
+}
+
+#[tauri::command]
+pub async fn disconnect_bot(
+    shell: State<'_, Shell>,
+    forget_secret: bool,
+) -> Result<BotState, AppError> {
+    let core = shell.core()?;
+    core.disconnect_bot(forget_secret).await?;
+    Ok(core.bot_state()?)
+}
+
+/// Writes the Teams app package to the Downloads folder, as a browser would.
+#[tauri::command]
+pub async fn save_app_package(shell: State<'_, Shell>) -> Result<SavedPackage, AppError> {
+    let folder = ox_teams_core::paths::downloads_dir();
+    std::fs::create_dir_all(&folder).map_err(|e| AppError {
+        code: ErrorCode::FileUnreadable,
+        message: format!("The folder {} could not be created: {e}", folder.display()),
+    })?;
+    let path = ox_teams_core::bot::package::free_name(&folder);
+    Ok(shell.core()?.save_app_package(&path)?)
+}
+
+/// Shows a saved package in the file manager.
+#[tauri::command]
+pub async fn reveal_file(app: AppHandle, path: String) -> Result<(), AppError> {
+    app.opener()
+        .reveal_item_in_dir(&path)
+        .map_err(|error| AppError {
+            code: ErrorCode::FileUnreadable,
+            message: format!("The file manager could not be opened: {error}"),
+        })
+}
+
+/// Whether the bot's app is installed for these people and channels' teams.
+#[tauri::command]
+pub async fn app_coverage(
+    shell: State<'_, Shell>,
+    recipients: Vec<Recipient>,
+) -> Result<Coverage, AppError> {
+    Ok(shell.core()?.app_coverage(&recipients).await?)
+}
+
+/// Opens Teams admin center's app setup policies of the configured cloud.
+#[tauri::command]
+pub async fn open_teams_admin_center(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+) -> Result<(), AppError> {
+    let url = shell
+        .core()?
+        .bot_setup()
+        .await?
+        .teams_admin_center
+        .ok_or_else(|| AppError {
+            code: ErrorCode::NotConfigured,
+            message: "The app does not know Teams admin center's address in this cloud: open your cloud's Teams admin portal yourself.".to_string(),
+        })?;
     open_in_browser(&app, url)
 }
 

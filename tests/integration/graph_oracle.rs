@@ -116,6 +116,7 @@ async fn the_send_flow_makes_only_requests_microsofts_graph_description_allows()
             },
         ],
         comment: "Checked against Microsoft's description".into(),
+        identity: Default::default(),
     };
     let preview = t.core.preview_send(&request).await.unwrap();
     assert!(

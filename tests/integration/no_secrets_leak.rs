@@ -1,13 +1,19 @@
 //! A full sign-in, a renewal and a check, with every log line captured and the SQLite file read
-//! back byte by byte: no access token, refresh token, authorization code or ID token may appear.
+//! back byte by byte: no access token, refresh token, authorization code, ID token or the bot's
+//! client secret may appear (nor in an error message, nor in what the window is sent).
 
 use std::sync::Mutex;
 use std::time::Duration;
 
 use ox_teams_core::auth::ConnectionState;
+use ox_teams_core::bot::BotSetupDraft;
+use ox_teams_core::directory::Freshness;
+use ox_teams_core::outbox::Recipient;
+use ox_teams_core::secrets::Secret;
+use ox_teams_sandbox::tenant::{DEFAULT_BOT_APP_ID, DEFAULT_BOT_SECRET};
 use ox_teams_sandbox::{Sandbox, SandboxOptions, tenant};
 use ox_teams_tests::browser::Decision;
-use ox_teams_tests::{core_against, sign_in_as};
+use ox_teams_tests::{connect_bot_as, core_against, sign_in_as};
 
 struct Capture(Mutex<Vec<String>>);
 
@@ -55,6 +61,58 @@ async fn no_token_or_code_reaches_the_logs_or_the_database() {
     ));
     t.core.permission_report().await.unwrap();
 
+    // The bot: its client secret goes in once, tokens come and go, a message is sent as it,
+    // and a wrong secret is refused without being repeated back.
+    let (tenant_id, admin) = {
+        let world = sandbox.world().lock().await;
+        (
+            world.tenant.id.clone(),
+            world.tenant.users[world.tenant.admin()].upn.clone(),
+        )
+    };
+    let bot_setup = |secret: &str| BotSetupDraft {
+        app_id: DEFAULT_BOT_APP_ID.into(),
+        tenant: tenant_id.clone(),
+        secret: Some(Secret::new(secret)),
+    };
+    let wrong = "Wr0ng~bot~secret~value";
+    t.core.save_bot_setup(bot_setup(wrong)).await.unwrap();
+    let refused = connect_bot_as(&t.core, &admin, Decision::Accept)
+        .await
+        .unwrap_err();
+    t.core
+        .save_bot_setup(bot_setup(DEFAULT_BOT_SECRET))
+        .await
+        .unwrap();
+    connect_bot_as(&t.core, &admin, Decision::Accept)
+        .await
+        .unwrap();
+    let people = t
+        .core
+        .people("adele", Freshness::Recent)
+        .await
+        .unwrap()
+        .items;
+    let coverage = t
+        .core
+        .app_coverage(&[Recipient::Person {
+            user_id: people[0].id.clone(),
+            name: people[0].name.clone(),
+            mail: people[0].mail.clone(),
+        }])
+        .await
+        .unwrap();
+    assert_eq!(coverage.installed, 1);
+    let bot_view = serde_json::to_string(&t.core.bot_setup().await.unwrap()).unwrap()
+        + &serde_json::to_string(&t.core.bot_state().unwrap()).unwrap();
+    for secret in [wrong, DEFAULT_BOT_SECRET] {
+        assert!(
+            !refused.to_string().contains(secret),
+            "the error repeats a secret"
+        );
+        assert!(!bot_view.contains(secret), "the window would see a secret");
+    }
+
     let secrets: Vec<String> = {
         let world = sandbox.world().lock().await;
         world
@@ -65,8 +123,12 @@ async fn no_token_or_code_reaches_the_logs_or_the_database() {
             .cloned()
             .collect()
     };
+    let secrets: Vec<String> = secrets
+        .into_iter()
+        .chain([wrong.to_string(), DEFAULT_BOT_SECRET.to_string()])
+        .collect();
     assert!(
-        secrets.len() >= 5,
+        secrets.len() >= 9,
         "codes, access and refresh tokens were issued: {}",
         secrets.len()
     );
@@ -77,6 +139,8 @@ async fn no_token_or_code_reaches_the_logs_or_the_database() {
         "the capture works: {logs}"
     );
     assert!(logs.contains("renewed the Microsoft Graph access token"));
+    assert!(logs.contains("the bot's client secret was replaced in the keychain"));
+    assert!(logs.contains("is connected"));
 
     let mut database = Vec::new();
     for suffix in ["", "-wal"] {

@@ -142,6 +142,7 @@ async fn an_issue_reaches_a_channel_and_a_person_once_each_with_its_card_and_com
         issue_id: s.issue_id.clone(),
         recipients: vec![alerts.clone(), adele.clone(), adele.clone()],
         comment: "Can you take this one *today*?".into(),
+        identity: Default::default(),
     };
 
     let preview = core.preview_send(&request).await.unwrap();
@@ -223,6 +224,7 @@ async fn a_429_storm_is_waited_out_as_microsoft_asks_and_the_message_arrives_onc
             issue_id: s.issue_id.clone(),
             recipients: vec![alerts],
             comment: String::new(),
+            identity: Default::default(),
         })
         .unwrap();
     let id = &queued.deliveries[0].id;
@@ -282,6 +284,7 @@ async fn a_deleted_channel_fails_with_the_reason_and_the_other_recipients_still_
         issue_id: s.issue_id.clone(),
         recipients: vec![alerts, adele],
         comment: String::new(),
+        identity: Default::default(),
     };
 
     let preview = core.preview_send(&request).await.unwrap();
@@ -338,6 +341,7 @@ async fn a_lost_grant_pauses_sending_and_reconnecting_sends_everything_waiting()
         issue_id: s.issue_id.clone(),
         recipients: vec![adele, alex],
         comment: String::new(),
+        identity: Default::default(),
     })
     .unwrap();
     control(&s.sandbox, &format!("users/{MEGAN}/revoke"), json!({})).await;
@@ -392,6 +396,7 @@ async fn a_crash_in_the_middle_of_a_send_neither_loses_nor_repeats_the_message()
                 issue_id: s.issue_id.clone(),
                 recipients: vec![adele],
                 comment: "Before the crash".into(),
+                identity: Default::default(),
             })
             .unwrap();
     control(&s.sandbox, "latency", json!({ "ms": 3000, "after": true })).await;
@@ -432,6 +437,7 @@ async fn a_crash_in_the_middle_of_a_send_neither_loses_nor_repeats_the_message()
                 issue_id: s.issue_id.clone(),
                 recipients: vec![alerts],
                 comment: "Before the second crash".into(),
+                identity: Default::default(),
             })
             .unwrap();
     control(&s.sandbox, "latency", json!({ "ms": 3000, "after": true })).await;
@@ -471,6 +477,7 @@ async fn one_dispatcher_per_data_folder_the_other_is_told_it_is_busy() {
             issue_id: s.issue_id.clone(),
             recipients: vec![adele],
             comment: String::new(),
+            identity: Default::default(),
         })
         .unwrap();
     control(&s.sandbox, "latency", json!({ "ms": 1500 })).await;
@@ -493,6 +500,7 @@ async fn nothing_is_queued_without_recipients_and_a_long_comment_is_trimmed_visi
             issue_id: s.issue_id.clone(),
             recipients: vec![],
             comment: String::new(),
+            identity: Default::default(),
         })
         .unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidRequest);
@@ -504,6 +512,7 @@ async fn nothing_is_queued_without_recipients_and_a_long_comment_is_trimmed_visi
             issue_id: s.issue_id.clone(),
             recipients: vec![adele],
             comment: "A very long note. ".repeat(2000),
+            identity: Default::default(),
         })
         .await
         .unwrap();

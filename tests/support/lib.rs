@@ -97,6 +97,31 @@ pub async fn sign_in_as(
     core.sign_in(request, std::future::pending()).await
 }
 
+/// Connects the bot: the admin-consent page is completed by a headless browser as `user`.
+pub async fn connect_bot_as(
+    core: &Core,
+    user: &str,
+    decision: browser::Decision,
+) -> ox_teams_core::Result<ox_teams_core::bot::BotState> {
+    let user = user.to_string();
+    let open = move |url: &str| {
+        let (url, user) = (url.to_string(), user.clone());
+        tokio::spawn(async move {
+            browser::Browser::default()
+                .complete(&url, &user, decision)
+                .await
+        });
+        Ok(())
+    };
+    let request = ox_teams_core::bot::ConsentRequest {
+        open_browser: &open,
+        on_waiting: &|_| {},
+        browser_command: None,
+        timeout: std::time::Duration::from_secs(30),
+    };
+    core.connect_bot(request, std::future::pending()).await
+}
+
 /// The folder of SARIF files from public sources (`tests/fixtures/sarif`).
 pub fn sarif_samples() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/sarif")

@@ -1,5 +1,11 @@
 // One typed function per Rust command (src-tauri/src/commands.rs).
+import type { BotSetup } from "../bindings/BotSetup";
+import type { BotSetupDraft } from "../bindings/BotSetupDraft";
+import type { BotState } from "../bindings/BotState";
 import type { Channel } from "../bindings/Channel";
+import type { Coverage } from "../bindings/Coverage";
+import type { Recipient } from "../bindings/Recipient";
+import type { SavedPackage } from "../bindings/SavedPackage";
 import type { Chat } from "../bindings/Chat";
 import type { ConnectionState } from "../bindings/ConnectionState";
 import type { Delivery } from "../bindings/Delivery";
@@ -43,6 +49,17 @@ export const commands = {
   disconnect: () => call<ConnectionState>("disconnect"),
   permissionReport: () => call<PermissionReport>("permission_report"),
   openAdminCenter: () => call<null>("open_admin_center"),
+  botSetup: () => call<BotSetup>("bot_setup"),
+  saveBotSetup: (draft: BotSetupDraft) => call<BotSetup>("save_bot_setup", { draft }),
+  botState: () => call<BotState>("bot_state"),
+  /** Resolves when the administrator's consent came back and the bot was verified. */
+  connectBot: () => call<BotState>("connect_bot"),
+  verifyBot: () => call<BotState>("verify_bot"),
+  disconnectBot: (forgetSecret: boolean) => call<BotState>("disconnect_bot", { forgetSecret }),
+  saveAppPackage: () => call<SavedPackage>("save_app_package"),
+  revealFile: (path: string) => call<null>("reveal_file", { path }),
+  appCoverage: (recipients: Recipient[]) => call<Coverage>("app_coverage", { recipients }),
+  openTeamsAdminCenter: () => call<null>("open_teams_admin_center"),
   listIssues: (filter: IssueFilter, offset: number, limit: number) =>
     call<IssuePage>("list_issues", { filter, offset, limit }),
   getIssue: (id: string) => call<Issue>("get_issue", { id }),

@@ -10,12 +10,13 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use ox_teams_core::auth::{SIGN_IN_TIMEOUT, SignInRequest, SignInWaiting};
+use ox_teams_core::bot::{BotSetupDraft, ConsentRequest, Identity};
 use ox_teams_core::clock::SystemClock;
 use ox_teams_core::directory::Freshness;
 use ox_teams_core::entropy::OsEntropy;
 use ox_teams_core::issues::{CancelFlag, IssueFilter, Severity};
 use ox_teams_core::outbox::{Delivery, DeliveryStatus, Recipient, SendRequest};
-use ox_teams_core::secrets::KeychainStore;
+use ox_teams_core::secrets::{KeychainStore, Secret};
 use ox_teams_core::settings::{SettingKey, SignInRedirect};
 use ox_teams_core::{AppError, Core, CoreOptions, ErrorCode, paths};
 
@@ -45,8 +46,13 @@ enum Command {
     Config(ConfigCommand),
     /// Data folder, database, cloud, keychain and the Teams connection (checked with Microsoft).
     Status,
-    /// Connect Microsoft Teams: sign in in the browser and accept the permissions.
+    /// Connect Microsoft Teams: as you (sign in in the browser and accept the permissions), or
+    /// as the organisation's bot (`--method bot`: an administrator consents in the browser,
+    /// then the bot's setup is verified).
     Connect {
+        /// `identity` (you) or `bot` (the organisation's app).
+        #[arg(long, value_name = "METHOD", default_value = "identity", value_parser = ["identity", "bot"])]
+        method: String,
         /// Open the sign-in address with this command (the address is added as the last
         /// argument) instead of the browser command in Settings or the system browser.
         #[arg(long, value_name = "CMD")]
@@ -54,9 +60,47 @@ enum Command {
         /// Ask only for the permissions that were not granted yet.
         #[arg(long)]
         missing: bool,
+        /// Bot: its application (client) ID.
+        #[arg(long, value_name = "GUID")]
+        app_id: Option<String>,
+        /// Bot: its tenant (ID or verified domain).
+        #[arg(long, value_name = "TENANT")]
+        bot_tenant: Option<String>,
+        /// Bot: read its client secret from the first line of standard input (never from an
+        /// argument, which other users can see). It goes to the OS keychain.
+        #[arg(long)]
+        secret_stdin: bool,
+        /// Bot: consent was given before; only verify the setup.
+        #[arg(long)]
+        skip_consent: bool,
+        /// Bot: save the application ID, tenant (and secret) without connecting.
+        #[arg(long)]
+        save_only: bool,
     },
-    /// Forget the connection: the refresh token leaves the keychain.
-    Disconnect,
+    /// Forget the connection: the refresh token (or with `--method bot`, the bot's connection)
+    /// is removed.
+    Disconnect {
+        #[arg(long, value_name = "METHOD", default_value = "identity", value_parser = ["identity", "bot"])]
+        method: String,
+        /// Bot: also remove its client secret from the keychain.
+        #[arg(long)]
+        forget_secret: bool,
+    },
+    /// Write the Teams app package (manifest v1.30 and icons, zipped) for the configured bot;
+    /// an administrator uploads it in Teams admin center › Teams apps › Manage apps.
+    AppPackage {
+        #[arg(long, value_name = "FILE.zip")]
+        out: PathBuf,
+        /// For this application ID instead of the bot's configured one.
+        #[arg(long, value_name = "GUID")]
+        app_id: Option<String>,
+    },
+    /// Whether the bot's app is installed for these people and channels' teams.
+    AppCoverage {
+        /// channel:TEAM/CHANNEL or user:NAME@DOMAIN; repeatable.
+        #[arg(long = "to", required = true, value_name = "RECIPIENT")]
+        to: Vec<String>,
+    },
     /// The nine permissions: requested, granted, and what the tenant records.
     Permissions,
     /// Import findings: SARIF 2.1.0 or ox-teams-issues/1 JSON files, or folders of them.
@@ -218,7 +262,33 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 show::status(&status, check.err().map(|e| AppError::from(e).message));
             }
         }
-        Command::Connect { open_with, missing } => {
+        Command::Connect {
+            method,
+            open_with,
+            app_id,
+            bot_tenant,
+            secret_stdin,
+            skip_consent,
+            save_only,
+            ..
+        } if method == "bot" => {
+            connect_bot(
+                &core,
+                json,
+                BotConnect {
+                    open_with,
+                    app_id,
+                    bot_tenant,
+                    secret_stdin,
+                    skip_consent,
+                    save_only,
+                },
+            )
+            .await?
+        }
+        Command::Connect {
+            open_with, missing, ..
+        } => {
             if core.settings()?.sign_in_redirect == SignInRedirect::CustomScheme && !json {
                 eprintln!(
                     "The command line signs in through http://localhost (the custom-scheme redirect is for the app)."
@@ -261,7 +331,51 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 show::connection(&state)
             }
         }
-        Command::Disconnect => {
+        Command::Disconnect {
+            method,
+            forget_secret,
+        } if method == "bot" => {
+            core.disconnect_bot(forget_secret).await?;
+            if json {
+                show::json(&core.bot_state()?);
+            } else if forget_secret {
+                println!("Disconnected the bot and removed its client secret from the keychain.");
+            } else {
+                println!(
+                    "Disconnected the bot; its client secret stays in the keychain for the next connect."
+                );
+            }
+        }
+        Command::AppPackage { out, app_id } => {
+            let saved = match app_id {
+                Some(app_id) => ox_teams_core::bot::package::write(&app_id, &out)?,
+                None => core.save_app_package(&out)?,
+            };
+            if json {
+                show::json(&saved);
+            } else {
+                println!(
+                    "Saved the Teams app package for bot {} (manifest v{}, {} bytes) to {}.",
+                    saved.app_id, saved.manifest_version, saved.bytes, saved.path
+                );
+                println!(
+                    "Upload it in Teams admin center › Teams apps › Manage apps › Upload new app, allow it, and add it under Setup policies › Installed apps."
+                );
+            }
+        }
+        Command::AppCoverage { to } => {
+            let mut recipients = Vec::new();
+            for spec in &to {
+                recipients.push(core.resolve_recipient(spec).await?);
+            }
+            let coverage = core.app_coverage(&recipients).await?;
+            if json {
+                show::json(&coverage)
+            } else {
+                show::coverage(&coverage)
+            }
+        }
+        Command::Disconnect { .. } => {
             core.disconnect().await?;
             if json {
                 show::json(&core.connection_state()?);
@@ -401,16 +515,16 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             sender,
             no_wait,
         } => {
-            if sender != "user" {
-                return Err(AppError {
-                    code: ErrorCode::InvalidRequest,
-                    message: if sender == "bot" {
-                        "Sending as the bot needs the Bot identity provider connection, which this version does not have yet. Send as user.".into()
-                    } else {
-                        format!("“{sender}” is not a sender: use user or bot.")
-                    },
-                });
-            }
+            let identity = match sender.as_str() {
+                "user" => Identity::User,
+                "bot" => Identity::Bot,
+                _ => {
+                    return Err(AppError {
+                        code: ErrorCode::InvalidRequest,
+                        message: format!("“{sender}” is not a sender: use user or bot."),
+                    });
+                }
+            };
             let mut recipients = Vec::new();
             for spec in &to {
                 recipients.push(core.resolve_recipient(spec).await?);
@@ -426,6 +540,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 issue_id: issue,
                 recipients,
                 comment,
+                identity,
             };
             let preview = core.preview_send(&request).await?;
             if !json {
@@ -493,6 +608,83 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 show::permissions(&report)
             }
         }
+    }
+    Ok(())
+}
+
+struct BotConnect {
+    open_with: Option<String>,
+    app_id: Option<String>,
+    bot_tenant: Option<String>,
+    secret_stdin: bool,
+    skip_consent: bool,
+    save_only: bool,
+}
+
+async fn connect_bot(core: &Core, json: bool, options: BotConnect) -> Result<(), AppError> {
+    let current = core.bot_setup().await?;
+    let secret = if options.secret_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| AppError {
+                code: ErrorCode::InvalidRequest,
+                message: format!("The client secret could not be read from standard input: {e}"),
+            })?;
+        Some(Secret::new(line.trim()))
+    } else {
+        None
+    };
+    if options.app_id.is_some() || options.bot_tenant.is_some() || secret.is_some() {
+        core.save_bot_setup(BotSetupDraft {
+            app_id: options.app_id.unwrap_or(current.app_id),
+            tenant: options.bot_tenant.unwrap_or(current.tenant),
+            secret,
+        })
+        .await?;
+    }
+    if options.save_only {
+        let setup = core.bot_setup().await?;
+        if json {
+            show::json(&setup);
+        } else {
+            println!(
+                "bot setup saved: application {} in tenant {}, client secret {}",
+                setup.app_id,
+                setup.tenant,
+                if setup.secret_set { "set" } else { "not set" }
+            );
+        }
+        return Ok(());
+    }
+    let state = if options.skip_consent {
+        core.verify_bot(None).await?
+    } else {
+        let on_waiting = |waiting: &SignInWaiting| {
+            eprintln!(
+                "An administrator approves the bot's permissions in the browser. If it did not open, visit:\n\n  {}\n",
+                waiting.authorize_url
+            );
+            if let Some(problem) = &waiting.browser_problem {
+                eprintln!("(The browser could not be opened: {problem}.)");
+            }
+            eprintln!("Waiting for the browser… (Ctrl+C cancels)");
+        };
+        let request = ConsentRequest {
+            open_browser: &system_browser,
+            on_waiting: &on_waiting,
+            browser_command: options.open_with,
+            timeout: SIGN_IN_TIMEOUT,
+        };
+        let cancelled = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        core.connect_bot(request, cancelled).await?
+    };
+    if json {
+        show::json(&state)
+    } else {
+        show::bot(&state)
     }
     Ok(())
 }

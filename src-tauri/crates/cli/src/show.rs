@@ -1,6 +1,7 @@
 //! How the CLI prints what the core returns.
 
 use ox_teams_core::auth::{ConnectionState, PermissionReport, TenantRecords};
+use ox_teams_core::bot::{BotAccount, BotState, Coverage};
 use ox_teams_core::directory::{Channel, ChannelKind, Chat, ChatKind, Person, Team};
 use ox_teams_core::issues::{FileImport, ImportReport, IssuePage};
 use ox_teams_core::outbox::{Delivery, DeliveryStatus};
@@ -104,6 +105,45 @@ pub fn connection(state: &ConnectionState) {
             );
         }
     }
+}
+
+pub fn bot(state: &BotState) {
+    let checks = |bot: &BotAccount| {
+        for check in &bot.checks {
+            println!(
+                "  {} {}: {}",
+                if check.ok { "✓" } else { "!" },
+                check.label,
+                check.detail
+            );
+        }
+    };
+    match state {
+        BotState::NotConnected => println!("bot not connected"),
+        BotState::Connected { bot } => {
+            println!(
+                "bot connected: {} ({}) in tenant {} ({}), Bot Connector {}",
+                bot.app_name, bot.app_id, bot.tenant_id, bot.cloud_label, bot.connector_url
+            );
+            checks(bot);
+        }
+        BotState::ReconnectNeeded { bot, reason, .. } => {
+            println!("bot reconnect needed ({}): {reason}", bot.app_name);
+        }
+    }
+}
+
+pub fn coverage(coverage: &Coverage) {
+    for item in &coverage.items {
+        let state = match (item.installed, &item.problem) {
+            (Some(true), _) => "installed".to_string(),
+            (Some(false), _) => "NOT installed".to_string(),
+            (None, Some(problem)) => format!("unknown: {problem}"),
+            (None, None) => "unknown".to_string(),
+        };
+        println!("{:<40} {state}", item.label);
+    }
+    println!("{}", coverage.summary);
 }
 
 pub fn permissions(report: &PermissionReport) {

@@ -217,6 +217,176 @@ fn send_an_issue_from_the_command_line_through_the_os_keychain() {
 }
 
 #[test]
+#[ignore = "needs a Secret Service: make test runs it through tests/scripts/with-keyring.sh"]
+fn connect_the_bot_and_send_as_it_through_the_os_keychain() {
+    use std::io::Write;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime
+        .block_on(Sandbox::start(SandboxOptions::new(tenant::small(1)), 0))
+        .unwrap();
+    let (tenant_id, admin, app_id) = runtime.block_on(async {
+        let world = sandbox.world().lock().await;
+        let t = &world.tenant;
+        (
+            t.id.clone(),
+            t.users[t.admin()].upn.clone(),
+            t.bot.app_id.clone(),
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    for (key, value) in [
+        ("authority-url", sandbox.url()),
+        ("graph-url", sandbox.url()),
+        ("bot-url", sandbox.url()),
+        ("cloud", "custom"),
+    ] {
+        assert!(
+            cli(dir.path(), &["config", "set", key, value])
+                .status
+                .success()
+        );
+    }
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../tests/e2e/support/sign-in.mjs"
+    );
+    let browser = format!("node {script} --as {admin}");
+    // The secret comes on standard input, never as an argument.
+    let mut connect = Command::new(env!("CARGO_BIN_EXE_ox-teams-cli"))
+        .args(["--data-dir"])
+        .arg(dir.path())
+        .args([
+            "connect",
+            "--method",
+            "bot",
+            "--app-id",
+            &app_id,
+            "--bot-tenant",
+            &tenant_id,
+            "--secret-stdin",
+            "--open-with",
+            &browser,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    connect
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"sandbox-bot-secret\n")
+        .unwrap();
+    let connected = connect.wait_with_output().unwrap();
+    assert!(connected.status.success(), "{}", text(&connected.stderr));
+    let shown = text(&connected.stdout);
+    assert!(
+        shown.contains("bot connected: OX Security Alerts"),
+        "{shown}"
+    );
+    assert!(shown.contains("✓ Bot Connector token"), "{shown}");
+    assert!(!shown.contains("sandbox-bot-secret"));
+
+    // A second process finds the secret in the keychain: verifying needs no input.
+    let verified = cli(
+        dir.path(),
+        &["connect", "--method", "bot", "--skip-consent"],
+    );
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+
+    let package = dir.path().join("package.zip");
+    let saved = cli(
+        dir.path(),
+        &["app-package", "--out", package.to_str().unwrap()],
+    );
+    assert!(saved.status.success(), "{}", text(&saved.stderr));
+    assert!(std::fs::read(&package).unwrap().starts_with(b"PK\x03\x04"));
+
+    let coverage = cli(
+        dir.path(),
+        &[
+            "app-coverage",
+            "--to",
+            "user:adele.vance@contoso.onmicrosoft.com",
+            "--to",
+            "channel:Application Security/General",
+        ],
+    );
+    assert!(coverage.status.success(), "{}", text(&coverage.stderr));
+    assert!(
+        text(&coverage.stdout).contains("Installed for 2 of 2 recipients"),
+        "{}",
+        text(&coverage.stdout)
+    );
+
+    let sarif = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../tests/fixtures/sarif/semgrep-generated.sarif"
+    );
+    assert!(cli(dir.path(), &["import", sarif]).status.success());
+    let issues: serde_json::Value =
+        serde_json::from_slice(&cli(dir.path(), &["--json", "issues", "--limit", "1"]).stdout)
+            .unwrap();
+    let issue = issues["issues"][0]["id"].as_str().unwrap().to_string();
+    let sent = cli(
+        dir.path(),
+        &[
+            "--json",
+            "send",
+            &issue,
+            "--as",
+            "bot",
+            "--to",
+            "user:adele.vance@contoso.onmicrosoft.com",
+            "--to",
+            "channel:Application Security/General",
+        ],
+    );
+    assert!(sent.status.success(), "{}", text(&sent.stderr));
+    let deliveries: serde_json::Value = serde_json::from_slice(&sent.stdout).unwrap();
+    assert!(
+        deliveries
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["status"] == "sent" && d["sender"] == "OX Security Alerts"),
+        "{deliveries}"
+    );
+    let messages: serde_json::Value = runtime.block_on(async {
+        reqwest::get(format!("{}/_sandbox/messages", sandbox.url()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        messages["bot"][0]["user"],
+        "adele.vance@contoso.onmicrosoft.com"
+    );
+    assert_eq!(
+        messages["channels"][0]["messages"][0]["sender"],
+        "OX Security Alerts"
+    );
+
+    let gone = cli(
+        dir.path(),
+        &["disconnect", "--method", "bot", "--forget-secret"],
+    );
+    assert!(gone.status.success(), "{}", text(&gone.stderr));
+    let again = cli(
+        dir.path(),
+        &["connect", "--method", "bot", "--skip-consent"],
+    );
+    assert!(
+        text(&again.stderr).contains("client secret"),
+        "{}",
+        text(&again.stderr)
+    );
+}
+
+#[test]
 fn connect_without_a_client_id_says_what_to_set() {
     let dir = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_ox-teams-cli"))

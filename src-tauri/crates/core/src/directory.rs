@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::bot::Identity;
 use crate::graph::{Graph, GraphChat};
 use crate::{Core, Result};
 
@@ -88,6 +89,8 @@ pub enum Freshness {
 
 const RECENT: chrono::Duration = chrono::Duration::seconds(60);
 const MAX_CHATS: usize = 500;
+/// Teams listed when the bot reads the whole organisation.
+const MAX_TEAMS: usize = 5000;
 
 impl Core {
     /// The cached listing when fresh enough, else a new one from Graph (kept for next time);
@@ -120,7 +123,11 @@ impl Core {
                 stale_because: None,
             });
         }
-        match self.as_user(fetch).await {
+        let fetched = match self.directory_identity()? {
+            Identity::User => self.as_user(fetch).await,
+            Identity::Bot => self.as_bot(fetch).await,
+        };
+        match fetched {
             Ok(items) => {
                 self.store.cache(
                     kind,
@@ -145,12 +152,30 @@ impl Core {
         }
     }
 
-    /// The teams the signed-in person belongs to, by name.
+    /// Who reads the directory: the signed-in person, or the bot when only the bot is
+    /// connected.
+    pub(crate) fn directory_identity(&self) -> Result<Identity> {
+        Ok(
+            if self.store.load_connection()?.is_none() && self.bot_record()?.is_some() {
+                Identity::Bot
+            } else {
+                Identity::User
+            },
+        )
+    }
+
+    /// The teams the signed-in person belongs to (all the organisation's teams when only the
+    /// bot is connected), by name.
     pub async fn teams(&self, freshness: Freshness) -> Result<Listing<Team>> {
-        self.listing("teams", "", freshness, |graph| async move {
-            let mut teams: Vec<Team> = graph
-                .joined_teams()
-                .await?
+        let as_bot = self.directory_identity()? == Identity::Bot;
+        let scope = if as_bot { "bot" } else { "" };
+        self.listing("teams", scope, freshness, |graph| async move {
+            let found = if as_bot {
+                graph.all_teams(MAX_TEAMS).await?
+            } else {
+                graph.joined_teams().await?
+            };
+            let mut teams: Vec<Team> = found
                 .into_iter()
                 .map(|t| Team {
                     name: t.display_name.unwrap_or_else(|| t.id.clone()),
@@ -192,6 +217,12 @@ impl Core {
 
     /// The person's existing chats, most recent first.
     pub async fn chats(&self, freshness: Freshness) -> Result<Listing<Chat>> {
+        if self.directory_identity()? == Identity::Bot {
+            return Err(crate::bot::BotError::UnsupportedRecipient {
+                label: "existing chats".into(),
+            }
+            .into());
+        }
         let me = self
             .store
             .load_connection()?

@@ -88,6 +88,10 @@ pub enum ErrorCode {
     InvalidRequest,
     /// The app stopped in the middle of sending and cannot tell whether the message arrived.
     SendInterrupted,
+    /// The bot's client secret was refused or has expired.
+    SecretRejected,
+    /// The organisation's Teams app is not installed where the message should go.
+    AppNotInstalled,
     /// A bug: something that should not happen. The message says what.
     Internal,
 }
@@ -122,6 +126,8 @@ pub enum Error {
     Issue(#[from] crate::issues::IssueError),
     #[error(transparent)]
     Outbox(#[from] crate::outbox::OutboxError),
+    #[error(transparent)]
+    Bot(#[from] crate::bot::BotError),
 }
 
 impl Error {
@@ -136,6 +142,7 @@ impl Error {
             Error::Graph(e) => e.code(),
             Error::Issue(e) => e.code(),
             Error::Outbox(e) => e.code(),
+            Error::Bot(e) => e.code(),
         }
     }
 }

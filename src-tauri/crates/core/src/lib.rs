@@ -3,6 +3,7 @@
 //! thin adapters over [`Core`].
 
 pub mod auth;
+pub mod bot;
 pub mod clock;
 pub mod compose;
 pub mod directory;
@@ -57,6 +58,7 @@ pub struct Core {
     entropy: Arc<dyn Entropy>,
     http: HttpClient,
     session: Session,
+    bot_sessions: bot::BotSessions,
     data_dir: PathBuf,
     search_path: Option<OsString>,
     /// One dispatcher at a time in this process (a lock file keeps other processes out).
@@ -171,6 +173,7 @@ impl Core {
             entropy: options.entropy,
             http,
             session: Session::default(),
+            bot_sessions: bot::BotSessions::default(),
             data_dir: options.data_dir,
             search_path: options.search_path.or_else(|| std::env::var_os("PATH")),
             outbox_gate: tokio::sync::Mutex::new(()),

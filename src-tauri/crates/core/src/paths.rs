@@ -21,6 +21,14 @@ pub fn default_data_dir() -> Option<PathBuf> {
     }
 }
 
+/// Where files the person asks the app to save go (the Teams app package): the desktop's
+/// Downloads folder, else `~/Downloads`.
+pub fn downloads_dir() -> PathBuf {
+    dirs::download_dir()
+        .or_else(|| dirs::home_dir().map(|home| home.join("Downloads")))
+        .unwrap_or_else(std::env::temp_dir)
+}
+
 pub fn database_path(data_dir: &Path) -> PathBuf {
     data_dir.join(DATABASE_FILE)
 }

@@ -53,6 +53,13 @@ impl fmt::Display for Secret {
     }
 }
 
+/// A secret may come in (the bot's client secret typed on its card); it never goes out.
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret)
+    }
+}
+
 impl Drop for Secret {
     fn drop(&mut self) {
         self.0.zeroize();

@@ -520,7 +520,7 @@ pub fn find_program(program: &str, path: Option<&std::ffi::OsStr>) -> Option<std
         .find(|c| is_runnable(c))
 }
 
-fn is_guid(text: &str) -> bool {
+pub(crate) fn is_guid(text: &str) -> bool {
     let groups: Vec<&str> = text.split('-').collect();
     groups.len() == 5
         && groups
@@ -529,7 +529,7 @@ fn is_guid(text: &str) -> bool {
             .all(|(group, len)| group.len() == len && group.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-fn is_domain(text: &str) -> bool {
+pub(crate) fn is_domain(text: &str) -> bool {
     let labels: Vec<&str> = text.split('.').collect();
     text.len() <= 253
         && labels.len() >= 2

@@ -448,6 +448,47 @@ async fn joined_teams_of(
     Json(body).into_response()
 }
 
+/// `GET /teams`: every team in the organisation (Graph's "List teams"), paged.
+pub async fn all_teams(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    params: Params,
+) -> Response {
+    let mut world = shared.lock().await;
+    let caller = try_or_respond!(authenticate(&mut world, &headers, Audience::Graph));
+    try_or_respond!(require(
+        &mut world,
+        &caller,
+        &["Team.ReadBasic.All", "Directory.Read.All"],
+        &["Team.ReadBasic.All", "Directory.Read.All"]
+    ));
+    try_or_respond!(spend(
+        &mut world,
+        &caller,
+        1,
+        &[("teams-get", throttle::TEAMS_GET)]
+    ));
+    let top = param(&params, "$top")
+        .and_then(|t| t.parse::<usize>().ok())
+        .unwrap_or(100)
+        .clamp(1, 999);
+    let skip = param(&params, "$skiptoken")
+        .and_then(decode_skiptoken)
+        .unwrap_or(0);
+    let total = world.tenant.teams.len();
+    let teams: Vec<Value> = (skip..total.min(skip + top))
+        .map(|t| team_json(&world.tenant, t))
+        .collect();
+    let next = (skip + top < total).then(|| {
+        format!(
+            "{}/v1.0/teams?$top={top}&$skiptoken={}",
+            world.base_url.trim_end_matches('/'),
+            encode_skiptoken(skip + top)
+        )
+    });
+    Json(collection(&context(&world, "teams"), teams, next)).into_response()
+}
+
 fn find_team(world: &World, id: &str) -> Option<usize> {
     world.tenant.teams.iter().position(|t| t.id == id)
 }

@@ -141,6 +141,7 @@ pub fn router(shared: Shared) -> Router {
             "/v1.0/users/{id}/teamwork/installedApps",
             get(graph::user_installed_apps),
         )
+        .route("/v1.0/teams", get(graph::all_teams))
         .route("/v1.0/teams/{team_id}/channels", get(graph::channels))
         .route(
             "/v1.0/teams/{team_id}/channels/{channel_id}",

@@ -23,6 +23,8 @@ function delivery(id: string, overrides: Partial<Delivery>): Delivery {
     problem: null,
     comment: "",
     origin: "manual",
+    identity: "user",
+    sender: "Megan Bowen",
     created_at: "2026-11-28T10:00:00Z",
     updated_at: "2026-11-28T10:00:00Z",
     sent_at: "2026-11-28T10:00:01Z",

@@ -141,15 +141,18 @@ export function ActivityPage(props: { onOpenIssue: (issueId: string) => void }) 
                   <TableCell className={styles.cell} title={d.issue_title}>
                     <Link onClick={() => props.onOpenIssue(d.issue_id)}>{d.issue_title}</Link>
                   </TableCell>
-                  <TableCell className={styles.cell} title={d.label}>
+                  <TableCell className={styles.cell} title={d.identity === "bot" ? `${d.label}, from ${d.sender}` : d.label}>
                     {d.label}
+                    {d.identity === "bot" && <Caption1 className={styles.muted}> · by the bot</Caption1>}
                   </TableCell>
                   <TableCell>
                     <DeliveryStatusBadge delivery={d} />
                   </TableCell>
                   <TableCell className={styles.reason}>
-                    {d.status === "sent" ? (
+                    {d.status === "sent" && d.web_url ? (
                       <Link onClick={() => void commands.openMessage(d.id)}>Open in Teams</Link>
+                    ) : d.status === "sent" ? (
+                      <span className={styles.muted}>Delivered by {d.sender}</span>
                     ) : (
                       <div className={styles.problem}>
                         <span>

@@ -24,6 +24,7 @@ import { ArrowSync20Regular, Copy20Regular, PlugDisconnected20Regular } from "@f
 import type { ReactNode } from "react";
 
 import type { Account } from "../../bindings/Account";
+import type { SignInWaiting } from "../../bindings/SignInWaiting";
 import type { Connection } from "./useConnection";
 
 const useStyles = makeStyles({
@@ -75,7 +76,13 @@ export function ConnectionCard(props: { connection: Connection; clientIdSet: boo
 
   let body: ReactNode;
   if (phase === "waiting") {
-    body = <Waiting connection={connection} />;
+    body = (
+      <Waiting
+        waiting={connection.waiting}
+        onCancel={connection.cancel}
+        instruction="Waiting for the browser… Sign in and accept the permissions in the browser window that opened, then come back here."
+      />
+    );
   } else if (state === null) {
     body = <Spinner size="small" label="Checking the connection…" />;
   } else if (state.state === "not_connected") {
@@ -174,17 +181,15 @@ function AccountFacts(props: { account: Account }) {
   );
 }
 
-function Waiting(props: { connection: Connection }) {
+/** While the browser is out: what to do there, the address to open by hand, and Cancel. */
+export function Waiting(props: { waiting: SignInWaiting | null; onCancel: () => void; instruction: string }) {
   const styles = useStyles();
-  const { waiting, cancel } = props.connection;
+  const { waiting, onCancel: cancel } = props;
   return (
     <div className={styles.root} data-testid="waiting-for-browser">
       <div className={styles.waiting}>
         <Spinner size="small" />
-        <Body1>
-          Waiting for the browser… Sign in and accept the permissions in the browser window that
-          opened, then come back here.
-        </Body1>
+        <Body1>{props.instruction}</Body1>
       </div>
       {waiting?.browser_problem && (
         <MessageBar intent="warning" layout="multiline">
@@ -213,7 +218,7 @@ function Waiting(props: { connection: Connection }) {
   );
 }
 
-function DisconnectButton(props: { onConfirm: () => void; busy: boolean }) {
+export function DisconnectButton(props: { onConfirm: () => void; busy: boolean; title?: string; text?: string }) {
   return (
     <Dialog>
       <DialogTrigger disableButtonEnhancement>
@@ -223,10 +228,10 @@ function DisconnectButton(props: { onConfirm: () => void; busy: boolean }) {
       </DialogTrigger>
       <DialogSurface>
         <DialogBody>
-          <DialogTitle>Disconnect Microsoft Teams?</DialogTitle>
+          <DialogTitle>{props.title ?? "Disconnect Microsoft Teams?"}</DialogTitle>
           <DialogContent>
-            The app forgets this sign-in and removes its refresh token from your keychain. Nothing can
-            be sent to Teams until you connect again.
+            {props.text ??
+              "The app forgets this sign-in and removes its refresh token from your keychain. Nothing can be sent to Teams until you connect again."}
           </DialogContent>
           <DialogActions>
             <DialogTrigger disableButtonEnhancement>

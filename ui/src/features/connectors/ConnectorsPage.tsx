@@ -8,7 +8,6 @@ import {
   Card,
   MessageBar,
   MessageBarBody,
-  MessageBarTitle,
   Spinner,
   Subtitle1,
   Subtitle2,
@@ -28,6 +27,9 @@ import { useCommand } from "../../shared/useCommand";
 import type { Loaded } from "../../shared/useCommand";
 import { ConnectionBadge, ConnectionCard } from "./ConnectionCard";
 import { PermissionsSection } from "./PermissionsSection";
+import { BotBadge, BotCloudSummary, BotConnectionCard } from "./bot/BotConnectionCard";
+import { PublishSection } from "./bot/PublishSection";
+import { useBot } from "./bot/useBot";
 import { useConnection } from "./useConnection";
 
 const useStyles = makeStyles({
@@ -79,6 +81,7 @@ export function ConnectorsPage(props: { onOpenSettings: () => void }) {
   const styles = useStyles();
   const [method, setMethod] = useState<Method>("identity");
   const connection = useConnection();
+  const bot = useBot();
   // Settings are read again after each connection change (the card shows what is configured).
   const settings = useCommand(commands.getSettings, connection.revision);
   const chosen = METHODS[method];
@@ -111,7 +114,7 @@ export function ConnectorsPage(props: { onOpenSettings: () => void }) {
           <Subtitle1 as="h2" className={styles.grow}>
             Connection
           </Subtitle1>
-          {method === "identity" && <ConnectionBadge connection={connection} />}
+          {method === "identity" ? <ConnectionBadge connection={connection} /> : <BotBadge bot={bot} />}
         </div>
         <TabList selectedValue={method} onTabSelect={(_, data) => setMethod(data.value as Method)} aria-label="Connection method">
           <Tab value="identity" icon={<Person24Regular />} data-testid="method-identity">
@@ -137,25 +140,28 @@ export function ConnectorsPage(props: { onOpenSettings: () => void }) {
               ))}
             </ul>
           </div>
-          <ConfigurationSummary settings={settings} onOpenSettings={props.onOpenSettings} />
+          {method === "identity" ? (
+            <ConfigurationSummary settings={settings} onOpenSettings={props.onOpenSettings} />
+          ) : (
+            <BotCloudSummary bot={bot} onOpenSettings={props.onOpenSettings} />
+          )}
         </div>
         {method === "identity" ? (
           <ConnectionCard connection={connection} clientIdSet={clientIdSet} onOpenSettings={props.onOpenSettings} />
         ) : (
-          <MessageBar intent="info" layout="multiline">
-            <MessageBarBody>
-              <MessageBarTitle>The bot identity provider is not available in this version yet</MessageBarTitle>
-              Connect with the identity provider to send messages as yourself.
-            </MessageBarBody>
-          </MessageBar>
+          <BotConnectionCard bot={bot} />
         )}
       </Card>
 
-      <PermissionsSection
-        revision={connection.revision}
-        busy={connection.phase === "waiting"}
-        onAskForMissing={(missing) => connection.connect(missing)}
-      />
+      {method === "identity" ? (
+        <PermissionsSection
+          revision={connection.revision}
+          busy={connection.phase === "waiting"}
+          onAskForMissing={(missing) => connection.connect(missing)}
+        />
+      ) : (
+        <PublishSection bot={bot} />
+      )}
     </>
   );
 }

@@ -51,7 +51,7 @@ fn admin_permissions() -> String {
 }
 
 impl Core {
-    fn random_text(&self, bytes: usize) -> String {
+    pub(crate) fn random_text(&self, bytes: usize) -> String {
         let mut buffer = vec![0u8; bytes];
         self.entropy.fill(&mut buffer);
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buffer)
@@ -75,7 +75,7 @@ impl Core {
     }
 
     /// Runs a keychain call off the async threads (the OS keychain talks over IPC and blocks).
-    async fn secret(
+    pub(crate) async fn secret(
         &self,
         op: impl FnOnce(Arc<dyn SecretStore>) -> std::result::Result<Option<Secret>, SecretError>
         + Send
@@ -181,6 +181,12 @@ impl Core {
             Callback::Code(code) => code,
             Callback::Error { error, description } => {
                 return Err(AuthError::from_oauth(&error, &description, &context).into());
+            }
+            Callback::AdminConsent { .. } => {
+                return Err(AuthError::BadResponse(
+                    "the browser came back from admin consent instead of sign-in".into(),
+                )
+                .into());
             }
         };
         let tokens = app.redeem(&self.http, &attempt, &code, &context).await?;

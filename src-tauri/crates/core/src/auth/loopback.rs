@@ -21,7 +21,15 @@ const READ_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub enum Callback {
     Code(Secret),
-    Error { error: String, description: String },
+    Error {
+        error: String,
+        description: String,
+    },
+    /// An administrator consented (`/adminconsent`); `tenant` is as Microsoft sent it and is
+    /// shown, never trusted for decisions.
+    AdminConsent {
+        tenant: String,
+    },
 }
 
 impl Callback {
@@ -33,6 +41,11 @@ impl Callback {
         let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
         if get("state").as_deref() != Some(expected_state) {
             return None;
+        }
+        if get("admin_consent").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+            return Some(Callback::AdminConsent {
+                tenant: get("tenant").unwrap_or_default(),
+            });
         }
         match (get("code"), get("error")) {
             (Some(code), None) if !code.is_empty() => Some(Callback::Code(Secret::new(code))),
@@ -179,6 +192,16 @@ async fn serve(mut stream: TcpStream, state: &str) -> Option<Callback> {
                 200,
                 "Signed in",
                 "You are signed in. You can close this tab and return to OX Teams Connector.",
+            )
+            .await;
+            Some(callback)
+        }
+        Some(callback @ Callback::AdminConsent { .. }) => {
+            respond(
+                &mut stream,
+                200,
+                "Consent granted",
+                "The bot's permissions are approved. You can close this tab; OX Teams Connector is checking the bot now.",
             )
             .await;
             Some(callback)

@@ -137,11 +137,11 @@ pub struct PermissionReport {
 #[derive(Default)]
 pub struct Session {
     cached: Mutex<Option<(Secret, DateTime<Utc>)>>,
-    renewal: tokio::sync::Mutex<()>,
+    pub(crate) renewal: tokio::sync::Mutex<()>,
 }
 
 impl Session {
-    fn fresh(&self, now: DateTime<Utc>) -> Option<Secret> {
+    pub(crate) fn fresh(&self, now: DateTime<Utc>) -> Option<Secret> {
         let cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
         cached
             .as_ref()
@@ -149,11 +149,11 @@ impl Session {
             .map(|(token, _)| token.clone())
     }
 
-    fn store(&self, token: Secret, expires: DateTime<Utc>) {
+    pub(crate) fn store(&self, token: Secret, expires: DateTime<Utc>) {
         *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = Some((token, expires));
     }
 
-    fn clear(&self) {
+    pub(crate) fn clear(&self) {
         *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 }

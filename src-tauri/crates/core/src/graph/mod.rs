@@ -257,6 +257,16 @@ impl Graph {
     }
 
     /// A team's channels; shared ones appear only when asked for, as on Graph.
+    /// Every team in the organisation (application permission Team.ReadBasic.All).
+    pub async fn all_teams(&self, limit: usize) -> Result<Vec<GraphTeam>, GraphError> {
+        self.all(
+            "/teams?$top=999&$select=id,displayName,description",
+            &[],
+            limit,
+        )
+        .await
+    }
+
     pub async fn channels(&self, team_id: &str) -> Result<Vec<GraphChannel>, GraphError> {
         let path = format!(
             "/teams/{}/channels?$select=id,displayName,description,membershipType",

@@ -12,6 +12,8 @@ use ts_rs::TS;
 use super::send::explain;
 use super::{DeliveryStatus, Recipient};
 use crate::auth::{AuthError, ConnectionState};
+use crate::bot::connector::{BotIdentity, ConnectorError, card_activity};
+use crate::bot::{BotError, BotState, Identity};
 use crate::compose::{graph_message, with_marker};
 use crate::error::AppError;
 use crate::graph::{GraphError, PostedMessage};
@@ -27,6 +29,9 @@ const SENDING_LEASE: chrono::Duration = chrono::Duration::minutes(5);
 const PER_THREAD_GAP: chrono::Duration = chrono::Duration::milliseconds(1000);
 /// And 20 chat posts per second per tenant: keep well under it.
 const TENANT_GAP: chrono::Duration = chrono::Duration::milliseconds(60);
+/// The Bot Connector allows a bot 7 sends a second into one conversation but only 60 per 30 s
+/// and 1,800 an hour: one every 2 s keeps within all three, however long a run lasts.
+const BOT_THREAD_GAP: chrono::Duration = chrono::Duration::milliseconds(2000);
 
 /// What one dispatcher pass did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
@@ -79,26 +84,28 @@ impl Core {
             None => None,
         };
         self.settle_interrupted(&mut report)?;
-        match self.connection_state()? {
-            ConnectionState::Connected { .. } => {
-                self.store.resume_paused(self.clock.now())?;
+        let user_problem = self.identity_problem(Identity::User)?;
+        let bot_problem = self.identity_problem(Identity::Bot)?;
+        for (identity, problem) in [
+            (Identity::User, &user_problem),
+            (Identity::Bot, &bot_problem),
+        ] {
+            match problem {
+                None => {
+                    self.store
+                        .resume_paused(identity.as_str(), self.clock.now())?;
+                }
+                Some(error) => {
+                    if self.pause(identity, error)? > 0 {
+                        report.paused.get_or_insert_with(|| error.clone());
+                    }
+                }
             }
-            ConnectionState::ReconnectNeeded { code, reason, .. } => {
-                let error = AppError {
-                    code,
-                    message: format!("Reconnect needed: {reason}"),
-                };
-                self.pause(&error)?;
-                report.paused = Some(error);
-                report.next_due = self.store.next_due()?;
-                return Ok(report);
-            }
-            ConnectionState::NotConnected => {
-                let error: AppError = Error::from(AuthError::NotConnected).into();
-                self.pause(&error)?;
-                report.paused = Some(error);
-                return Ok(report);
-            }
+        }
+        if let (Some(error), Some(_)) = (&user_problem, &bot_problem) {
+            report.paused.get_or_insert_with(|| error.clone());
+            report.next_due = self.store.next_due()?;
+            return Ok(report);
         }
         let mut last_post: HashMap<String, DateTime<Utc>> = HashMap::new();
         let mut handled = 0;
@@ -112,7 +119,7 @@ impl Core {
                     break 'passes;
                 }
                 handled += 1;
-                self.pace(&mut last_post, &row.recipient_key).await;
+                self.pace(&mut last_post, &row).await;
                 match self.deliver(&row).await? {
                     DeliveryStatus::Sent => report.sent += 1,
                     DeliveryStatus::Retrying => report.retrying += 1,
@@ -143,26 +150,58 @@ impl Core {
         Some(file)
     }
 
-    fn pause(&self, error: &AppError) -> Result<()> {
+    /// Why an identity cannot send just now (`None` when it can).
+    fn identity_problem(&self, identity: Identity) -> Result<Option<AppError>> {
+        Ok(match identity {
+            Identity::User => match self.connection_state()? {
+                ConnectionState::Connected { .. } => None,
+                ConnectionState::ReconnectNeeded { code, reason, .. } => Some(AppError {
+                    code,
+                    message: format!("Reconnect needed: {reason}"),
+                }),
+                ConnectionState::NotConnected => Some(Error::from(AuthError::NotConnected).into()),
+            },
+            Identity::Bot => match self.bot_state()? {
+                BotState::Connected { .. } => None,
+                BotState::ReconnectNeeded { code, reason, .. } => Some(AppError {
+                    code,
+                    message: format!("Reconnect needed: {reason}"),
+                }),
+                BotState::NotConnected => Some(Error::from(BotError::NotConnected).into()),
+            },
+        })
+    }
+
+    /// Holds one identity's waiting deliveries until it is connected again.
+    fn pause(&self, identity: Identity, error: &AppError) -> Result<usize> {
         let code = serde_json::to_value(error.code)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
-        let paused = self
-            .store
-            .pause_pending(&code, &error.message, self.clock.now())?;
+        let paused =
+            self.store
+                .pause_pending(identity.as_str(), &code, &error.message, self.clock.now())?;
         if paused > 0 {
-            log::warn!("{paused} deliveries wait for Microsoft Teams to be reconnected");
+            log::warn!(
+                "{paused} deliveries wait for the {} connection to be renewed",
+                identity.as_str()
+            );
         }
-        Ok(())
+        Ok(paused)
     }
 
-    /// Waits so no chat or channel gets more than one post a second, nor the tenant too many.
-    async fn pace(&self, last_post: &mut HashMap<String, DateTime<Utc>>, key: &str) {
+    /// Waits so no chat or channel gets posts faster than Microsoft allows the sender, nor the
+    /// tenant too many.
+    async fn pace(&self, last_post: &mut HashMap<String, DateTime<Utc>>, row: &DeliveryRow) {
+        let key = &format!("{}:{}", row.identity, row.recipient_key);
+        let gap = match Identity::parse(&row.identity) {
+            Identity::User => PER_THREAD_GAP,
+            Identity::Bot => BOT_THREAD_GAP,
+        };
         let now = self.clock.now();
         let mut ready = now;
         if let Some(at) = last_post.get(key) {
-            ready = ready.max(*at + PER_THREAD_GAP);
+            ready = ready.max(*at + gap);
         }
         if let Some(at) = last_post.get("") {
             ready = ready.max(*at + TENANT_GAP);
@@ -185,10 +224,17 @@ impl Core {
         let now = self.clock.now();
         for row in self.store.interrupted_deliveries()? {
             let recipient: Option<Recipient> = serde_json::from_str(&row.recipient).ok();
-            if let Some(Recipient::Channel { .. }) = recipient {
+            let by_bot = Identity::parse(&row.identity) == Identity::Bot;
+            // The bot cannot read conversations back, nor can the person's channel permissions.
+            if by_bot || matches!(recipient, Some(Recipient::Channel { .. })) {
+                let place = if by_bot {
+                    "Look in Teams"
+                } else {
+                    "Look in the channel"
+                };
                 let message = format!(
                     "The app stopped while posting this to {}, so it cannot tell whether Microsoft \
-                     Teams received it. Look in the channel, and resend it only if it is missing.",
+                     Teams received it. {place}, and resend it only if it is missing.",
                     row.label
                 );
                 self.store.update_delivery(
@@ -261,7 +307,8 @@ impl Core {
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default();
-                let chat_like = !matches!(recipient, Recipient::Channel { .. });
+                let by_bot = Identity::parse(&row.identity) == Identity::Bot;
+                let chat_like = !by_bot && !matches!(recipient, Recipient::Channel { .. });
                 match disposition(&error, chat_like) {
                     Disposition::Retry(wait) if attempts < MAX_ATTEMPTS => {
                         let wait = wait.unwrap_or_else(|| self.outbox_backoff(attempts));
@@ -297,14 +344,14 @@ impl Core {
                             &code,
                             &problem.message,
                         )?;
-                        self.pause(&problem)?;
+                        self.pause(Identity::parse(&row.identity), &problem)?;
                         Ok(DeliveryStatus::Paused)
                     }
                     Disposition::Unconfirmed => {
                         let message = format!(
                             "Microsoft Teams' answer could not be read, so the app cannot tell \
-                             whether the post to {} arrived. Look in the channel, and resend it \
-                             only if it is missing.",
+                             whether the post to {} arrived. Look in Teams, and resend it only \
+                             if it is missing.",
                             row.label
                         );
                         self.finish(row, DeliveryStatus::Unconfirmed, attempts, &code, &message)?;
@@ -355,6 +402,9 @@ impl Core {
     async fn post(&self, row: &DeliveryRow, recipient: &Recipient) -> Result<PostedMessage> {
         let card: serde_json::Value = serde_json::from_str(&row.card)
             .map_err(|e| GraphError::Decode(format!("the queued card is damaged: {e}")))?;
+        if Identity::parse(&row.identity) == Identity::Bot {
+            return self.post_as_bot(row, recipient, &card).await;
+        }
         let message = graph_message(&with_marker(&card, &row.id), &row.id);
         let message = &message;
         if let Recipient::Channel {
@@ -408,6 +458,96 @@ impl Core {
             .await
     }
 
+    /// Posts as the bot: a person through the bot's one-on-one conversation with them (started
+    /// once and reused), a channel as a new thread.
+    async fn post_as_bot(
+        &self,
+        row: &DeliveryRow,
+        recipient: &Recipient,
+        card: &serde_json::Value,
+    ) -> Result<PostedMessage> {
+        let activity = &card_activity(&with_marker(card, &row.id), &row.summary);
+        let record = self.bot_record()?.ok_or(BotError::NotConnected)?;
+        let bot = &BotIdentity {
+            app_id: &record.app_id,
+            name: &record.app_name,
+            tenant_id: &record.tenant_id,
+        };
+        match recipient {
+            Recipient::Channel {
+                team_id,
+                channel_id,
+                ..
+            } => {
+                let (conversation, root) = self
+                    .with_connector(|c| async move {
+                        c.channel_thread(bot, team_id, channel_id, activity).await
+                    })
+                    .await?
+                    .map_err(|e| bot_failure(recipient, e))?;
+                Ok(PostedMessage {
+                    id: root.unwrap_or(conversation),
+                    web_url: None,
+                })
+            }
+            Recipient::Person { user_id, .. } => {
+                let cached = match &row.target {
+                    Some(target) => Some(target.clone()),
+                    None => self.store.bot_conversation(&row.recipient_key)?,
+                };
+                let conversation = match cached {
+                    Some(conversation) => conversation,
+                    None => {
+                        let created = self
+                            .with_connector(|c| async move {
+                                c.personal_conversation(bot, user_id).await
+                            })
+                            .await?
+                            .map_err(|e| bot_failure(recipient, e))?;
+                        self.store.save_bot_conversation(
+                            &row.recipient_key,
+                            &created,
+                            self.clock.now(),
+                        )?;
+                        created
+                    }
+                };
+                self.store.set_delivery_target(&row.id, &conversation)?;
+                let conversation = &conversation;
+                let sent = self
+                    .with_connector(|c| async move { c.send(conversation, activity).await })
+                    .await?;
+                match sent {
+                    Ok(id) => Ok(PostedMessage {
+                        id: id.unwrap_or_else(|| conversation.clone()),
+                        web_url: None,
+                    }),
+                    Err(ConnectorError::Refused { status: 404, .. }) => {
+                        // The person removed the chat: start a new one on the next attempt.
+                        self.store
+                            .forget_bot_conversations(Some(&row.recipient_key))?;
+                        self.store.clear_delivery_target(&row.id)?;
+                        Err(BotError::Connector {
+                            status: 404,
+                            code: "ConversationNotFound".into(),
+                            message: "the conversation with the bot was removed; a new one is \
+                                      started on the next attempt."
+                                .into(),
+                        }
+                        .into())
+                    }
+                    Err(e) => Err(bot_failure(recipient, e)),
+                }
+            }
+            Recipient::Chat { .. } | Recipient::GroupChat { .. } => {
+                Err(BotError::UnsupportedRecipient {
+                    label: recipient.label(),
+                }
+                .into())
+            }
+        }
+    }
+
     fn my_user_id(&self) -> Result<String> {
         Ok(self
             .store
@@ -438,6 +578,15 @@ fn disposition(error: &Error, chat_like: bool) -> Disposition {
         Error::Auth(e) if e.needs_reconnect() || matches!(e, AuthError::NotConnected) => {
             Disposition::Pause
         }
+        Error::Bot(e) if e.needs_reconnect() => Disposition::Pause,
+        Error::Bot(BotError::Http(e)) => transient(e).unwrap_or(Disposition::Fail),
+        Error::Bot(BotError::Connector { status, code, .. })
+            if *status >= 500 || matches!(*status, 412 | 429) || code == "ConversationNotFound" =>
+        {
+            Disposition::Retry(None)
+        }
+        // The bot cannot read a conversation back to see whether a post arrived.
+        Error::Bot(BotError::Decode(_)) => Disposition::Unconfirmed,
         Error::Auth(_) | Error::Secret(_) => Disposition::Retry(None),
         Error::Http(e) | Error::Graph(GraphError::Http(e)) => {
             transient(e).unwrap_or(Disposition::Fail)
@@ -452,4 +601,50 @@ fn disposition(error: &Error, chat_like: bool) -> Disposition {
         Error::Graph(GraphError::Decode(_)) => Disposition::Unconfirmed,
         _ => Disposition::Fail,
     }
+}
+
+/// What the Bot Connector's refusal means for this recipient.
+fn bot_failure(recipient: &Recipient, error: ConnectorError) -> Error {
+    let (status, code, message) = match error {
+        ConnectorError::Http(e) => return BotError::Http(e).into(),
+        ConnectorError::Decode(detail) => return BotError::Decode(detail).into(),
+        ConnectorError::Unauthorized { message } => {
+            return BotError::ConnectorUnauthorized { message }.into();
+        }
+        ConnectorError::Refused {
+            status,
+            code,
+            message,
+        } => (status, code, message),
+    };
+    let label = recipient.label();
+    let failure = match (recipient, status, code.as_str()) {
+        (_, 413, _) | (_, _, "MessageSizeTooBig") => BotError::TooLarge { label },
+        (Recipient::Person { .. }, 403, "MessageWritesBlocked") => {
+            BotError::Blocked { name: label }
+        }
+        (Recipient::Person { .. }, 403, _) => BotError::NotInstalledForPerson { name: label },
+        (Recipient::Person { .. }, 404, "NotFound") => BotError::PersonGone { name: label },
+        (Recipient::Channel { team_name, .. }, 403, _) => BotError::NotInstalledInTeam {
+            team: team_name.clone(),
+        },
+        (
+            Recipient::Channel {
+                team_name,
+                channel_name,
+                ..
+            },
+            404,
+            _,
+        ) => BotError::ChannelGone {
+            team: team_name.clone(),
+            channel: channel_name.clone(),
+        },
+        _ => BotError::Connector {
+            status,
+            code,
+            message,
+        },
+    };
+    failure.into()
 }

@@ -193,6 +193,10 @@ pub struct Delivery {
     pub comment: String,
     /// `manual` or `workflow`.
     pub origin: String,
+    /// Who sent it: the signed-in person or the bot.
+    pub identity: crate::bot::Identity,
+    /// The sender's name as recipients see it.
+    pub sender: String,
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
     #[ts(type = "string")]
@@ -229,6 +233,8 @@ impl Delivery {
             problem,
             comment: row.comment,
             origin: row.origin,
+            identity: crate::bot::Identity::parse(&row.identity),
+            sender: row.sender,
             created_at: row.created_at,
             updated_at: row.updated_at,
             sent_at: row.sent_at,
@@ -244,6 +250,9 @@ pub struct SendRequest {
     pub recipients: Vec<Recipient>,
     #[serde(default)]
     pub comment: String,
+    /// Who sends: the signed-in person, or the organisation's bot.
+    #[serde(default)]
+    pub identity: crate::bot::Identity,
 }
 
 /// One recipient in the pre-send check.
@@ -289,6 +298,11 @@ pub enum OutboxError {
     NotResendable { status: String },
     #[error("{0}")]
     UnknownRecipient(String),
+    #[error(
+        "The bot can message people and channels only; it cannot post in {label}. Send this one \
+         as yourself, or choose the people or the channel instead."
+    )]
+    NotForTheBot { label: String },
 }
 
 impl OutboxError {
@@ -297,7 +311,8 @@ impl OutboxError {
             OutboxError::NoRecipients
             | OutboxError::TooManyRecipients { .. }
             | OutboxError::GroupTooSmall
-            | OutboxError::NotResendable { .. } => ErrorCode::InvalidRequest,
+            | OutboxError::NotResendable { .. }
+            | OutboxError::NotForTheBot { .. } => ErrorCode::InvalidRequest,
             OutboxError::UnknownDelivery { .. } | OutboxError::UnknownRecipient(_) => {
                 ErrorCode::NotFound
             }

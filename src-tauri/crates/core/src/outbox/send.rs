@@ -7,6 +7,7 @@ use super::{
     SendRequest,
 };
 use crate::auth::ConnectionState;
+use crate::bot::{BotError, BotState, Identity};
 use crate::compose::{Composition, Context, GRAPH_CARD_BUDGET, compose};
 use crate::error::{AppError, ErrorCode};
 use crate::graph::GraphError;
@@ -50,6 +51,15 @@ impl Core {
         {
             problems.push(OutboxError::GroupTooSmall);
         }
+        if request.identity == Identity::Bot {
+            problems.extend(
+                request
+                    .recipients
+                    .iter()
+                    .filter(|r| matches!(r, Recipient::Chat { .. } | Recipient::GroupChat { .. }))
+                    .map(|r| OutboxError::NotForTheBot { label: r.label() }),
+            );
+        }
         problems
     }
 
@@ -62,13 +72,22 @@ impl Core {
             .map(ToString::to_string)
             .collect();
         let mut recipients = Vec::new();
-        let connected = matches!(self.connection_state()?, ConnectionState::Connected { .. });
+        let connected = match request.identity {
+            Identity::User => {
+                matches!(self.connection_state()?, ConnectionState::Connected { .. })
+            }
+            Identity::Bot => matches!(self.bot_state()?, BotState::Connected { .. }),
+        };
         if !connected && !request.recipients.is_empty() {
-            blocking.push(
-                "Microsoft Teams is not connected (or needs reconnecting): open Connectors and \
-                 select CONNECT before sending."
+            blocking.push(match request.identity {
+                Identity::User => "Microsoft Teams is not connected (or needs reconnecting): open \
+                                   Connectors and select CONNECT before sending."
                     .into(),
-            );
+                Identity::Bot => "The bot is not connected (or needs reconnecting): open \
+                                  Connectors › BOT IDENTITY PROVIDER and select CONNECT before \
+                                  sending as the bot."
+                    .into(),
+            });
         }
         let mut seen = HashSet::new();
         for recipient in &request.recipients {
@@ -77,10 +96,11 @@ impl Core {
                 continue;
             }
             let problem = if connected {
-                self.reachable(recipient)
-                    .await
-                    .err()
-                    .map(|e| explain(recipient, &e))
+                let reachable = match request.identity {
+                    Identity::User => self.reachable(recipient).await,
+                    Identity::Bot => self.reachable_by_bot(recipient).await,
+                };
+                reachable.err().map(|e| explain(recipient, &e))
             } else {
                 None
             };
@@ -126,6 +146,45 @@ impl Core {
         Ok(())
     }
 
+    /// Whether the bot can post there: the place exists and the app is installed for the
+    /// person or in the channel's team.
+    async fn reachable_by_bot(&self, recipient: &Recipient) -> Result<()> {
+        match recipient {
+            Recipient::Channel {
+                team_id,
+                channel_id,
+                team_name,
+                ..
+            } => {
+                self.as_bot(|graph| async move { graph.channel(team_id, channel_id).await })
+                    .await?;
+                if !self.installed_in_team(team_id).await? {
+                    return Err(BotError::NotInstalledInTeam {
+                        team: team_name.clone(),
+                    }
+                    .into());
+                }
+            }
+            Recipient::Person { user_id, .. } => {
+                self.as_bot(|graph| async move { graph.user(user_id).await })
+                    .await?;
+                if !self.installed_for_person(user_id).await? {
+                    return Err(BotError::NotInstalledForPerson {
+                        name: recipient.label(),
+                    }
+                    .into());
+                }
+            }
+            Recipient::Chat { .. } | Recipient::GroupChat { .. } => {
+                return Err(BotError::UnsupportedRecipient {
+                    label: recipient.label(),
+                }
+                .into());
+            }
+        }
+        Ok(())
+    }
+
     /// Queues a message about an issue for each recipient (once per place) and returns the
     /// deliveries; the dispatcher sends them. Manual sends go ahead of workflow traffic.
     pub fn queue_send(&self, request: &SendRequest) -> Result<Queued> {
@@ -149,11 +208,16 @@ impl Core {
                 )
             })
             .collect();
-        let sender = self
-            .store
-            .load_connection()?
-            .map(|c| c.user_name)
-            .unwrap_or_default();
+        let sender = match request.identity {
+            Identity::User => self
+                .store
+                .load_connection()?
+                .map(|c| c.user_name)
+                .unwrap_or_default(),
+            Identity::Bot => self
+                .bot_record()?
+                .map_or_else(|| crate::bot::APP_NAME.to_string(), |b| b.app_name),
+        };
         self.store.queue_message(
             &NewMessage {
                 id: message_id.clone(),
@@ -164,6 +228,7 @@ impl Core {
                 card: composition.card.to_string(),
                 summary: composition.summary,
                 sender,
+                identity: request.identity.as_str().into(),
                 origin: "manual".into(),
                 workflow_id: None,
                 priority: MANUAL_PRIORITY,
@@ -348,15 +413,17 @@ impl Core {
                 })
             }
             "user" => {
-                let user = self
-                    .as_user(|graph| async move { graph.user(value).await })
-                    .await
-                    .map_err(|e| match e {
-                        Error::Graph(GraphError::NotFound { .. }) => unknown(format!(
-                            "Nobody in your organisation's directory is “{value}”."
-                        )),
-                        other => other,
-                    })?;
+                let lookup = |graph: crate::graph::Graph| async move { graph.user(value).await };
+                let found = match self.directory_identity()? {
+                    Identity::User => self.as_user(lookup).await,
+                    Identity::Bot => self.as_bot(lookup).await,
+                };
+                let user = found.map_err(|e| match e {
+                    Error::Graph(GraphError::NotFound { .. }) => unknown(format!(
+                        "Nobody in your organisation's directory is “{value}”."
+                    )),
+                    other => other,
+                })?;
                 Ok(Recipient::Person {
                     name: user.display_name.unwrap_or_default(),
                     mail: user.mail.or(user.user_principal_name).unwrap_or_default(),

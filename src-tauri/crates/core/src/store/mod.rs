@@ -1,12 +1,14 @@
 //! The SQLite database: one file in the data folder, WAL so the app and the CLI can use it at
 //! once, and embedded forward-only migrations. `open_in_memory` gives tests a private one.
 
+mod bot;
 mod cache;
 mod connection;
 mod issues;
 mod outbox;
 mod settings;
 
+pub use bot::BotRow;
 pub use connection::ConnectionRecord;
 pub use outbox::{DeliveryRow, NewMessage};
 
@@ -25,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_issues.sql"),
     include_str!("../../migrations/0004_directory.sql"),
     include_str!("../../migrations/0005_outbox.sql"),
+    include_str!("../../migrations/0006_bot.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.

@@ -15,6 +15,8 @@ pub struct NewMessage {
     pub card: String,
     pub summary: String,
     pub sender: String,
+    /// `user` or `bot`: which identity sends it.
+    pub identity: String,
     pub origin: String,
     pub workflow_id: Option<String>,
     pub priority: i64,
@@ -46,6 +48,7 @@ pub struct DeliveryRow {
     pub card: String,
     pub summary: String,
     pub sender: String,
+    pub identity: String,
     pub origin: String,
     pub workflow_id: Option<String>,
     pub comment: String,
@@ -61,7 +64,7 @@ fn time(text: String) -> rusqlite::Result<DateTime<Utc>> {
 
 const SELECT: &str = "SELECT d.id, d.message_id, d.recipient, d.recipient_key, d.label, d.status, d.attempts,
     d.next_attempt_at, d.target, d.teams_message_id, d.web_url, d.error_code, d.error, d.created_at, d.updated_at,
-    d.sent_at, m.issue_id, m.issue_title, m.card, m.summary, m.sender, m.origin, m.workflow_id, m.comment
+    d.sent_at, m.issue_id, m.issue_title, m.card, m.summary, m.sender, m.origin, m.workflow_id, m.comment, m.identity
     FROM deliveries d JOIN messages m ON m.id = d.message_id";
 
 fn row(r: &Row) -> rusqlite::Result<DeliveryRow> {
@@ -90,6 +93,7 @@ fn row(r: &Row) -> rusqlite::Result<DeliveryRow> {
         origin: r.get(21)?,
         workflow_id: r.get(22)?,
         comment: r.get(23)?,
+        identity: r.get(24)?,
     })
 }
 
@@ -105,7 +109,7 @@ impl Store {
         transaction
             .execute(
                 "INSERT INTO messages (id, issue_id, issue_revision, issue_title, comment, card, summary, sender, origin,
-                    workflow_id, priority, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    workflow_id, priority, created_at, identity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     message.id,
                     message.issue_id,
@@ -118,7 +122,8 @@ impl Store {
                     message.origin,
                     message.workflow_id,
                     message.priority,
-                    now.to_rfc3339()
+                    now.to_rfc3339(),
+                    message.identity
                 ],
             )
             .map_err(|e| self.map_error(e))?;
@@ -256,6 +261,16 @@ impl Store {
             .map_err(|e| self.map_error(e))
     }
 
+    pub fn clear_delivery_target(&self, id: &str) -> Result<(), StoreError> {
+        self.connection()
+            .execute(
+                "UPDATE deliveries SET target = NULL WHERE id = ?1",
+                params![id],
+            )
+            .map(|_| ())
+            .map_err(|e| self.map_error(e))
+    }
+
     pub fn mark_delivered(
         &self,
         id: &str,
@@ -277,6 +292,7 @@ impl Store {
     /// Holds every waiting delivery until the connection is renewed.
     pub fn pause_pending(
         &self,
+        identity: &str,
         code: &str,
         reason: &str,
         now: DateTime<Utc>,
@@ -284,19 +300,21 @@ impl Store {
         self.connection()
             .execute(
                 "UPDATE deliveries SET status = 'paused', error_code = ?1, error = ?2, updated_at = ?3
-                 WHERE status IN ('queued', 'retrying')",
-                params![code, reason, now.to_rfc3339()],
+                 WHERE status IN ('queued', 'retrying')
+                   AND message_id IN (SELECT id FROM messages WHERE identity = ?4)",
+                params![code, reason, now.to_rfc3339(), identity],
             )
             .map_err(|e| self.map_error(e))
     }
 
-    /// Releases paused deliveries once the connection works again.
-    pub fn resume_paused(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    /// Releases one identity's paused deliveries once its connection works again.
+    pub fn resume_paused(&self, identity: &str, now: DateTime<Utc>) -> Result<usize, StoreError> {
         self.connection()
             .execute(
                 "UPDATE deliveries SET status = 'queued', error_code = NULL, error = NULL, next_attempt_at = ?1,
-                    updated_at = ?1 WHERE status = 'paused'",
-                params![now.to_rfc3339()],
+                    updated_at = ?1 WHERE status = 'paused'
+                    AND message_id IN (SELECT id FROM messages WHERE identity = ?2)",
+                params![now.to_rfc3339(), identity],
             )
             .map_err(|e| self.map_error(e))
     }

@@ -234,22 +234,26 @@ function Chats(props: { chosen: Set<string>; onToggle: (r: Recipient) => void })
   );
 }
 
-/** Channels of your teams, people from the directory, and your existing chats. */
-export function RecipientPicker(props: { chosen: Recipient[]; onToggle: (recipient: Recipient) => void }) {
-  const [tab, setTab] = useState<"channels" | "people" | "chats">("channels");
+type Kind = "channels" | "people" | "chats";
+
+const KIND_LABEL: Record<Kind, string> = { channels: "Channels", people: "People", chats: "Chats" };
+
+/** Channels of your teams, people from the directory, and your existing chats (or just the
+ * `kinds` given, in that order). */
+export function RecipientPicker(props: { chosen: Recipient[]; onToggle: (recipient: Recipient) => void; kinds?: Kind[] }) {
+  const kinds: Kind[] = props.kinds ?? ["channels", "people", "chats"];
+  const first = kinds[0] ?? "channels";
+  const [picked, setTab] = useState<Kind>(first);
+  const tab = kinds.includes(picked) ? picked : first;
   const chosen = new Set(props.chosen.map(keyOf));
   return (
     <div>
-      <TabList selectedValue={tab} onTabSelect={(_, data) => setTab(data.value as typeof tab)} size="small">
-        <Tab value="channels" data-testid="tab-channels">
-          Channels
-        </Tab>
-        <Tab value="people" data-testid="tab-people">
-          People
-        </Tab>
-        <Tab value="chats" data-testid="tab-chats">
-          Chats
-        </Tab>
+      <TabList selectedValue={tab} onTabSelect={(_, data) => setTab(data.value as Kind)} size="small">
+        {kinds.map((kind) => (
+          <Tab key={kind} value={kind} data-testid={`tab-${kind}`}>
+            {KIND_LABEL[kind]}
+          </Tab>
+        ))}
       </TabList>
       {tab === "channels" && <Channels chosen={chosen} onToggle={props.onToggle} />}
       {tab === "people" && <People chosen={chosen} onToggle={props.onToggle} />}

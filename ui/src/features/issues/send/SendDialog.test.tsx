@@ -34,6 +34,8 @@ function delivery(recipient: Recipient, label: string, overrides: Partial<Delive
     problem: null,
     comment: "",
     origin: "manual",
+    identity: "user",
+    sender: "Megan Bowen",
     created_at: "2026-11-28T10:00:00Z",
     updated_at: "2026-11-28T10:00:00Z",
     sent_at: null,
@@ -153,5 +155,50 @@ describe("Send message to Teams", () => {
         { kind: "group_chat", people: [{ user_id: "u2", name: "Adele Vance" }, { user_id: "u3", name: "Alex Wilber" }], topic: null },
       ]);
     });
+  });
+});
+
+describe("Send message to Teams as the bot", () => {
+  beforeEach(() => backend.reset());
+
+  it("sends as the bot when only the bot is connected, to people and channels only", async () => {
+    setUp();
+    backend.on("connection_state", () => ({ state: "not_connected" }));
+    backend.on("bot_state", () => ({
+      state: "connected",
+      bot: {
+        app_id: "b07a1e47-0000-4000-8000-00000000b075",
+        app_name: "OX Security Alerts",
+        catalog_id: "c-1",
+        tenant: "contoso.onmicrosoft.com",
+        tenant_id: "t-1",
+        cloud_label: "Custom",
+        connector_url: "http://127.0.0.1:4000",
+        checks: [],
+        connected_at: "2026-11-28T10:00:00Z",
+        settings_changed: false,
+      },
+    }));
+    const adele: Recipient = { kind: "person", user_id: "u2", name: "Adele Vance", mail: "adele.vance@contoso.com" };
+    backend.on("send_message", () => ({ message_id: "m-1", deliveries: [delivery(adele, "Adele Vance", {})] }));
+    backend.on("message_deliveries", () => [
+      delivery(adele, "Adele Vance", { status: "sent", attempts: 1, identity: "bot", sender: "OX Security Alerts" }),
+    ]);
+    render(<SendDialog issue={issue(1)} onClose={() => {}} onOpenActivity={() => {}} />);
+    const sendAs = await screen.findByTestId("send-as");
+    expect(sendAs).toHaveTextContent("OX Security Alerts (bot)");
+    expect(within(sendAs).getByLabelText("You (not connected)")).toBeDisabled();
+    expect(within(sendAs).getByLabelText("OX Security Alerts (bot)")).toBeChecked();
+    expect(screen.queryByTestId("tab-chats")).not.toBeInTheDocument();
+
+    await userEvent.click(screen.getByTestId("tab-people"));
+    await userEvent.type(screen.getByTestId("people-search"), "ade");
+    await userEvent.click(await screen.findByTestId("person-option"));
+    await waitFor(() => expect(screen.getByTestId("send-button")).toBeEnabled());
+    await userEvent.click(screen.getByTestId("send-button"));
+    const sent = backend.calls.find((c) => c.command === "send_message");
+    expect((sent?.args as { request: SendRequest }).request.identity).toBe("bot");
+    const results = await screen.findAllByTestId("send-result");
+    await waitFor(() => expect(nth(results, 0)).toHaveTextContent("Delivered by OX Security Alerts."));
   });
 });

@@ -12,6 +12,8 @@ import {
   Field,
   Link,
   MessageBar,
+  Radio,
+  RadioGroup,
   MessageBarBody,
   Spinner,
   Subtitle2,
@@ -24,7 +26,10 @@ import {
 import { CheckmarkCircle16Filled, ErrorCircle16Filled } from "@fluentui/react-icons";
 import { useEffect, useMemo, useState } from "react";
 
+import type { BotState } from "../../../bindings/BotState";
+import type { ConnectionState } from "../../../bindings/ConnectionState";
 import type { Delivery } from "../../../bindings/Delivery";
+import type { Identity } from "../../../bindings/Identity";
 import type { Issue } from "../../../bindings/Issue";
 import type { Recipient } from "../../../bindings/Recipient";
 import type { SendPreview } from "../../../bindings/SendPreview";
@@ -66,6 +71,28 @@ const useStyles = makeStyles({
   detail: { gridColumn: "1 / 3", color: tokens.colorNeutralForeground2 },
 });
 
+/** Who can send: the signed-in person and, once connected, the organisation's bot. */
+function useSenders(): { user: string | null; bot: string | null; loaded: boolean } {
+  const [known, setKnown] = useState<{ user: ConnectionState | null; bot: BotState | null; loaded: boolean }>({
+    user: null,
+    bot: null,
+    loaded: false,
+  });
+  useEffect(() => {
+    let current = true;
+    void Promise.all([
+      commands.connectionState().catch(() => null),
+      commands.botState().catch(() => null),
+    ]).then(([user, bot]) => current && setKnown({ user, bot, loaded: true }));
+    return () => {
+      current = false;
+    };
+  }, []);
+  const user = known.user && known.user.state !== "not_connected" ? known.user.account.name : null;
+  const bot = known.bot && known.bot.state !== "not_connected" ? known.bot.bot.app_name : null;
+  return { user, bot, loaded: known.loaded };
+}
+
 function kb(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
 }
@@ -86,11 +113,19 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
   const [sendFailure, setSendFailure] = useState<string | null>(null);
   const [messageId, setMessageId] = useState<string | null>(null);
   const [deliveries, setDeliveries] = useState<Delivery[]>([]);
+  const senders = useSenders();
+  const [pickedIdentity, setIdentity] = useState<Identity | null>(null);
+  // As you by default; as the bot when only the bot is connected.
+  const identity: Identity = pickedIdentity ?? (senders.user === null && senders.bot !== null ? "bot" : "user");
+  const asBot = identity === "bot";
+  // The bot messages people and channels only, one chat each.
+  const sendable = asBot ? chosen.filter((r) => r.kind === "person" || r.kind === "channel") : chosen;
 
-  const people = chosen.filter((r) => r.kind === "person").length;
+  const people = sendable.filter((r) => r.kind === "person").length;
   const request = useMemo(
-    () => ({ issue_id: issue.id, recipients: asSent(chosen, asGroup), comment }),
-    [issue.id, chosen, asGroup, comment],
+    () => ({ issue_id: issue.id, recipients: asSent(sendable, asGroup && !asBot), comment, identity }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [issue.id, chosen, asGroup, comment, identity],
   );
 
   // The pre-send check follows the choices a moment after the last change.
@@ -139,7 +174,7 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
   const checking = checked.of !== request;
   const problems = preview?.recipients.filter((r) => r.problem !== null) ?? [];
   const blocking = preview?.blocking ?? [];
-  const canSend = !sending && !checking && preview !== null && blocking.length === 0 && chosen.length > 0;
+  const canSend = !sending && !checking && preview !== null && blocking.length === 0 && sendable.length > 0;
 
   const send = () => {
     setSending(true);
@@ -170,6 +205,19 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
             {messageId === null ? (
               <div className={styles.columns}>
                 <div className={styles.column}>
+                  {senders.bot !== null && (
+                    <Field label="Send as">
+                      <RadioGroup
+                        layout="horizontal"
+                        value={identity}
+                        onChange={(_, data) => setIdentity(data.value as Identity)}
+                        data-testid="send-as"
+                      >
+                        <Radio value="user" label={senders.user ? `You (${senders.user})` : "You (not connected)"} disabled={senders.user === null} />
+                        <Radio value="bot" label={`${senders.bot} (bot)`} data-testid="send-as-bot" />
+                      </RadioGroup>
+                    </Field>
+                  )}
                   <Subtitle2>Recipients</Subtitle2>
                   <TagGroup
                     className={styles.chosen}
@@ -178,14 +226,19 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
                     data-testid="chosen-recipients"
                   >
                     {chosen.length === 0 && <Caption1 className={styles.muted}>Nobody yet: choose below.</Caption1>}
-                    {chosen.map((r) => (
+                    {sendable.map((r) => (
                       <Tag key={keyOf(r)} value={keyOf(r)} dismissible dismissIcon={{ "aria-label": `Remove ${labelOf(r)}` }} size="small">
                         {labelOf(r)}
                       </Tag>
                     ))}
                   </TagGroup>
-                  <RecipientPicker chosen={chosen} onToggle={toggle} />
-                  {people >= 2 && (
+                  <RecipientPicker chosen={sendable} onToggle={toggle} kinds={asBot ? ["channels", "people"] : undefined} />
+                  {asBot && (
+                    <Caption1 className={styles.muted}>
+                      The bot messages each person in its own chat with them, and starts a new thread in each channel.
+                    </Caption1>
+                  )}
+                  {!asBot && people >= 2 && (
                     <Checkbox
                       checked={asGroup}
                       onChange={(_, data) => setAsGroup(data.checked === true)}
@@ -258,10 +311,13 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
                   <li key={d.id} className={styles.result} data-testid="send-result">
                     <Body1>{d.label}</Body1>
                     <DeliveryStatusBadge delivery={d} />
-                    {d.status === "sent" && (
+                    {d.status === "sent" && d.web_url && (
                       <Caption1 className={styles.detail}>
                         <Link onClick={() => void commands.openMessage(d.id)}>Open the message in Teams</Link>
                       </Caption1>
+                    )}
+                    {d.status === "sent" && !d.web_url && (
+                      <Caption1 className={styles.detail}>Delivered by {d.sender}.</Caption1>
                     )}
                     {d.status !== "sent" && d.problem && (
                       <Caption1 className={styles.detail}>
@@ -284,7 +340,7 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
               <>
                 <Button onClick={props.onClose}>Cancel</Button>
                 <Button appearance="primary" disabled={!canSend} onClick={send} data-testid="send-button">
-                  {sending ? "Sending…" : chosen.length > 1 ? `Send to ${request.recipients.length}` : "Send"}
+                  {sending ? "Sending…" : sendable.length > 1 ? `Send to ${request.recipients.length}` : "Send"}
                 </Button>
               </>
             ) : (

@@ -1,0 +1,665 @@
+//! Connecting the bot: its setup (application ID, tenant, secret in the keychain), the
+//! administrator's consent in the browser, and the proof that the setup works.
+
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::connector::{Connector, ConnectorError};
+use super::{
+    APP_NAME, BotAccount, BotCheck, BotError, BotRecord, BotSetup, BotSetupDraft, BotState,
+    CLIENT_SECRET, connector_scope, setup_problems,
+};
+use crate::auth::loopback::{Callback, LoopbackListener};
+use crate::auth::{AuthError, SignInWaiting, launch};
+use crate::error::Result;
+use crate::graph::{Graph, GraphError, Page};
+use crate::http::HttpError;
+use crate::secrets::Secret;
+use crate::settings::{Cloud, Settings};
+use crate::{Core, Error};
+
+/// What an admin consent needs from its host.
+pub struct ConsentRequest<'a> {
+    /// Opens an address in the system browser (used when no browser command is set).
+    pub open_browser: &'a (dyn Fn(&str) -> std::result::Result<(), String> + Send + Sync),
+    /// Called once the browser was asked to open the consent page.
+    pub on_waiting: &'a (dyn Fn(&SignInWaiting) + Send + Sync),
+    /// A browser command that overrides the one in Settings.
+    pub browser_command: Option<String>,
+    pub timeout: Duration,
+}
+
+#[derive(Clone, Copy)]
+enum Audience {
+    Graph,
+    Connector,
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: Option<String>,
+    expires_in: Option<u64>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+impl Core {
+    /// The bot card's fields; the secret only as set or not set.
+    pub async fn bot_setup(&self) -> Result<BotSetup> {
+        let row = self.store.load_bot()?;
+        let settings = self.settings()?;
+        // Without a keychain the card still shows what is configured; CONNECT then says why.
+        let secret_set = match self.secret(|store| store.get(CLIENT_SECRET)).await {
+            Ok(secret) => secret.is_some(),
+            Err(error) => {
+                log::warn!("the bot's client secret cannot be looked up: {error}");
+                false
+            }
+        };
+        Ok(BotSetup {
+            app_id: row.app_id,
+            tenant: row.tenant,
+            secret_set,
+            cloud_label: settings.cloud.label().to_string(),
+            connector_url: settings.endpoints().bot_connector,
+            teams_admin_center: super::teams_admin_center(settings.cloud).map(str::to_string),
+        })
+    }
+
+    /// Saves the bot card. A typed secret goes to the OS keychain and nowhere else.
+    pub async fn save_bot_setup(&self, draft: BotSetupDraft) -> Result<BotSetup> {
+        let app_id = draft.app_id.trim().to_ascii_lowercase();
+        let tenant = draft.tenant.trim().to_string();
+        let problems = setup_problems(&app_id, &tenant);
+        if !problems.is_empty() {
+            return Err(BotError::Invalid(problems.join(" ")).into());
+        }
+        if let Some(secret) = draft.secret {
+            let trimmed = Secret::new(secret.expose().trim());
+            if !trimmed.expose().is_empty() {
+                self.secret(move |store| store.set(CLIENT_SECRET, &trimmed).map(|()| None))
+                    .await?;
+                self.bot_sessions.graph.clear();
+                self.bot_sessions.connector.clear();
+                log::info!("the bot's client secret was replaced in the keychain");
+            }
+        }
+        let mut row = self.store.load_bot()?;
+        row.app_id = app_id;
+        row.tenant = tenant;
+        self.store.save_bot(&row, self.clock.now())?;
+        self.bot_setup().await
+    }
+
+    pub(crate) fn bot_record(&self) -> Result<Option<BotRecord>> {
+        let row = self.store.load_bot()?;
+        Ok(row.connection.as_deref().and_then(|json| {
+            serde_json::from_str(json)
+                .map_err(|e| log::warn!("the stored bot connection is unreadable: {e}"))
+                .ok()
+        }))
+    }
+
+    fn save_bot_record(&self, record: Option<&BotRecord>) -> Result<()> {
+        let mut row = self.store.load_bot()?;
+        row.connection = record.map(|r| serde_json::to_string(r).expect("records serialise"));
+        Ok(self.store.save_bot(&row, self.clock.now())?)
+    }
+
+    /// The bot's connection as last known, without calling Microsoft.
+    pub fn bot_state(&self) -> Result<BotState> {
+        let Some(record) = self.bot_record()? else {
+            return Ok(BotState::NotConnected);
+        };
+        let row = self.store.load_bot()?;
+        let settings = self.settings()?;
+        let endpoints = settings.endpoints();
+        let bot = BotAccount {
+            settings_changed: record.app_id != row.app_id
+                || record.tenant != row.tenant
+                || record.authority != endpoints.authority
+                || Some(&record.connector) != endpoints.bot_connector.as_ref(),
+            app_id: record.app_id,
+            app_name: record.app_name,
+            catalog_id: record.catalog_id,
+            tenant: record.tenant,
+            tenant_id: record.tenant_id,
+            cloud_label: record
+                .cloud
+                .parse::<Cloud>()
+                .map(|c| c.label().to_string())
+                .unwrap_or(record.cloud),
+            connector_url: record.connector,
+            checks: record.checks,
+            connected_at: record.connected_at,
+        };
+        Ok(match record.problem {
+            None => BotState::Connected { bot },
+            Some((code, reason, since)) => BotState::ReconnectNeeded {
+                bot,
+                code,
+                reason,
+                since,
+            },
+        })
+    }
+
+    /// Connects the bot: the administrator consents in the browser
+    /// (`/{tenant}/v2.0/adminconsent`, loopback redirect), then the app proves the setup.
+    pub async fn connect_bot(
+        &self,
+        request: ConsentRequest<'_>,
+        cancelled: impl Future<Output = ()>,
+    ) -> Result<BotState> {
+        let settings = self.settings()?;
+        let row = self.store.load_bot()?;
+        self.require_bot_setup(&row.app_id, &row.tenant, &settings)
+            .await?;
+        let endpoints = settings.endpoints();
+        let listener = LoopbackListener::bind().await?;
+        let redirect_uri = listener.redirect_uri();
+        let state = self.random_text(32);
+        let mut url = url::Url::parse(&format!(
+            "{}/{}/v2.0/adminconsent",
+            endpoints.authority.trim_end_matches('/'),
+            row.tenant
+        ))
+        .map_err(|e| BotError::Invalid(format!("The consent address is not valid: {e}")))?;
+        url.query_pairs_mut()
+            .append_pair("client_id", &row.app_id)
+            .append_pair("redirect_uri", &redirect_uri)
+            .append_pair("state", &state)
+            .append_pair("scope", &format!("{}/.default", endpoints.graph));
+        let consent_url = url.to_string();
+        let command = request
+            .browser_command
+            .clone()
+            .filter(|c| !c.trim().is_empty())
+            .unwrap_or(settings.browser_command.clone());
+        let browser_problem = if command.trim().is_empty() {
+            (request.open_browser)(&consent_url).err()
+        } else {
+            launch(&command, &consent_url).err()
+        };
+        if let Some(problem) = &browser_problem {
+            log::warn!("the browser could not be opened: {problem}");
+        }
+        (request.on_waiting)(&SignInWaiting {
+            authorize_url: consent_url.clone(),
+            browser_problem,
+        });
+        log::info!("waiting for the administrator's consent for the bot");
+        let consented_tenant = match listener.wait(&state, request.timeout, cancelled).await? {
+            Callback::AdminConsent { tenant } => tenant,
+            Callback::Error { error, description } => {
+                return Err(consent_error(&error, &description).into());
+            }
+            Callback::Code(_) => {
+                return Err(AuthError::BadResponse(
+                    "the browser came back from sign-in instead of admin consent".into(),
+                )
+                .into());
+            }
+        };
+        self.verify_bot(Some(&consented_tenant)).await
+    }
+
+    async fn require_bot_setup(
+        &self,
+        app_id: &str,
+        tenant: &str,
+        settings: &Settings,
+    ) -> Result<()> {
+        let missing = if app_id.is_empty() {
+            Some("application ID")
+        } else if tenant.is_empty() {
+            Some("tenant")
+        } else if self
+            .secret(|store| store.get(CLIENT_SECRET))
+            .await?
+            .is_none()
+        {
+            Some("client secret")
+        } else {
+            None
+        };
+        if let Some(missing) = missing {
+            return Err(BotError::NotConfigured {
+                missing: missing.into(),
+            }
+            .into());
+        }
+        let problems = setup_problems(app_id, tenant);
+        if !problems.is_empty() {
+            return Err(BotError::Invalid(problems.join(" ")).into());
+        }
+        if settings.endpoints().bot_connector.is_none() {
+            return Err(BotError::NoConnectorUrl {
+                cloud: settings.cloud.label().into(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Proves the bot's setup without a browser: a client-credentials token for Graph, reads of
+    /// the directory and the teams, the app catalog, and a token for the Bot Connector. Saves
+    /// the connection with what was verified.
+    pub async fn verify_bot(&self, consented_tenant: Option<&str>) -> Result<BotState> {
+        let settings = self.settings()?;
+        let row = self.store.load_bot()?;
+        self.require_bot_setup(&row.app_id, &row.tenant, &settings)
+            .await?;
+        let endpoints = settings.endpoints();
+        let connector_url = endpoints.bot_connector.clone().unwrap_or_default();
+        self.bot_sessions.graph.clear();
+        self.bot_sessions.connector.clear();
+        let previous = self.bot_record()?;
+        let mut checks = Vec::new();
+        let graph_scope = format!("{}/.default", endpoints.graph);
+        let (graph_token, graph_tid) = self
+            .request_bot_token(&endpoints.authority, &row.tenant, &row.app_id, &graph_scope)
+            .await?;
+        checks.push(BotCheck {
+            label: "Microsoft Graph token".into(),
+            detail: format!("Issued to the bot by tenant {}.", row.tenant),
+            ok: true,
+        });
+        let graph = Graph {
+            http: self.http.clone(),
+            base: endpoints.graph.clone(),
+            token: graph_token.0.clone(),
+        };
+        let directory: std::result::Result<Page<Value>, GraphError> =
+            graph.get("/users?$top=1&$select=id").await;
+        match directory {
+            Ok(_) => checks.push(BotCheck {
+                label: "Directory".into(),
+                detail: "Can look up people (User.Read.All).".into(),
+                ok: true,
+            }),
+            Err(GraphError::Forbidden { .. }) => {
+                return Err(BotError::MissingPermission {
+                    what: "look up people in the directory".into(),
+                    permission: "User.Read.All",
+                }
+                .into());
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let teams: std::result::Result<Page<Value>, GraphError> =
+            graph.get("/teams?$top=1&$select=id,displayName").await;
+        match teams {
+            Ok(_) => checks.push(BotCheck {
+                label: "Teams".into(),
+                detail: "Can list the organisation's teams (Team.ReadBasic.All).".into(),
+                ok: true,
+            }),
+            Err(GraphError::Forbidden { .. }) => {
+                return Err(BotError::MissingPermission {
+                    what: "list the organisation's teams".into(),
+                    permission: "Team.ReadBasic.All",
+                }
+                .into());
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let filter = format!("externalId eq '{}'", row.app_id);
+        let catalog: std::result::Result<Page<Value>, GraphError> = graph
+            .get(&format!(
+                "/appCatalogs/teamsApps?$filter={}",
+                percent_encoding::utf8_percent_encode(&filter, percent_encoding::NON_ALPHANUMERIC)
+            ))
+            .await;
+        let (catalog_id, app_name) = match catalog {
+            Ok(page) => match page.value.first() {
+                Some(app) => {
+                    let name = app["displayName"].as_str().unwrap_or(APP_NAME).to_string();
+                    checks.push(BotCheck {
+                        label: "Teams app catalog".into(),
+                        detail: format!("Published to the organisation as “{name}”."),
+                        ok: true,
+                    });
+                    (app["id"].as_str().map(str::to_string), name)
+                }
+                None => {
+                    checks.push(BotCheck {
+                        label: "Teams app catalog".into(),
+                        detail: "Not published yet: save the app package below and upload it in \
+                                 Teams admin center › Teams apps › Manage apps."
+                            .into(),
+                        ok: false,
+                    });
+                    (None, APP_NAME.to_string())
+                }
+            },
+            Err(GraphError::Forbidden { .. }) => {
+                checks.push(BotCheck {
+                    label: "Teams app catalog".into(),
+                    detail: "Cannot be read: add the application permission AppCatalog.Read.All \
+                             so the app can tell where it is installed."
+                        .into(),
+                    ok: false,
+                });
+                (None, APP_NAME.to_string())
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let (connector_token, connector_tid) = self
+            .request_bot_token(
+                &endpoints.authority,
+                &row.tenant,
+                &row.app_id,
+                connector_scope(settings.cloud),
+            )
+            .await?;
+        checks.push(BotCheck {
+            label: "Bot Connector token".into(),
+            detail: format!("Issued for {connector_url}."),
+            ok: true,
+        });
+        let tenant_id = [
+            Some(row.tenant.to_ascii_lowercase()).filter(|t| crate::settings::is_guid(t)),
+            graph_tid.or(connector_tid),
+            consented_tenant
+                .map(str::to_string)
+                .filter(|t| !t.is_empty()),
+            previous.as_ref().map(|p| p.tenant_id.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|t| !t.is_empty())
+        .unwrap_or_else(|| row.tenant.clone());
+        let now = self.clock.now();
+        if previous.as_ref().is_some_and(|p| p.app_id != row.app_id) {
+            // Conversation ids belong to one bot.
+            self.store.forget_bot_conversations(None)?;
+        }
+        let record = BotRecord {
+            app_id: row.app_id.clone(),
+            app_name,
+            catalog_id,
+            tenant: row.tenant.clone(),
+            tenant_id,
+            cloud: settings.cloud.as_str().into(),
+            authority: endpoints.authority.clone(),
+            graph: endpoints.graph.clone(),
+            connector: connector_url,
+            checks,
+            connected_at: now,
+            problem: None,
+        };
+        self.save_bot_record(Some(&record))?;
+        self.bot_sessions.graph.store(graph_token.0, graph_token.1);
+        self.bot_sessions
+            .connector
+            .store(connector_token.0, connector_token.1);
+        log::info!("the bot {} is connected", record.app_id);
+        self.bot_state()
+    }
+
+    /// Forgets the bot's connection; with `forget_secret`, its client secret leaves the keychain.
+    pub async fn disconnect_bot(&self, forget_secret: bool) -> Result<()> {
+        if forget_secret {
+            self.secret(|store| store.delete(CLIENT_SECRET).map(|()| None))
+                .await?;
+        }
+        self.save_bot_record(None)?;
+        self.store.forget_bot_conversations(None)?;
+        self.bot_sessions.graph.clear();
+        self.bot_sessions.connector.clear();
+        log::info!("disconnected the bot");
+        Ok(())
+    }
+
+    /// A client-credentials token, with the tenant id when the token says (`tid`).
+    async fn request_bot_token(
+        &self,
+        authority: &str,
+        tenant: &str,
+        app_id: &str,
+        scope: &str,
+    ) -> Result<((Secret, DateTime<Utc>), Option<String>)> {
+        let secret = self.secret(|store| store.get(CLIENT_SECRET)).await?.ok_or(
+            BotError::NotConfigured {
+                missing: "client secret".into(),
+            },
+        )?;
+        let url = url::Url::parse(&format!(
+            "{}/{tenant}/oauth2/v2.0/token",
+            authority.trim_end_matches('/')
+        ))
+        .map_err(|e| BotError::Invalid(format!("The sign-in address is not valid: {e}")))?;
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", app_id),
+            ("client_secret", secret.expose()),
+            ("scope", scope),
+        ];
+        let request = self
+            .http
+            .request(reqwest::Method::POST, url)
+            .form(&form)
+            .build()
+            .map_err(|e| HttpError::Client(e.to_string()))?;
+        let response = self.http.send(request).await?;
+        let bytes = response.bytes().await.map_err(|e| BotError::TokenRefused {
+            description: e.to_string(),
+        })?;
+        let answer: TokenAnswer =
+            serde_json::from_slice(&bytes).map_err(|e| BotError::TokenRefused {
+                description: format!("the answer could not be read ({e})"),
+            })?;
+        match (answer.access_token, answer.error) {
+            (Some(token), None) => {
+                let expires = self.clock.now()
+                    + chrono::Duration::seconds(answer.expires_in.unwrap_or(3600) as i64);
+                let tid = token_tenant(&token);
+                Ok(((Secret::new(token), expires), tid))
+            }
+            (_, error) => Err(token_error(
+                error.as_deref().unwrap_or_default(),
+                answer.error_description.as_deref().unwrap_or_default(),
+                app_id,
+                tenant,
+            )
+            .into()),
+        }
+    }
+
+    /// A fresh token for Graph or the Bot Connector; a refusal that needs the bot to be
+    /// connected again is remembered, so sending pauses with the reason.
+    async fn bot_token(&self, audience: Audience) -> Result<Secret> {
+        let session = match audience {
+            Audience::Graph => &self.bot_sessions.graph,
+            Audience::Connector => &self.bot_sessions.connector,
+        };
+        let now = self.clock.now();
+        if let Some(token) = session.fresh(now) {
+            return Ok(token);
+        }
+        let _renewal = session.renewal.lock().await;
+        if let Some(token) = session.fresh(self.clock.now()) {
+            return Ok(token);
+        }
+        let mut record = self.bot_record()?.ok_or(BotError::NotConnected)?;
+        if let Some((code, reason, _)) = &record.problem {
+            return Err(BotError::ReconnectNeeded {
+                code: *code,
+                reason: reason.clone(),
+            }
+            .into());
+        }
+        let scope = match audience {
+            Audience::Graph => format!("{}/.default", record.graph),
+            Audience::Connector => {
+                connector_scope(record.cloud.parse().unwrap_or(Cloud::Custom)).to_string()
+            }
+        };
+        match self
+            .request_bot_token(&record.authority, &record.tenant, &record.app_id, &scope)
+            .await
+        {
+            Ok(((token, expires), _)) => {
+                session.store(token.clone(), expires);
+                Ok(token)
+            }
+            Err(Error::Bot(error)) if error.needs_reconnect() => {
+                log::warn!("the bot needs reconnecting: {error}");
+                record.problem = Some((error.code(), error.to_string(), self.clock.now()));
+                self.save_bot_record(Some(&record))?;
+                Err(error.into())
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Runs a Graph call as the bot, renewing its token once if Graph refuses it.
+    pub(crate) async fn as_bot<T, F, Fut>(&self, call: F) -> Result<T>
+    where
+        F: Fn(Graph) -> Fut,
+        Fut: Future<Output = std::result::Result<T, GraphError>>,
+    {
+        let record = self.bot_record()?.ok_or(BotError::NotConnected)?;
+        let graph = |token| Graph {
+            http: self.http.clone(),
+            base: record.graph.clone(),
+            token,
+        };
+        match call(graph(self.bot_token(Audience::Graph).await?)).await {
+            Err(GraphError::Unauthorized { .. }) => {
+                self.bot_sessions.graph.clear();
+                Ok(call(graph(self.bot_token(Audience::Graph).await?)).await?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Runs a Bot Connector call, renewing the token once if the Connector refuses it. The outer
+    /// error is the bot's own (no token); the inner one is the Connector's answer.
+    pub(crate) async fn with_connector<T, F, Fut>(
+        &self,
+        call: F,
+    ) -> Result<std::result::Result<T, ConnectorError>>
+    where
+        F: Fn(Connector) -> Fut,
+        Fut: Future<Output = std::result::Result<T, ConnectorError>>,
+    {
+        let record = self.bot_record()?.ok_or(BotError::NotConnected)?;
+        let connector = |token| Connector {
+            http: self.http.clone(),
+            service_url: record.connector.clone(),
+            token,
+        };
+        match call(connector(self.bot_token(Audience::Connector).await?)).await {
+            Err(ConnectorError::Unauthorized { .. }) => {
+                self.bot_sessions.connector.clear();
+                Ok(call(connector(self.bot_token(Audience::Connector).await?)).await)
+            }
+            other => Ok(other),
+        }
+    }
+}
+
+/// The tenant id in a JWT access token (`tid`), when the token is one.
+fn token_tenant(token: &str) -> Option<String> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: Value = serde_json::from_slice(&bytes).ok()?;
+    claims["tid"].as_str().map(str::to_string)
+}
+
+/// What a refused client-credentials request means for the person (AADSTS codes, §3).
+fn token_error(error: &str, description: &str, app_id: &str, tenant: &str) -> BotError {
+    let first_sentence = description
+        .split(" Trace ID:")
+        .next()
+        .unwrap_or(description)
+        .trim()
+        .to_string();
+    match crate::auth::error::aadsts_code(description) {
+        Some(7000215) => BotError::SecretRejected,
+        Some(7000222) => BotError::SecretExpired,
+        Some(700016 | 90002 | 500011 | 50194) => BotError::AppNotFound {
+            app_id: app_id.into(),
+            tenant: tenant.into(),
+        },
+        _ if error == "invalid_client" => BotError::SecretRejected,
+        _ => BotError::TokenRefused {
+            description: if first_sentence.is_empty() {
+                error.to_string()
+            } else {
+                first_sentence
+            },
+        },
+    }
+}
+
+/// What the admin-consent redirect's error means (`microsoft-apis.md` §2.6).
+fn consent_error(error: &str, description: &str) -> BotError {
+    match (error, crate::auth::error::aadsts_code(description)) {
+        (_, Some(65004)) | ("access_denied", _) => BotError::ConsentDeclined,
+        (_, Some(90094 | 90095 | 65001)) | ("consent_required", _) => BotError::ConsentNeedsAdmin,
+        _ => BotError::ConsentRefused {
+            description: description
+                .split(" Trace ID:")
+                .next()
+                .unwrap_or(description)
+                .trim()
+                .to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_refusals_say_what_to_fix() {
+        assert_eq!(
+            token_error(
+                "invalid_client",
+                "AADSTS7000215: Invalid client secret provided.",
+                "a",
+                "t"
+            ),
+            BotError::SecretRejected
+        );
+        assert_eq!(
+            token_error("invalid_client", "AADSTS7000222: expired", "a", "t"),
+            BotError::SecretExpired
+        );
+        assert!(matches!(
+            token_error("unauthorized_client", "AADSTS700016: not found", "a", "t"),
+            BotError::AppNotFound { .. }
+        ));
+        assert_eq!(
+            consent_error("access_denied", "AADSTS65004: declined"),
+            BotError::ConsentDeclined
+        );
+        assert_eq!(
+            consent_error("consent_required", "AADSTS90094: admin"),
+            BotError::ConsentNeedsAdmin
+        );
+    }
+
+    #[test]
+    fn the_tenant_is_read_from_a_jwt_and_ignored_otherwise() {
+        use base64::Engine;
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(br#"{"tid":"72f988bf-86f1-41af-91ab-2d7cd011db47"}"#);
+        assert_eq!(
+            token_tenant(&format!("h.{payload}.s")).as_deref(),
+            Some("72f988bf-86f1-41af-91ab-2d7cd011db47")
+        );
+        assert_eq!(token_tenant("sbx-app.opaque"), None);
+    }
+}

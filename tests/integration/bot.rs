@@ -1,0 +1,427 @@
+//! The Bot identity provider against the sandbox: admin consent and the verified setup, every
+//! way connecting can fail, sending as the bot to a person and a channel (and a clear failure
+//! where the app is not installed), installation coverage, throttling, a rejected secret that
+//! pauses and resumes, and the Teams app package.
+
+use std::time::Duration;
+
+use ox_teams_core::ErrorCode;
+use ox_teams_core::bot::{BotSetupDraft, BotState, Identity};
+use ox_teams_core::clock::Clock;
+use ox_teams_core::directory::Freshness;
+use ox_teams_core::issues::{CancelFlag, IssueFilter};
+use ox_teams_core::outbox::{DeliveryStatus, Recipient, SendRequest};
+use ox_teams_core::secrets::Secret;
+use ox_teams_sandbox::tenant::{DEFAULT_BOT_APP_ID, DEFAULT_BOT_SECRET};
+use ox_teams_sandbox::{Sandbox, SandboxOptions, tenant};
+use ox_teams_tests::browser::Decision;
+use ox_teams_tests::{TestCore, connect_bot_as, core_against, sarif_samples};
+use serde_json::{Value, json};
+
+const CLIENT_ID: &str = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
+
+struct Setup {
+    sandbox: Sandbox,
+    t: TestCore,
+    tenant_id: String,
+    admin: String,
+    /// People the app is not installed for.
+    without_app: Vec<(String, String)>,
+    issue_id: String,
+}
+
+async fn setup() -> Setup {
+    let sandbox = Sandbox::start(SandboxOptions::new(tenant::small(1)), 0)
+        .await
+        .unwrap();
+    let (tenant_id, admin, without_app) = {
+        let world = sandbox.world().lock().await;
+        let t = &world.tenant;
+        let without: Vec<(String, String)> = (0..t.users.len())
+            .filter(|u| !t.bot.installed_for_users.contains(u))
+            .map(|u| (t.users[u].upn.clone(), t.users[u].display_name.clone()))
+            .collect();
+        (t.id.clone(), t.users[t.admin()].upn.clone(), without)
+    };
+    let t = core_against(sandbox.url(), "contoso.onmicrosoft.com", CLIENT_ID);
+    t.core
+        .import_issues(
+            &[sarif_samples().join("semgrep-generated.sarif")],
+            &mut |_| {},
+            &CancelFlag::default(),
+        )
+        .unwrap();
+    let issue_id = t
+        .core
+        .issues(&IssueFilter::default(), 0, 1)
+        .unwrap()
+        .issues
+        .remove(0)
+        .id;
+    Setup {
+        sandbox,
+        t,
+        tenant_id,
+        admin,
+        without_app,
+        issue_id,
+    }
+}
+
+async fn configure(s: &Setup, secret: &str) {
+    s.t.core
+        .save_bot_setup(BotSetupDraft {
+            app_id: DEFAULT_BOT_APP_ID.to_uppercase(),
+            tenant: s.tenant_id.clone(),
+            secret: Some(Secret::new(secret)),
+        })
+        .await
+        .unwrap();
+}
+
+async fn connected() -> Setup {
+    let s = setup().await;
+    configure(&s, DEFAULT_BOT_SECRET).await;
+    let state = connect_bot_as(&s.t.core, &s.admin, Decision::Accept)
+        .await
+        .unwrap();
+    assert!(matches!(state, BotState::Connected { .. }), "{state:?}");
+    s
+}
+
+async fn person(s: &Setup, query: &str) -> Recipient {
+    let found =
+        s.t.core
+            .people(query, Freshness::Recent)
+            .await
+            .unwrap()
+            .items
+            .remove(0);
+    Recipient::Person {
+        user_id: found.id,
+        name: found.name,
+        mail: found.mail,
+    }
+}
+
+async fn channel(s: &Setup, team: &str, name: &str) -> Recipient {
+    let core = &s.t.core;
+    let teams = core.teams(Freshness::Recent).await.unwrap().items;
+    let team = teams.iter().find(|t| t.name == team).expect("team");
+    let channels = core
+        .channels(&team.id, Freshness::Recent)
+        .await
+        .unwrap()
+        .items;
+    let found = channels.iter().find(|c| c.name == name).expect("channel");
+    Recipient::Channel {
+        team_id: team.id.clone(),
+        channel_id: found.id.clone(),
+        team_name: team.name.clone(),
+        channel_name: found.name.clone(),
+    }
+}
+
+async fn sandbox_messages(s: &Setup) -> Value {
+    reqwest::get(format!("{}/_sandbox/messages", s.sandbox.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn control(s: &Setup, path: &str, body: Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/_sandbox/{path}", s.sandbox.url()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+}
+
+fn request(s: &Setup, recipients: Vec<Recipient>) -> SendRequest {
+    SendRequest {
+        issue_id: s.issue_id.clone(),
+        recipients,
+        comment: "Please patch before Friday".into(),
+        identity: Identity::Bot,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connecting_runs_admin_consent_and_proves_graph_and_the_bot_connector() {
+    let s = setup().await;
+    let core = &s.t.core;
+    let missing = connect_bot_as(core, &s.admin, Decision::Accept)
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), ErrorCode::NotConfigured);
+    assert!(missing.to_string().contains("application ID"), "{missing}");
+
+    let refused = core
+        .save_bot_setup(BotSetupDraft {
+            app_id: "not-a-guid".into(),
+            tenant: "organizations".into(),
+            secret: None,
+        })
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("GUID"), "{refused}");
+    assert!(refused.to_string().contains("its own tenant"), "{refused}");
+
+    configure(&s, "wrong-secret").await;
+    let setup = core.bot_setup().await.unwrap();
+    assert!(setup.secret_set);
+    assert_eq!(setup.app_id, DEFAULT_BOT_APP_ID, "stored in lower case");
+    let wrong = connect_bot_as(core, &s.admin, Decision::Accept)
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.code(), ErrorCode::SecretRejected);
+    assert!(
+        wrong.to_string().contains("Certificates & secrets"),
+        "{wrong}"
+    );
+    assert!(!wrong.to_string().contains("wrong-secret"));
+    assert_eq!(core.bot_state().unwrap(), BotState::NotConnected);
+
+    configure(&s, DEFAULT_BOT_SECRET).await;
+    let declined = connect_bot_as(core, &s.admin, Decision::Decline)
+        .await
+        .unwrap_err();
+    assert_eq!(declined.code(), ErrorCode::ConsentDeclined, "{declined}");
+    let not_admin = connect_bot_as(core, &s.without_app[0].0, Decision::Accept)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        not_admin.code(),
+        ErrorCode::AdminConsentRequired,
+        "{not_admin}"
+    );
+    assert!(not_admin.to_string().contains("administrator"));
+
+    let state = connect_bot_as(core, &s.admin, Decision::Accept)
+        .await
+        .unwrap();
+    let BotState::Connected { bot } = state else {
+        panic!("{state:?}")
+    };
+    assert_eq!(bot.app_name, "OX Security Alerts");
+    assert_eq!(bot.tenant_id, s.tenant_id);
+    assert!(bot.catalog_id.is_some(), "published in the sandbox");
+    let labels: Vec<&str> = bot.checks.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "Microsoft Graph token",
+            "Directory",
+            "Teams",
+            "Teams app catalog",
+            "Bot Connector token"
+        ]
+    );
+    assert!(bot.checks.iter().all(|c| c.ok), "{:?}", bot.checks);
+    assert!(!bot.settings_changed);
+
+    // Without a signed-in person, the pickers read the directory as the bot.
+    let teams = core.teams(Freshness::Recent).await.unwrap().items;
+    assert!(teams.iter().any(|t| t.name == "Security Operations"));
+    assert!(
+        !core
+            .people("adele", Freshness::Recent)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+
+    core.disconnect_bot(true).await.unwrap();
+    assert_eq!(core.bot_state().unwrap(), BotState::NotConnected);
+    assert!(!core.bot_setup().await.unwrap().secret_set);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bot_sends_to_a_person_and_a_channel_and_says_who_lacks_the_app() {
+    let s = connected().await;
+    let core = &s.t.core;
+    let adele = person(&s, "adele").await;
+    let (upn, name) = s.without_app[0].clone();
+    let missing = person(&s, &upn).await;
+    let alerts = channel(&s, "Security Operations", "General").await;
+
+    let coverage = core
+        .app_coverage(&[alerts.clone(), adele.clone(), missing.clone()])
+        .await
+        .unwrap();
+    assert_eq!(coverage.summary, "Installed for 2 of 3 recipients");
+    assert_eq!(coverage.items[2].installed, Some(false));
+
+    let request = request(&s, vec![alerts.clone(), adele.clone(), missing.clone()]);
+    let preview = core.preview_send(&request).await.unwrap();
+    assert!(preview.blocking.is_empty(), "{:?}", preview.blocking);
+    let problems: Vec<Option<String>> = preview
+        .recipients
+        .iter()
+        .map(|r| r.problem.as_ref().map(|p| p.message.clone()))
+        .collect();
+    assert_eq!(problems[0], None);
+    assert_eq!(problems[1], None);
+    assert!(
+        problems[2]
+            .as_deref()
+            .unwrap()
+            .starts_with(&format!("OX Security Alerts is not installed for {name}")),
+        "{problems:?}"
+    );
+
+    let queued = core.queue_send(&request).unwrap();
+    core.dispatch(100).await.unwrap();
+    let deliveries = core.message_deliveries(&queued.message_id).unwrap();
+    let status = |label: &str| {
+        deliveries
+            .iter()
+            .find(|d| d.label == label)
+            .unwrap_or_else(|| panic!("{label} in {deliveries:?}"))
+            .clone()
+    };
+    assert_eq!(status("Adele Vance").status, DeliveryStatus::Sent);
+    assert_eq!(
+        status("Security Operations › General").status,
+        DeliveryStatus::Sent
+    );
+    let failed = status(&name);
+    assert_eq!(failed.status, DeliveryStatus::Failed);
+    assert_eq!(
+        failed.problem.as_ref().unwrap().code,
+        ErrorCode::AppNotInstalled
+    );
+    assert!(failed.problem.unwrap().message.contains(&name));
+    assert!(deliveries.iter().all(|d| d.sender == "OX Security Alerts"));
+
+    let all = sandbox_messages(&s).await;
+    let personal = all["bot"].as_array().unwrap();
+    assert_eq!(personal.len(), 1, "{personal:?}");
+    assert_eq!(personal[0]["user"], "adele.vance@contoso.onmicrosoft.com");
+    let message = &personal[0]["messages"][0];
+    assert_eq!(message["via"], "bot");
+    let card: Value = serde_json::from_str(
+        message["message"]["attachments"][0]["content"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(card["version"], "1.5");
+    assert!(card.to_string().contains("Please patch before Friday"));
+    assert!(
+        card.to_string().contains("ox-teams://issues/"),
+        "the card links to its issue"
+    );
+    let channels = all["channels"].as_array().unwrap();
+    assert_eq!(channels.len(), 1);
+    assert_eq!(channels[0]["messages"][0]["sender"], "OX Security Alerts");
+
+    // Adele removes the app: the next message fails for her, saying so.
+    control(
+        &s,
+        "users/adele.vance@contoso.onmicrosoft.com/uninstall-app",
+        json!({}),
+    )
+    .await;
+    let again = core.queue_send(&request_for(&s, vec![adele])).unwrap();
+    core.dispatch(100).await.unwrap();
+    let delivery = core
+        .message_deliveries(&again.message_id)
+        .unwrap()
+        .remove(0);
+    assert_eq!(delivery.status, DeliveryStatus::Failed);
+    let problem = delivery.problem.unwrap();
+    assert_eq!(problem.code, ErrorCode::AppNotInstalled);
+    assert!(
+        problem
+            .message
+            .starts_with("OX Security Alerts is not installed for Adele Vance"),
+        "{}",
+        problem.message
+    );
+
+    // Chats are not for the bot, and it says so before anything is queued.
+    let chat = Recipient::Chat {
+        chat_id: "19:x@thread.v2".into(),
+        title: "Incident bridge".into(),
+    };
+    let refused = core.queue_send(&request_for(&s, vec![chat])).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::InvalidRequest);
+    assert!(refused.to_string().contains("people and channels only"));
+}
+
+fn request_for(s: &Setup, recipients: Vec<Recipient>) -> SendRequest {
+    request(s, recipients)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bot_throttling_is_waited_out_and_a_rejected_secret_pauses_until_reconnected() {
+    let s = connected().await;
+    let core = &s.t.core;
+    let adele = person(&s, "adele").await;
+    control(
+        &s,
+        "faults",
+        json!({ "method": "POST", "path": "/v3/conversations/*/activities", "status": 429,
+                "retry_after": 5, "count": 6 }),
+    )
+    .await;
+    let queued = core.queue_send(&request(&s, vec![adele.clone()])).unwrap();
+    let id = queued.deliveries[0].id.clone();
+    let first = core.dispatch(100).await.unwrap();
+    assert_eq!(first.retrying, 1, "{first:?}");
+    let waiting = core.delivery(&id).unwrap();
+    assert_eq!(waiting.problem.unwrap().code, ErrorCode::Throttled);
+    assert_eq!(
+        (waiting.next_attempt_at - s.t.clock.now()).num_seconds(),
+        5,
+        "Retry-After decides"
+    );
+    s.t.clock.advance(Duration::from_secs(5));
+    assert_eq!(core.dispatch(100).await.unwrap().sent, 1);
+    assert_eq!(
+        sandbox_messages(&s).await["bot"][0]["messages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Someone pastes a wrong secret: the token renewal is refused and bot sends pause.
+    configure(&s, "a-wrong-secret").await;
+    let queued = core.queue_send(&request(&s, vec![adele.clone()])).unwrap();
+    let paused = core.dispatch(100).await.unwrap();
+    let reason = paused.paused.expect("paused");
+    assert!(
+        reason.message.starts_with("Reconnect needed: "),
+        "{}",
+        reason.message
+    );
+    assert!(matches!(
+        core.bot_state().unwrap(),
+        BotState::ReconnectNeeded { .. }
+    ));
+    let delivery = core.delivery(&queued.deliveries[0].id).unwrap();
+    assert_eq!(delivery.status, DeliveryStatus::Paused);
+
+    configure(&s, DEFAULT_BOT_SECRET).await;
+    core.verify_bot(None).await.unwrap();
+    let resumed = core.dispatch(100).await.unwrap();
+    assert_eq!(resumed.sent, 1, "{resumed:?}");
+    assert_eq!(
+        sandbox_messages(&s).await["bot"][0]["messages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
