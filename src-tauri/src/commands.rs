@@ -14,6 +14,7 @@ use ox_teams_core::links::LinkEvent;
 use ox_teams_core::outbox::{Delivery, Queued, Recipient, SendPreview, SendRequest};
 use ox_teams_core::secrets::KeychainStatus;
 use ox_teams_core::settings::{FieldProblem, Settings};
+use ox_teams_core::workflows::{DryRun, SavedWorkflow, Workflow, WorkflowDefinition, WorkflowRun};
 use ox_teams_core::{AppError, ErrorCode, SaveSettingsOutcome, SettingsView, Startup};
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_dialog::{DialogExt, FilePath};
@@ -106,17 +107,7 @@ pub async fn connect(
 ) -> Result<ConnectionState, AppError> {
     let core = shell.core()?.clone();
     let (cancelled, answer) = shell.begin_sign_in();
-    let opener = app.clone();
-    let open = move |url: &str| {
-        opener
-            .opener()
-            .open_url(url, None::<&str>)
-            .map_err(|e| e.to_string())
-    };
-    let emitter = app.clone();
-    let waiting = move |waiting: &SignInWaiting| {
-        let _ = emitter.emit_to("main", SIGN_IN_EVENT, waiting);
-    };
+    let (open, waiting) = browser_hooks(&app);
     let request = SignInRequest {
         only,
         open_browser: &open,
@@ -188,17 +179,7 @@ pub async fn bot_state(shell: State<'_, Shell>) -> Result<BotState, AppError> {
 pub async fn connect_bot(app: AppHandle, shell: State<'_, Shell>) -> Result<BotState, AppError> {
     let core = shell.core()?.clone();
     let (cancelled, _) = shell.begin_sign_in();
-    let opener = app.clone();
-    let open = move |url: &str| {
-        opener
-            .opener()
-            .open_url(url, None::<&str>)
-            .map_err(|e| e.to_string())
-    };
-    let emitter = app.clone();
-    let waiting = move |waiting: &SignInWaiting| {
-        let _ = emitter.emit_to("main", SIGN_IN_EVENT, waiting);
-    };
+    let (open, waiting) = browser_hooks(&app);
     let request = ConsentRequest {
         open_browser: &open,
         on_waiting: &waiting,
@@ -281,6 +262,57 @@ pub async fn open_teams_admin_center(
             message: "The app does not know Teams admin center's address in this cloud: open your cloud's Teams admin portal yourself.".to_string(),
         })?;
     open_in_browser(&app, url)
+}
+
+#[tauri::command]
+pub async fn list_workflows(shell: State<'_, Shell>) -> Result<Vec<Workflow>, AppError> {
+    Ok(shell.core()?.workflows()?)
+}
+
+/// Creates (`id` null) or replaces a workflow; one that covers existing issues acts at once.
+#[tauri::command]
+pub async fn save_workflow(
+    shell: State<'_, Shell>,
+    id: Option<String>,
+    definition: WorkflowDefinition,
+) -> Result<SavedWorkflow, AppError> {
+    let (workflow, run) = shell.core()?.save_workflow(id.as_deref(), definition)?;
+    shell.outbox_wake.notify_one();
+    Ok(SavedWorkflow { workflow, run })
+}
+
+#[tauri::command]
+pub async fn set_workflow_enabled(
+    shell: State<'_, Shell>,
+    id: String,
+    enabled: bool,
+) -> Result<SavedWorkflow, AppError> {
+    let (workflow, run) = shell.core()?.set_workflow_enabled(&id, enabled)?;
+    shell.outbox_wake.notify_one();
+    Ok(SavedWorkflow { workflow, run })
+}
+
+#[tauri::command]
+pub async fn delete_workflow(shell: State<'_, Shell>, id: String) -> Result<(), AppError> {
+    Ok(shell.core()?.delete_workflow(&id)?)
+}
+
+/// For the current issues, who would get what; nothing is sent.
+#[tauri::command]
+pub async fn dry_run_workflow(
+    shell: State<'_, Shell>,
+    id: Option<String>,
+    definition: WorkflowDefinition,
+) -> Result<DryRun, AppError> {
+    Ok(shell.core()?.dry_run(&definition, id.as_deref())?)
+}
+
+#[tauri::command]
+pub async fn workflow_history(
+    shell: State<'_, Shell>,
+    id: String,
+) -> Result<Vec<WorkflowRun>, AppError> {
+    Ok(shell.core()?.workflow_history(&id, 50)?)
 }
 
 #[tauri::command]
@@ -384,6 +416,8 @@ async fn import(
         message: format!("The import stopped unexpectedly: {e}"),
     });
     shell.end_import();
+    // Workflows may have queued messages about what was imported.
+    shell.outbox_wake.notify_one();
     Ok(report??)
 }
 
@@ -511,6 +545,29 @@ pub async fn open_help(
 }
 
 /// Opens an address in the system browser, or says why it could not.
+/// How a sign-in or an admin consent opens the system browser, and tells the window where it
+/// sent the browser.
+fn browser_hooks(
+    app: &AppHandle,
+) -> (
+    impl Fn(&str) -> Result<(), String> + Send + Sync + use<>,
+    impl Fn(&SignInWaiting) + Send + Sync + use<>,
+) {
+    let opener = app.clone();
+    let emitter = app.clone();
+    (
+        move |url: &str| {
+            opener
+                .opener()
+                .open_url(url, None::<&str>)
+                .map_err(|e| e.to_string())
+        },
+        move |waiting: &SignInWaiting| {
+            let _ = emitter.emit_to("main", SIGN_IN_EVENT, waiting);
+        },
+    )
+}
+
 fn open_in_browser(app: &AppHandle, url: String) -> Result<(), AppError> {
     app.opener()
         .open_url(url, None::<&str>)

@@ -272,6 +272,12 @@ pub fn run() {
             commands::reveal_file,
             commands::app_coverage,
             commands::open_teams_admin_center,
+            commands::list_workflows,
+            commands::save_workflow,
+            commands::set_workflow_enabled,
+            commands::delete_workflow,
+            commands::dry_run_workflow,
+            commands::workflow_history,
             commands::list_issues,
             commands::get_issue,
             commands::issue_facets,
@@ -301,6 +307,10 @@ pub fn run() {
 async fn run_outbox(app: AppHandle, core: Arc<Core>, wake: Arc<Notify>) {
     const IDLE: Duration = Duration::from_secs(5);
     loop {
+        // Periodic workflows whose digest is due queue it first (one SQLite read otherwise).
+        if let Err(error) = core.run_due_workflows() {
+            log::error!("periodic workflows could not run: {error}");
+        }
         let wait = match core.dispatch(100).await {
             Ok(report) => {
                 if report.changed() {

@@ -68,6 +68,24 @@ pub fn core_against(base: &str, tenant: &str, client_id: &str) -> TestCore {
     }
 }
 
+/// A stand-in for the system browser: it completes the sign-in or consent page at the address
+/// it is given as `user`, choosing `decision`, and follows the redirect back to the app.
+fn headless_browser(
+    user: &str,
+    decision: browser::Decision,
+) -> impl Fn(&str) -> Result<(), String> + Send + Sync + use<> {
+    let user = user.to_string();
+    move |url: &str| {
+        let (url, user) = (url.to_string(), user.clone());
+        tokio::spawn(async move {
+            browser::Browser::default()
+                .complete(&url, &user, decision)
+                .await
+        });
+        Ok(())
+    }
+}
+
 /// Signs in through `browser`-like automation: the sign-in page is completed by a headless
 /// browser as `user`, choosing `decision`.
 pub async fn sign_in_as(
@@ -76,16 +94,7 @@ pub async fn sign_in_as(
     decision: browser::Decision,
     only: Option<Vec<String>>,
 ) -> ox_teams_core::Result<ox_teams_core::auth::ConnectionState> {
-    let user = user.to_string();
-    let open = move |url: &str| {
-        let (url, user) = (url.to_string(), user.clone());
-        tokio::spawn(async move {
-            browser::Browser::default()
-                .complete(&url, &user, decision)
-                .await
-        });
-        Ok(())
-    };
+    let open = headless_browser(user, decision);
     let request = ox_teams_core::auth::SignInRequest {
         only,
         open_browser: &open,
@@ -103,16 +112,7 @@ pub async fn connect_bot_as(
     user: &str,
     decision: browser::Decision,
 ) -> ox_teams_core::Result<ox_teams_core::bot::BotState> {
-    let user = user.to_string();
-    let open = move |url: &str| {
-        let (url, user) = (url.to_string(), user.clone());
-        tokio::spawn(async move {
-            browser::Browser::default()
-                .complete(&url, &user, decision)
-                .await
-        });
-        Ok(())
-    };
+    let open = headless_browser(user, decision);
     let request = ox_teams_core::bot::ConsentRequest {
         open_browser: &open,
         on_waiting: &|_| {},

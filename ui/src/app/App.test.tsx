@@ -20,6 +20,8 @@ function readyBackend() {
   backend.on("permission_report", () => permissionReport(null));
   backend.on("keychain_status", () => ({ state: "available", backend: "Secret Service" }));
   backend.on("list_deliveries", () => []);
+  backend.on("list_workflows", () => []);
+  backend.on("bot_state", () => ({ state: "not_connected" }));
   issueBackend(0);
 }
 

@@ -4,6 +4,11 @@ import type { BotSetupDraft } from "../bindings/BotSetupDraft";
 import type { BotState } from "../bindings/BotState";
 import type { Channel } from "../bindings/Channel";
 import type { Coverage } from "../bindings/Coverage";
+import type { DryRun } from "../bindings/DryRun";
+import type { SavedWorkflow } from "../bindings/SavedWorkflow";
+import type { Workflow } from "../bindings/Workflow";
+import type { WorkflowDefinition } from "../bindings/WorkflowDefinition";
+import type { WorkflowRun } from "../bindings/WorkflowRun";
 import type { Recipient } from "../bindings/Recipient";
 import type { SavedPackage } from "../bindings/SavedPackage";
 import type { Chat } from "../bindings/Chat";
@@ -60,6 +65,13 @@ export const commands = {
   revealFile: (path: string) => call<null>("reveal_file", { path }),
   appCoverage: (recipients: Recipient[]) => call<Coverage>("app_coverage", { recipients }),
   openTeamsAdminCenter: () => call<null>("open_teams_admin_center"),
+  listWorkflows: () => call<Workflow[]>("list_workflows"),
+  /** Creates (id null) or replaces a workflow; one that covers existing issues acts at once. */
+  saveWorkflow: (id: string | null, definition: WorkflowDefinition) => call<SavedWorkflow>("save_workflow", { id, definition }),
+  setWorkflowEnabled: (id: string, enabled: boolean) => call<SavedWorkflow>("set_workflow_enabled", { id, enabled }),
+  deleteWorkflow: (id: string) => call<null>("delete_workflow", { id }),
+  dryRunWorkflow: (id: string | null, definition: WorkflowDefinition) => call<DryRun>("dry_run_workflow", { id, definition }),
+  workflowHistory: (id: string) => call<WorkflowRun[]>("workflow_history", { id }),
   listIssues: (filter: IssueFilter, offset: number, limit: number) =>
     call<IssuePage>("list_issues", { filter, offset, limit }),
   getIssue: (id: string) => call<Issue>("get_issue", { id }),

@@ -4,8 +4,9 @@ use ox_teams_core::auth::{ConnectionState, PermissionReport, TenantRecords};
 use ox_teams_core::bot::{BotAccount, BotState, Coverage};
 use ox_teams_core::directory::{Channel, ChannelKind, Chat, ChatKind, Person, Team};
 use ox_teams_core::issues::{FileImport, ImportReport, IssuePage};
-use ox_teams_core::outbox::{Delivery, DeliveryStatus};
+use ox_teams_core::outbox::{Delivery, DeliveryStatus, DispatchReport};
 use ox_teams_core::secrets::KeychainStatus;
+use ox_teams_core::workflows::{DryRun, Workflow, WorkflowRun};
 use ox_teams_core::{SettingsView, StatusReport};
 
 pub fn json(value: &impl serde::Serialize) {
@@ -130,6 +131,80 @@ pub fn bot(state: &BotState) {
         BotState::ReconnectNeeded { bot, reason, .. } => {
             println!("bot reconnect needed ({}): {reason}", bot.app_name);
         }
+    }
+}
+
+pub fn workflows(list: &[Workflow]) {
+    if list.is_empty() {
+        println!("no workflows (ox-teams-cli workflows add FILE.json adds one)");
+    }
+    for workflow in list {
+        let d = &workflow.definition;
+        let next = workflow
+            .next_run_at
+            .map(|t| format!(", next digest {}", t.format("%Y-%m-%d %H:%M UTC")))
+            .unwrap_or_default();
+        println!(
+            "{}  {:<3}  {}  [{}] → {} (fallback {}){next}",
+            workflow.id,
+            if d.enabled { "on" } else { "off" },
+            d.name,
+            d.apply_to.label(),
+            d.recipients
+                .iter()
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join(", "),
+            d.fallback
+                .iter()
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
+}
+
+pub fn dry_run(dry_run: &DryRun) {
+    println!("{} matching issues", dry_run.matched);
+    if let Some(digest) = &dry_run.digest {
+        println!("{digest}");
+    }
+    for item in &dry_run.items {
+        let to = if item.recipients.is_empty() {
+            "nobody (already sent)".to_string()
+        } else {
+            item.recipients.join(", ")
+        };
+        println!("{:<8} {}  → {to}", item.severity.label(), item.title);
+    }
+}
+
+pub fn runs(runs: &[WorkflowRun]) {
+    for run in runs {
+        println!(
+            "{}  {:<9} {}",
+            run.started_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            run.trigger,
+            run.summary
+        );
+    }
+}
+
+pub fn dispatch(report: &DispatchReport) {
+    println!(
+        "outbox: {} sent, {} retrying, {} failed, {} unconfirmed{}",
+        report.sent,
+        report.retrying,
+        report.failed,
+        report.unconfirmed,
+        if report.busy {
+            " (the open app is sending)"
+        } else {
+            ""
+        }
+    );
+    if let Some(paused) = &report.paused {
+        println!("paused: {}", paused.message);
     }
 }
 

@@ -51,6 +51,11 @@ impl ManualClock {
         *now += chrono::Duration::from_std(by).expect("duration fits in chrono");
     }
 
+    /// Jumps to `at` (forwards or backwards).
+    pub fn set(&self, at: DateTime<Utc>) {
+        *self.now.lock().expect("clock lock") = at;
+    }
+
     /// Every duration slept so far, in order.
     pub fn sleeps(&self) -> Vec<Duration> {
         self.sleeps.lock().expect("clock lock").clone()

@@ -205,6 +205,66 @@ fn summary(issue: &Issue, title: &str, comment: &str) -> String {
     text
 }
 
+/// Issues listed one by one in a digest; the rest are counted.
+pub const DIGEST_ITEMS: usize = 25;
+
+/// A periodic workflow's digest: how many issues match, the most severe first with a link to
+/// each, and the link to the workflow.
+pub fn digest(
+    workflow_name: &str,
+    workflow_link: &str,
+    comment: &str,
+    issues: &[Issue],
+    total: usize,
+    budget: usize,
+) -> Composition {
+    let noun = if total == 1 { "issue" } else { "issues" };
+    let headline = format!("{total} {noun} match “{}”", shorten(workflow_name, 80));
+    let mut body = vec![
+        json!({ "type": "TextBlock", "text": "WORKFLOW DIGEST", "weight": "Bolder", "color": "accent", "size": "Small", "spacing": "None" }),
+        json!({ "type": "TextBlock", "text": plain(&headline), "weight": "Bolder", "size": "Medium", "wrap": true }),
+    ];
+    if !comment.trim().is_empty() {
+        body.push(json!({ "type": "TextBlock", "text": plain(&shorten(comment.trim(), 1000)), "wrap": true, "spacing": "Small" }));
+    }
+    for issue in issues.iter().take(DIGEST_ITEMS) {
+        let line = format!(
+            "**{}** [{}]({}) — {}, {}",
+            issue.severity.label().to_uppercase(),
+            plain(&shorten(&issue.title, 120)),
+            issue_link(&issue.id),
+            plain(&issue.tool),
+            plain(&issue.location()),
+        );
+        body.push(json!({ "type": "TextBlock", "text": line, "wrap": true, "spacing": "Small" }));
+    }
+    let mut trimmed = Vec::new();
+    if total > issues.len().min(DIGEST_ITEMS) {
+        let rest = total - issues.len().min(DIGEST_ITEMS);
+        body.push(json!({ "type": "TextBlock", "text": format!("…and {rest} more in OX Teams Connector."), "isSubtle": true, "wrap": true }));
+        trimmed.push(format!(
+            "The digest lists the first {DIGEST_ITEMS} issues and counts the rest."
+        ));
+    }
+    let summary = format!("{headline} (workflow digest)");
+    let card = json!({
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": "1.5",
+        "fallbackText": summary,
+        "body": body,
+        "actions": [ { "type": "Action.OpenUrl", "title": format!("Workflow: {}", shorten(workflow_name, 40)), "url": workflow_link } ],
+    });
+    Composition {
+        size_bytes: size(&card) as u64,
+        limit_bytes: budget as u64,
+        card,
+        summary,
+        trimmed,
+        card_version: "1.5".into(),
+    }
+}
+
 /// The card with its "Open in OX Teams Connector" link naming one delivery, so the app can
 /// recognise its own message in a chat later (after a crash in the middle of a send).
 pub fn with_marker(card: &Value, marker: &str) -> Value {

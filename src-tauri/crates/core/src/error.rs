@@ -128,6 +128,8 @@ pub enum Error {
     Outbox(#[from] crate::outbox::OutboxError),
     #[error(transparent)]
     Bot(#[from] crate::bot::BotError),
+    #[error(transparent)]
+    Workflow(#[from] crate::workflows::WorkflowError),
 }
 
 impl Error {
@@ -143,6 +145,7 @@ impl Error {
             Error::Issue(e) => e.code(),
             Error::Outbox(e) => e.code(),
             Error::Bot(e) => e.code(),
+            Error::Workflow(e) => e.code(),
         }
     }
 }

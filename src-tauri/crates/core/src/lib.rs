@@ -19,6 +19,7 @@ pub mod permissions;
 pub mod secrets;
 pub mod settings;
 pub mod store;
+pub mod workflows;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,8 @@ import { useCallback, useEffect, useState } from "react";
 
 import type { ConnectionState } from "../../bindings/ConnectionState";
 import type { SignInWaiting } from "../../bindings/SignInWaiting";
-import { CommandError, commands, onSignInWaiting } from "../../ipc/commands";
+import { CommandError, commands } from "../../ipc/commands";
+import { useSignInWaiting } from "./useSignInWaiting";
 
 export type Phase = "loading" | "idle" | "checking" | "waiting" | "disconnecting";
 
@@ -25,7 +26,7 @@ export interface Connection {
 export function useConnection(): Connection {
   const [state, setState] = useState<ConnectionState | null>(null);
   const [phase, setPhase] = useState<Phase>("loading");
-  const [waiting, setWaiting] = useState<SignInWaiting | null>(null);
+  const [waiting, setWaiting] = useSignInWaiting();
   const [problem, setProblem] = useState<string | null>(null);
   const [revision, setRevision] = useState(0);
 
@@ -62,19 +63,6 @@ export function useConnection(): Connection {
     };
   }, [check, fail]);
 
-  useEffect(() => {
-    let stop: (() => void) | undefined;
-    let stopped = false;
-    void onSignInWaiting(setWaiting).then((unlisten) => {
-      if (stopped) unlisten();
-      else stop = unlisten;
-    });
-    return () => {
-      stopped = true;
-      stop?.();
-    };
-  }, []);
-
   const connect = useCallback(
     (only?: string[]) => {
       setProblem(null);
@@ -85,7 +73,7 @@ export function useConnection(): Connection {
         .then(settle, fail)
         .finally(() => setWaiting(null));
     },
-    [settle, fail],
+    [settle, fail, setWaiting],
   );
 
   const cancel = useCallback(() => void commands.cancelConnect(), []);

@@ -141,23 +141,16 @@ impl Core {
             hint.as_deref(),
         )?;
 
-        let command = request
-            .browser_command
-            .clone()
-            .filter(|c| !c.trim().is_empty())
-            .unwrap_or(settings.browser_command.clone());
-        let browser_problem = if command.trim().is_empty() {
-            (request.open_browser)(&attempt.authorize_url).err()
-        } else {
-            launch(&command, &attempt.authorize_url).err()
-        };
-        if let Some(problem) = &browser_problem {
-            log::warn!("the browser could not be opened: {problem}");
-        }
-        (request.on_waiting)(&SignInWaiting {
-            authorize_url: attempt.authorize_url.clone(),
-            browser_problem,
-        });
+        send_browser_to(
+            &attempt.authorize_url,
+            request
+                .browser_command
+                .as_deref()
+                .filter(|c| !c.trim().is_empty())
+                .unwrap_or(&settings.browser_command),
+            request.open_browser,
+            request.on_waiting,
+        );
         log::info!("waiting for the browser to come back from sign-in");
 
         let callback = match (listener, request.link_callback) {
@@ -561,6 +554,28 @@ impl Core {
 }
 
 /// The app's permissions page in the admin center of its cloud (none for a custom cloud).
+/// Opens `url` with the browser command (when one is set) or the system browser, and tells
+/// the host where the browser was sent and whether it opened.
+pub(crate) fn send_browser_to(
+    url: &str,
+    command: &str,
+    open_browser: &(dyn Fn(&str) -> std::result::Result<(), String> + Send + Sync),
+    on_waiting: &(dyn Fn(&SignInWaiting) + Send + Sync),
+) {
+    let browser_problem = if command.trim().is_empty() {
+        open_browser(url).err()
+    } else {
+        launch(command, url).err()
+    };
+    if let Some(problem) = &browser_problem {
+        log::warn!("the browser could not be opened: {problem}");
+    }
+    on_waiting(&SignInWaiting {
+        authorize_url: url.to_string(),
+        browser_problem,
+    });
+}
+
 pub fn admin_center_url(cloud: Cloud, client_id: &str) -> Option<String> {
     let host = match cloud {
         Cloud::Global | Cloud::Gcc => "https://entra.microsoft.com",

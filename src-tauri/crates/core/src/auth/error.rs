@@ -127,12 +127,7 @@ impl AuthError {
     /// `error_description`) to what the person can do about it.
     pub fn from_oauth(error: &str, description: &str, context: &OAuthContext) -> AuthError {
         let code = aadsts_code(description);
-        let first_sentence = description
-            .split(" Trace ID:")
-            .next()
-            .unwrap_or(description)
-            .trim()
-            .to_string();
+        let first_sentence = without_trace(description);
         match (error, code) {
             (_, Some(65004)) | ("access_denied", None) => AuthError::ConsentDeclined,
             (_, Some(90094 | 90095 | 65001)) | ("consent_required", _) => AuthError::AdminConsentRequired {
@@ -162,6 +157,16 @@ impl AuthError {
             _ => AuthError::Refused { error: error.to_string(), code, description: first_sentence },
         }
     }
+}
+
+/// Microsoft's error description without the trace and correlation ids it appends.
+pub fn without_trace(description: &str) -> String {
+    description
+        .split(" Trace ID:")
+        .next()
+        .unwrap_or(description)
+        .trim()
+        .to_string()
 }
 
 /// What an error message needs to name.

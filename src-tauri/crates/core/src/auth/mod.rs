@@ -4,6 +4,7 @@
 
 mod connect;
 
+pub(crate) use connect::send_browser_to;
 pub use connect::{SignInRequest, admin_center_url, launch};
 pub mod entra;
 pub mod error;

@@ -13,8 +13,9 @@ use super::{
     APP_NAME, BotAccount, BotCheck, BotError, BotRecord, BotSetup, BotSetupDraft, BotState,
     CLIENT_SECRET, connector_scope, setup_problems,
 };
+use crate::auth::error::{aadsts_code, without_trace};
 use crate::auth::loopback::{Callback, LoopbackListener};
-use crate::auth::{AuthError, SignInWaiting, launch};
+use crate::auth::{AuthError, SignInWaiting, send_browser_to};
 use crate::error::Result;
 use crate::graph::{Graph, GraphError, Page};
 use crate::http::HttpError;
@@ -174,24 +175,16 @@ impl Core {
             .append_pair("redirect_uri", &redirect_uri)
             .append_pair("state", &state)
             .append_pair("scope", &format!("{}/.default", endpoints.graph));
-        let consent_url = url.to_string();
-        let command = request
-            .browser_command
-            .clone()
-            .filter(|c| !c.trim().is_empty())
-            .unwrap_or(settings.browser_command.clone());
-        let browser_problem = if command.trim().is_empty() {
-            (request.open_browser)(&consent_url).err()
-        } else {
-            launch(&command, &consent_url).err()
-        };
-        if let Some(problem) = &browser_problem {
-            log::warn!("the browser could not be opened: {problem}");
-        }
-        (request.on_waiting)(&SignInWaiting {
-            authorize_url: consent_url.clone(),
-            browser_problem,
-        });
+        send_browser_to(
+            url.as_str(),
+            request
+                .browser_command
+                .as_deref()
+                .filter(|c| !c.trim().is_empty())
+                .unwrap_or(&settings.browser_command),
+            request.open_browser,
+            request.on_waiting,
+        );
         log::info!("waiting for the administrator's consent for the bot");
         let consented_tenant = match listener.wait(&state, request.timeout, cancelled).await? {
             Callback::AdminConsent { tenant } => tenant,
@@ -274,47 +267,39 @@ impl Core {
             base: endpoints.graph.clone(),
             token: graph_token.0.clone(),
         };
-        let directory: std::result::Result<Page<Value>, GraphError> =
-            graph.get("/users?$top=1&$select=id").await;
-        match directory {
-            Ok(_) => checks.push(BotCheck {
-                label: "Directory".into(),
-                detail: "Can look up people (User.Read.All).".into(),
-                ok: true,
-            }),
-            Err(GraphError::Forbidden { .. }) => {
-                return Err(BotError::MissingPermission {
-                    what: "look up people in the directory".into(),
-                    permission: "User.Read.All",
+        for (path, label, what, permission) in [
+            (
+                "/users?$top=1&$select=id",
+                "Directory",
+                "look up people in the directory",
+                "User.Read.All",
+            ),
+            (
+                "/teams?$top=1&$select=id,displayName",
+                "Teams",
+                "list the organisation's teams",
+                "Team.ReadBasic.All",
+            ),
+        ] {
+            let read: std::result::Result<Page<Value>, GraphError> = graph.get(path).await;
+            match read {
+                Ok(_) => checks.push(BotCheck {
+                    label: label.into(),
+                    detail: format!("Can {what} ({permission})."),
+                    ok: true,
+                }),
+                Err(GraphError::Forbidden { .. }) => {
+                    return Err(BotError::MissingPermission {
+                        what: what.into(),
+                        permission,
+                    }
+                    .into());
                 }
-                .into());
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
         }
-        let teams: std::result::Result<Page<Value>, GraphError> =
-            graph.get("/teams?$top=1&$select=id,displayName").await;
-        match teams {
-            Ok(_) => checks.push(BotCheck {
-                label: "Teams".into(),
-                detail: "Can list the organisation's teams (Team.ReadBasic.All).".into(),
-                ok: true,
-            }),
-            Err(GraphError::Forbidden { .. }) => {
-                return Err(BotError::MissingPermission {
-                    what: "list the organisation's teams".into(),
-                    permission: "Team.ReadBasic.All",
-                }
-                .into());
-            }
-            Err(e) => return Err(e.into()),
-        }
-        let filter = format!("externalId eq '{}'", row.app_id);
-        let catalog: std::result::Result<Page<Value>, GraphError> = graph
-            .get(&format!(
-                "/appCatalogs/teamsApps?$filter={}",
-                percent_encoding::utf8_percent_encode(&filter, percent_encoding::NON_ALPHANUMERIC)
-            ))
-            .await;
+        let catalog: std::result::Result<Page<Value>, GraphError> =
+            graph.get(&super::catalog_lookup(&row.app_id)).await;
         let (catalog_id, app_name) = match catalog {
             Ok(page) => match page.value.first() {
                 Some(app) => {
@@ -578,13 +563,7 @@ fn token_tenant(token: &str) -> Option<String> {
 
 /// What a refused client-credentials request means for the person (AADSTS codes, §3).
 fn token_error(error: &str, description: &str, app_id: &str, tenant: &str) -> BotError {
-    let first_sentence = description
-        .split(" Trace ID:")
-        .next()
-        .unwrap_or(description)
-        .trim()
-        .to_string();
-    match crate::auth::error::aadsts_code(description) {
+    match aadsts_code(description) {
         Some(7000215) => BotError::SecretRejected,
         Some(7000222) => BotError::SecretExpired,
         Some(700016 | 90002 | 500011 | 50194) => BotError::AppNotFound {
@@ -592,28 +571,22 @@ fn token_error(error: &str, description: &str, app_id: &str, tenant: &str) -> Bo
             tenant: tenant.into(),
         },
         _ if error == "invalid_client" => BotError::SecretRejected,
+        _ if description.trim().is_empty() => BotError::TokenRefused {
+            description: error.to_string(),
+        },
         _ => BotError::TokenRefused {
-            description: if first_sentence.is_empty() {
-                error.to_string()
-            } else {
-                first_sentence
-            },
+            description: without_trace(description),
         },
     }
 }
 
 /// What the admin-consent redirect's error means (`microsoft-apis.md` §2.6).
 fn consent_error(error: &str, description: &str) -> BotError {
-    match (error, crate::auth::error::aadsts_code(description)) {
+    match (error, aadsts_code(description)) {
         (_, Some(65004)) | ("access_denied", _) => BotError::ConsentDeclined,
         (_, Some(90094 | 90095 | 65001)) | ("consent_required", _) => BotError::ConsentNeedsAdmin,
         _ => BotError::ConsentRefused {
-            description: description
-                .split(" Trace ID:")
-                .next()
-                .unwrap_or(description)
-                .trim()
-                .to_string(),
+            description: without_trace(description),
         },
     }
 }

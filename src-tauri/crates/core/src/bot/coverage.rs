@@ -39,12 +39,7 @@ impl Core {
         if let Some(id) = record.catalog_id.clone() {
             return Ok(id);
         }
-        let filter = format!("externalId eq '{}'", record.app_id);
-        let path = format!(
-            "/appCatalogs/teamsApps?$filter={}",
-            percent_encoding::utf8_percent_encode(&filter, percent_encoding::NON_ALPHANUMERIC)
-        );
-        let path = &path;
+        let path = &super::catalog_lookup(&record.app_id);
         let page: Page<Value> = self
             .as_bot(|graph| async move { graph.get(path).await })
             .await?;
@@ -63,27 +58,21 @@ impl Core {
         Ok(id.to_string())
     }
 
-    /// Whether the app is installed for a person (`Some(false)` when not), through Graph.
+    /// Whether the app is installed for a person (their personal scope), through Graph.
     pub(crate) async fn installed_for_person(&self, user_id: &str) -> Result<bool> {
-        let catalog = self.catalog_id().await?;
-        let path = format!(
-            "/users/{user_id}/teamwork/installedApps?$expand=teamsApp&$filter={}",
-            percent_encoding::utf8_percent_encode(
-                &format!("teamsApp/id eq '{catalog}'"),
-                percent_encoding::NON_ALPHANUMERIC
-            )
-        );
-        let path = &path;
-        let page: Page<Value> = self
-            .as_bot(|graph| async move { graph.get(path).await })
-            .await?;
-        Ok(!page.value.is_empty())
+        self.installed_under(&format!("/users/{user_id}/teamwork"))
+            .await
     }
 
     pub(crate) async fn installed_in_team(&self, team_id: &str) -> Result<bool> {
+        self.installed_under(&format!("/teams/{team_id}")).await
+    }
+
+    /// `{owner}/installedApps`, filtered to this app.
+    async fn installed_under(&self, owner: &str) -> Result<bool> {
         let catalog = self.catalog_id().await?;
         let path = format!(
-            "/teams/{team_id}/installedApps?$expand=teamsApp&$filter={}",
+            "{owner}/installedApps?$expand=teamsApp&$filter={}",
             percent_encoding::utf8_percent_encode(
                 &format!("teamsApp/id eq '{catalog}'"),
                 percent_encoding::NON_ALPHANUMERIC

@@ -315,6 +315,16 @@ impl BotError {
     }
 }
 
+/// Graph's query for the app in the tenant's Teams app catalog: the package's manifest id is
+/// the bot's application ID, which the catalog keeps as `externalId`.
+pub(crate) fn catalog_lookup(app_id: &str) -> String {
+    let filter = format!("externalId eq '{app_id}'");
+    format!(
+        "/appCatalogs/teamsApps?$filter={}",
+        percent_encoding::utf8_percent_encode(&filter, percent_encoding::NON_ALPHANUMERIC)
+    )
+}
+
 /// Application and tenant as the bot card checks them.
 pub(crate) fn setup_problems(app_id: &str, tenant: &str) -> Vec<String> {
     let mut problems = Vec::new();

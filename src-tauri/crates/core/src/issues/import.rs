@@ -89,6 +89,10 @@ impl Core {
                 }
             }
         }
+        // Workflows act on what this import found; a problem there does not undo the import.
+        if let Err(error) = self.run_workflows_after_import(&report) {
+            log::warn!("workflows could not act on the import: {error}");
+        }
         Ok(report)
     }
 

@@ -329,6 +329,7 @@ impl Core {
                             "Gave up after {attempts} attempts. The last answer: {}",
                             problem.message
                         );
+                        let message = self.with_fallback(row, &problem.message, message)?;
                         self.finish(row, DeliveryStatus::Failed, attempts, &code, &message)?;
                         Ok(DeliveryStatus::Failed)
                     }
@@ -358,19 +359,29 @@ impl Core {
                         Ok(DeliveryStatus::Unconfirmed)
                     }
                     Disposition::Fail => {
-                        self.finish(
-                            row,
-                            DeliveryStatus::Failed,
-                            attempts,
-                            &code,
-                            &problem.message,
-                        )?;
+                        let message =
+                            self.with_fallback(row, &problem.message, problem.message.clone())?;
+                        self.finish(row, DeliveryStatus::Failed, attempts, &code, &message)?;
                         log::warn!("delivery {} failed: {}", row.id, problem.message);
                         Ok(DeliveryStatus::Failed)
                     }
                 }
             }
         }
+    }
+
+    /// A workflow's message that failed for good goes to its fallback recipients; the reason
+    /// says so.
+    fn with_fallback(&self, row: &DeliveryRow, reason: &str, message: String) -> Result<String> {
+        let fallback = self.fall_back(row, reason)?;
+        Ok(if fallback.is_empty() {
+            message
+        } else {
+            format!(
+                "{message} Sent to the fallback recipients instead: {}.",
+                fallback.join(", ")
+            )
+        })
     }
 
     fn finish(

@@ -208,16 +208,7 @@ impl Core {
                 )
             })
             .collect();
-        let sender = match request.identity {
-            Identity::User => self
-                .store
-                .load_connection()?
-                .map(|c| c.user_name)
-                .unwrap_or_default(),
-            Identity::Bot => self
-                .bot_record()?
-                .map_or_else(|| crate::bot::APP_NAME.to_string(), |b| b.app_name),
-        };
+        let sender = self.sender_name(request.identity)?;
         self.store.queue_message(
             &NewMessage {
                 id: message_id.clone(),
@@ -240,6 +231,20 @@ impl Core {
         Ok(Queued {
             deliveries: self.message_deliveries(&message_id)?,
             message_id,
+        })
+    }
+
+    /// The name recipients see a message come from.
+    pub(crate) fn sender_name(&self, identity: Identity) -> Result<String> {
+        Ok(match identity {
+            Identity::User => self
+                .store
+                .load_connection()?
+                .map(|c| c.user_name)
+                .unwrap_or_default(),
+            Identity::Bot => self
+                .bot_record()?
+                .map_or_else(|| crate::bot::APP_NAME.to_string(), |b| b.app_name),
         })
     }
 

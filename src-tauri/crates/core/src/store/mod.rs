@@ -7,10 +7,12 @@ mod connection;
 mod issues;
 mod outbox;
 mod settings;
+mod workflows;
 
 pub use bot::BotRow;
 pub use connection::ConnectionRecord;
 pub use outbox::{DeliveryRow, NewMessage};
+pub use workflows::{RunRow, WorkflowRow};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -28,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_directory.sql"),
     include_str!("../../migrations/0005_outbox.sql"),
     include_str!("../../migrations/0006_bot.sql"),
+    include_str!("../../migrations/0007_workflows.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.

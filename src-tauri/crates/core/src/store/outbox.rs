@@ -44,6 +44,7 @@ pub struct DeliveryRow {
     pub updated_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub issue_id: String,
+    pub issue_revision: i64,
     pub issue_title: String,
     pub card: String,
     pub summary: String,
@@ -64,7 +65,7 @@ fn time(text: String) -> rusqlite::Result<DateTime<Utc>> {
 
 const SELECT: &str = "SELECT d.id, d.message_id, d.recipient, d.recipient_key, d.label, d.status, d.attempts,
     d.next_attempt_at, d.target, d.teams_message_id, d.web_url, d.error_code, d.error, d.created_at, d.updated_at,
-    d.sent_at, m.issue_id, m.issue_title, m.card, m.summary, m.sender, m.origin, m.workflow_id, m.comment, m.identity
+    d.sent_at, m.issue_id, m.issue_title, m.card, m.summary, m.sender, m.origin, m.workflow_id, m.comment, m.identity, m.issue_revision
     FROM deliveries d JOIN messages m ON m.id = d.message_id";
 
 fn row(r: &Row) -> rusqlite::Result<DeliveryRow> {
@@ -94,7 +95,44 @@ fn row(r: &Row) -> rusqlite::Result<DeliveryRow> {
         workflow_id: r.get(22)?,
         comment: r.get(23)?,
         identity: r.get(24)?,
+        issue_revision: r.get(25)?,
     })
+}
+
+/// Inserts a message with these of its deliveries (inside the caller's transaction).
+pub(super) fn insert_message(
+    transaction: &rusqlite::Transaction,
+    message: &NewMessage,
+    deliveries: &[(String, String, String, String)],
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    transaction.execute(
+        "INSERT INTO messages (id, issue_id, issue_revision, issue_title, comment, card, summary, sender, origin,
+            workflow_id, priority, created_at, identity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            message.id,
+            message.issue_id,
+            message.issue_revision,
+            message.issue_title,
+            message.comment,
+            message.card,
+            message.summary,
+            message.sender,
+            message.origin,
+            message.workflow_id,
+            message.priority,
+            now.to_rfc3339(),
+            message.identity
+        ],
+    )?;
+    for (id, recipient, key, label) in deliveries {
+        transaction.execute(
+            "INSERT INTO deliveries (id, message_id, recipient, recipient_key, label, status, attempts,
+                next_attempt_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'queued', 0, ?6, ?6, ?6)",
+            params![id, message.id, recipient, key, label, now.to_rfc3339()],
+        )?;
+    }
+    Ok(())
 }
 
 impl Store {
@@ -106,36 +144,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut connection = self.connection();
         let transaction = connection.transaction().map_err(|e| self.map_error(e))?;
-        transaction
-            .execute(
-                "INSERT INTO messages (id, issue_id, issue_revision, issue_title, comment, card, summary, sender, origin,
-                    workflow_id, priority, created_at, identity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                params![
-                    message.id,
-                    message.issue_id,
-                    message.issue_revision,
-                    message.issue_title,
-                    message.comment,
-                    message.card,
-                    message.summary,
-                    message.sender,
-                    message.origin,
-                    message.workflow_id,
-                    message.priority,
-                    now.to_rfc3339(),
-                    message.identity
-                ],
-            )
+        insert_message(&transaction, message, &message.deliveries, now)
             .map_err(|e| self.map_error(e))?;
-        for (id, recipient, key, label) in &message.deliveries {
-            transaction
-                .execute(
-                    "INSERT INTO deliveries (id, message_id, recipient, recipient_key, label, status, attempts,
-                        next_attempt_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'queued', 0, ?6, ?6, ?6)",
-                    params![id, message.id, recipient, key, label, now.to_rfc3339()],
-                )
-                .map_err(|e| self.map_error(e))?;
-        }
         transaction.commit().map_err(|e| self.map_error(e))
     }
 

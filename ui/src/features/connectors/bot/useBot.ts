@@ -4,7 +4,8 @@ import type { BotSetup } from "../../../bindings/BotSetup";
 import type { BotSetupDraft } from "../../../bindings/BotSetupDraft";
 import type { BotState } from "../../../bindings/BotState";
 import type { SignInWaiting } from "../../../bindings/SignInWaiting";
-import { CommandError, commands, onSignInWaiting } from "../../../ipc/commands";
+import { CommandError, commands } from "../../../ipc/commands";
+import { useSignInWaiting } from "../useSignInWaiting";
 
 export type BotPhase = "loading" | "idle" | "saving" | "waiting" | "checking" | "disconnecting";
 
@@ -31,7 +32,7 @@ export function useBot(): Bot {
   const [setup, setSetup] = useState<BotSetup | null>(null);
   const [state, setState] = useState<BotState | null>(null);
   const [phase, setPhase] = useState<BotPhase>("loading");
-  const [waiting, setWaiting] = useState<SignInWaiting | null>(null);
+  const [waiting, setWaiting] = useSignInWaiting();
   const [problem, setProblem] = useState<string | null>(null);
   const [revision, setRevision] = useState(0);
 
@@ -77,19 +78,6 @@ export function useBot(): Bot {
     };
   }, []);
 
-  useEffect(() => {
-    let stop: (() => void) | undefined;
-    let stopped = false;
-    void onSignInWaiting(setWaiting).then((unlisten) => {
-      if (stopped) unlisten();
-      else stop = unlisten;
-    });
-    return () => {
-      stopped = true;
-      stop?.();
-    };
-  }, []);
-
   const save = useCallback(
     async (draft: BotSetupDraft) => {
       setProblem(null);
@@ -121,7 +109,7 @@ export function useBot(): Bot {
           .finally(() => setWaiting(null));
       })();
     },
-    [save, settle, fail],
+    [save, settle, fail, setWaiting],
   );
 
   const cancel = useCallback(() => void commands.cancelConnect(), []);

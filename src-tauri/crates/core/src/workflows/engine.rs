@@ -1,0 +1,586 @@
+//! Running workflows: after each import, when a workflow that also covers existing issues is
+//! saved, on schedule (digests), and when a recipient cannot be reached (fallback). Queueing only
+//! touches SQLite; the outbox's dispatcher sends.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::{ApplyTo, WORKFLOW_PRIORITY, Workflow, WorkflowDefinition, WorkflowError, WorkflowRun};
+use crate::compose::{BOT_CARD_BUDGET, Context, GRAPH_CARD_BUDGET, compose, digest};
+use crate::issues::{Change, ImportReport, Issue, IssueFilter, Severity};
+use crate::links::workflow_link;
+use crate::outbox::Recipient;
+use crate::store::{DeliveryRow, NewMessage, RunRow, WorkflowRow};
+use crate::{Core, Error, Result};
+
+/// Issues a dry run lists one by one.
+const DRY_RUN_ITEMS: usize = 200;
+
+/// For the current issues: who would get what, without sending anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct DryRun {
+    #[ts(type = "number")]
+    pub matched: u64,
+    pub items: Vec<DryRunItem>,
+    /// Periodic workflows: what the next digest would say, and when.
+    pub digest: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct DryRunItem {
+    pub issue_id: String,
+    pub title: String,
+    pub severity: Severity,
+    /// Who would get a message about it now.
+    pub recipients: Vec<String>,
+    /// Who already got this revision from this workflow.
+    pub already_sent: Vec<String>,
+}
+
+fn unique(recipients: &[Recipient]) -> Vec<Recipient> {
+    let mut seen = HashSet::new();
+    recipients
+        .iter()
+        .filter(|r| seen.insert(r.key()))
+        .cloned()
+        .collect()
+}
+
+impl Core {
+    fn workflow_of(&self, row: WorkflowRow) -> Result<Workflow> {
+        let definition: WorkflowDefinition = serde_json::from_str(&row.definition)
+            .map_err(|e| WorkflowError::BadFile(format!("the stored workflow is damaged: {e}")))?;
+        Ok(Workflow {
+            id: row.id,
+            definition,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            next_run_at: row.next_run_at,
+        })
+    }
+
+    /// Reads a workflow file (`ox-teams-cli workflows add FILE.json`): the definition's JSON, where
+    /// recipients may also be written as `channel:TEAM/CHANNEL`, `user:NAME@DOMAIN` or `chat:ID`.
+    pub async fn workflow_from_json(&self, text: &str) -> Result<WorkflowDefinition> {
+        let mut value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| WorkflowError::BadFile(e.to_string()))?;
+        for field in ["recipients", "fallback"] {
+            let Some(list) = value.get_mut(field).and_then(|v| v.as_array_mut()) else {
+                continue;
+            };
+            for item in list.iter_mut() {
+                if let Some(spec) = item.as_str() {
+                    let recipient = self.resolve_recipient(spec).await?;
+                    *item = serde_json::to_value(recipient).expect("recipients serialise");
+                }
+            }
+        }
+        serde_path_to_error::deserialize(value)
+            .map_err(|e| WorkflowError::BadFile(format!("at {}: {}", e.path(), e.inner())).into())
+    }
+
+    /// Every workflow, by name.
+    pub fn workflows(&self) -> Result<Vec<Workflow>> {
+        self.store
+            .workflows()?
+            .into_iter()
+            .map(|row| self.workflow_of(row))
+            .collect()
+    }
+
+    pub fn workflow(&self, id: &str) -> Result<Workflow> {
+        let row = self
+            .store
+            .workflow(id)?
+            .ok_or_else(|| WorkflowError::UnknownWorkflow { id: id.into() })?;
+        self.workflow_of(row)
+    }
+
+    /// Creates (`id` = `None`) or replaces a workflow. A workflow for new, updated or existing
+    /// issues acts on the existing ones at once; a periodic one gets its first due time.
+    pub fn save_workflow(
+        &self,
+        id: Option<&str>,
+        definition: WorkflowDefinition,
+    ) -> Result<(Workflow, Option<WorkflowRun>)> {
+        let problems = definition.problems();
+        if !problems.is_empty() {
+            return Err(WorkflowError::Invalid(problems).into());
+        }
+        let now = self.clock.now();
+        let previous = match id {
+            Some(id) => Some(self.workflow(id)?),
+            None => None,
+        };
+        let next_run_at = match (&definition.apply_to, &definition.schedule) {
+            (ApplyTo::Periodic, Some(schedule)) => Some(schedule.next_after(now)),
+            _ => None,
+        };
+        let row = WorkflowRow {
+            id: id.map_or_else(|| self.new_id(), str::to_string),
+            name: definition.name.trim().to_string(),
+            enabled: definition.enabled,
+            definition: serde_json::to_string(&WorkflowDefinition {
+                name: definition.name.trim().to_string(),
+                ..definition.clone()
+            })
+            .expect("definitions serialise"),
+            created_at: previous.as_ref().map_or(now, |p| p.created_at),
+            updated_at: now,
+            next_run_at,
+        };
+        self.store.save_workflow(&row)?;
+        log::info!("saved workflow {} ({})", row.id, row.name);
+        let workflow = self.workflow_of(row)?;
+        let run = if workflow.definition.enabled
+            && workflow.definition.apply_to == ApplyTo::NewUpdatedOrExistingIssues
+        {
+            let issues = self.matching_issues(&workflow.definition, &[])?;
+            Some(self.queue_for_issues(&workflow, &issues, "saved")?)
+        } else {
+            None
+        };
+        Ok((workflow, run))
+    }
+
+    pub fn set_workflow_enabled(
+        &self,
+        id: &str,
+        enabled: bool,
+    ) -> Result<(Workflow, Option<WorkflowRun>)> {
+        let workflow = self.workflow(id)?;
+        self.save_workflow(
+            Some(id),
+            WorkflowDefinition {
+                enabled,
+                ..workflow.definition
+            },
+        )
+    }
+
+    pub fn delete_workflow(&self, id: &str) -> Result<()> {
+        if !self.store.delete_workflow(id)? {
+            return Err(WorkflowError::UnknownWorkflow { id: id.into() }.into());
+        }
+        log::info!("deleted workflow {id}");
+        Ok(())
+    }
+
+    /// The workflow's runs, newest first.
+    pub fn workflow_history(&self, id: &str, limit: u32) -> Result<Vec<WorkflowRun>> {
+        Ok(self
+            .store
+            .workflow_runs(id, i64::from(limit))?
+            .into_iter()
+            .map(|r| WorkflowRun {
+                id: r.id,
+                workflow_id: r.workflow_id,
+                started_at: r.started_at,
+                trigger: r.trigger,
+                matched: r.matched,
+                queued: r.queued,
+                skipped: r.skipped,
+                summary: r.summary,
+            })
+            .collect())
+    }
+
+    /// The current issues that match, most severe first. `changes` narrows them to what the
+    /// last import did (empty: all).
+    fn matching_issues(
+        &self,
+        definition: &WorkflowDefinition,
+        changes: &[Change],
+    ) -> Result<Vec<Issue>> {
+        let filter = IssueFilter {
+            severities: definition
+                .conditions
+                .min_severity
+                .map(|min| Severity::ALL.into_iter().filter(|s| *s >= min).collect())
+                .unwrap_or_default(),
+            changes: changes.to_vec(),
+            ..IssueFilter::default()
+        };
+        let mut found = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = self.store.issues_page(&filter, offset, 2000)?;
+            let count = page.issues.len() as u64;
+            found.extend(
+                page.issues
+                    .into_iter()
+                    .filter(|i| definition.conditions.matches(i)),
+            );
+            offset += count;
+            if count == 0 || offset >= page.total {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
+    fn changes_for(apply_to: ApplyTo) -> &'static [Change] {
+        match apply_to {
+            ApplyTo::UpdatedIssues => &[Change::Updated],
+            ApplyTo::NewOrUpdatedIssues => &[Change::New, Change::Updated],
+            ApplyTo::NewUpdatedOrExistingIssues | ApplyTo::Periodic => &[],
+        }
+    }
+
+    /// For the current issues, who would get what; nothing is sent.
+    pub fn dry_run(&self, definition: &WorkflowDefinition, id: Option<&str>) -> Result<DryRun> {
+        let problems = definition.problems();
+        if !problems.is_empty() {
+            return Err(WorkflowError::Invalid(problems).into());
+        }
+        let issues = self.matching_issues(definition, Self::changes_for(definition.apply_to))?;
+        let recipients = unique(&definition.recipients);
+        if definition.apply_to == ApplyTo::Periodic {
+            let when = definition
+                .schedule
+                .as_ref()
+                .map(|s| {
+                    s.next_after(self.clock.now())
+                        .format("%Y-%m-%d %H:%M UTC")
+                        .to_string()
+                })
+                .unwrap_or_default();
+            let labels: Vec<String> = recipients.iter().map(Recipient::label).collect();
+            return Ok(DryRun {
+                matched: issues.len() as u64,
+                items: Vec::new(),
+                digest: Some(if issues.is_empty() {
+                    format!("Nothing matches now, so no digest would go out at {when}.")
+                } else {
+                    format!(
+                        "At {when}, {} would each get one digest of {} issues.",
+                        labels.join(", "),
+                        issues.len()
+                    )
+                }),
+            });
+        }
+        let mut items = Vec::new();
+        for issue in issues.iter().take(DRY_RUN_ITEMS) {
+            let mut item = DryRunItem {
+                issue_id: issue.id.clone(),
+                title: issue.title.clone(),
+                severity: issue.severity,
+                recipients: Vec::new(),
+                already_sent: Vec::new(),
+            };
+            for recipient in &recipients {
+                let sent = match id {
+                    Some(id) => {
+                        self.store
+                            .workflow_sent(id, &issue.id, issue.revision, &recipient.key())?
+                    }
+                    None => false,
+                };
+                if sent {
+                    item.already_sent.push(recipient.label());
+                } else {
+                    item.recipients.push(recipient.label());
+                }
+            }
+            items.push(item);
+        }
+        Ok(DryRun {
+            matched: issues.len() as u64,
+            items,
+            digest: None,
+        })
+    }
+
+    fn workflow_sender(&self, workflow: &Workflow) -> Result<String> {
+        self.sender_name(workflow.definition.identity)
+    }
+
+    fn deliveries_for(&self, recipients: &[Recipient]) -> Vec<(String, String, String, String)> {
+        recipients
+            .iter()
+            .map(|r| {
+                (
+                    self.new_id(),
+                    serde_json::to_string(r).expect("recipients serialise"),
+                    r.key(),
+                    r.label(),
+                )
+            })
+            .collect()
+    }
+
+    /// Queues one message per issue for the recipients that have not had this revision yet.
+    fn queue_for_issues(
+        &self,
+        workflow: &Workflow,
+        issues: &[Issue],
+        trigger: &str,
+    ) -> Result<WorkflowRun> {
+        let definition = &workflow.definition;
+        let recipients = unique(&definition.recipients);
+        let link = workflow_link(&workflow.id);
+        let sender = self.workflow_sender(workflow)?;
+        let budget = match definition.identity {
+            crate::bot::Identity::User => GRAPH_CARD_BUDGET,
+            crate::bot::Identity::Bot => BOT_CARD_BUDGET,
+        };
+        let (mut queued, mut skipped) = (0, 0);
+        for issue in issues {
+            let composition = compose(
+                issue,
+                &Context {
+                    comment: &definition.comment,
+                    author: None,
+                    workflow_link: Some((&definition.name, &link)),
+                },
+                budget,
+            );
+            let message = NewMessage {
+                id: self.new_id(),
+                issue_id: issue.id.clone(),
+                issue_revision: issue.revision,
+                issue_title: issue.title.clone(),
+                comment: definition.comment.trim().to_string(),
+                card: composition.card.to_string(),
+                summary: composition.summary,
+                sender: sender.clone(),
+                identity: definition.identity.as_str().into(),
+                origin: "workflow".into(),
+                workflow_id: Some(workflow.id.clone()),
+                priority: WORKFLOW_PRIORITY,
+                deliveries: self.deliveries_for(&recipients),
+            };
+            let fresh =
+                self.store
+                    .queue_workflow_message(&workflow.id, &message, self.clock.now())?;
+            queued += fresh;
+            skipped += recipients.len() - fresh;
+        }
+        let summary = format!(
+            "{} matching issue{}: {queued} message{} queued, {skipped} already sent.",
+            issues.len(),
+            if issues.len() == 1 { "" } else { "s" },
+            if queued == 1 { "" } else { "s" },
+        );
+        self.record(workflow, trigger, issues.len(), queued, skipped, summary)
+    }
+
+    fn record(
+        &self,
+        workflow: &Workflow,
+        trigger: &str,
+        matched: usize,
+        queued: usize,
+        skipped: usize,
+        summary: String,
+    ) -> Result<WorkflowRun> {
+        let run = RunRow {
+            id: self.new_id(),
+            workflow_id: workflow.id.clone(),
+            started_at: self.clock.now(),
+            trigger: trigger.into(),
+            matched: matched as i64,
+            queued: queued as i64,
+            skipped: skipped as i64,
+            summary,
+        };
+        self.store.record_run(&run)?;
+        log::info!("workflow {} ({trigger}): {}", workflow.id, run.summary);
+        Ok(WorkflowRun {
+            id: run.id,
+            workflow_id: run.workflow_id,
+            started_at: run.started_at,
+            trigger: run.trigger,
+            matched: run.matched,
+            queued: run.queued,
+            skipped: run.skipped,
+            summary: run.summary,
+        })
+    }
+
+    /// After an import: each enabled workflow acts on the issues the import found new, updated
+    /// or (for workflows that cover them) existing.
+    pub fn run_workflows_after_import(&self, report: &ImportReport) -> Result<Vec<WorkflowRun>> {
+        let (mut new, mut updated, mut existing) = (Vec::new(), Vec::new(), Vec::new());
+        for file in &report.files {
+            if let crate::issues::FileImport::Imported {
+                new: n,
+                updated: u,
+                existing: e,
+                ..
+            } = file
+            {
+                new.extend(n.iter().cloned());
+                updated.extend(u.iter().cloned());
+                existing.extend(e.iter().cloned());
+            }
+        }
+        let mut runs = Vec::new();
+        for workflow in self.workflows()? {
+            if !workflow.definition.enabled {
+                continue;
+            }
+            let ids: Vec<&String> = match workflow.definition.apply_to {
+                ApplyTo::Periodic => continue,
+                ApplyTo::UpdatedIssues => updated.iter().collect(),
+                ApplyTo::NewOrUpdatedIssues => new.iter().chain(&updated).collect(),
+                ApplyTo::NewUpdatedOrExistingIssues => {
+                    new.iter().chain(&updated).chain(&existing).collect()
+                }
+            };
+            let mut seen = HashSet::new();
+            let mut issues = Vec::new();
+            for id in ids {
+                if seen.insert(id.clone())
+                    && let Some(issue) = self.store.issue(id)?
+                    && workflow.definition.conditions.matches(&issue)
+                {
+                    issues.push(issue);
+                }
+            }
+            if !issues.is_empty() {
+                runs.push(self.queue_for_issues(&workflow, &issues, "import")?);
+            }
+        }
+        Ok(runs)
+    }
+
+    /// Periodic workflows whose time has come send one digest per recipient; a digest missed
+    /// while nothing ran is sent once, not once per missed slot.
+    pub fn run_due_workflows(&self) -> Result<Vec<WorkflowRun>> {
+        let now = self.clock.now();
+        let mut runs = Vec::new();
+        for workflow in self.workflows()? {
+            let definition = &workflow.definition;
+            let (true, ApplyTo::Periodic, Some(schedule)) = (
+                definition.enabled,
+                definition.apply_to,
+                &definition.schedule,
+            ) else {
+                continue;
+            };
+            let Some(slot) = workflow.next_run_at else {
+                self.store
+                    .set_next_run(&workflow.id, Some(schedule.next_after(now)))?;
+                continue;
+            };
+            if slot > now {
+                continue;
+            }
+            let issues = self.matching_issues(definition, &[])?;
+            let recipients = unique(&definition.recipients);
+            let mut queued = 0;
+            if !issues.is_empty() {
+                let composition = digest(
+                    &definition.name,
+                    &workflow_link(&workflow.id),
+                    &definition.comment,
+                    &issues,
+                    issues.len(),
+                    GRAPH_CARD_BUDGET,
+                );
+                let message = NewMessage {
+                    id: self.new_id(),
+                    // One digest per slot: a second run of the same slot finds it sent.
+                    issue_id: format!("digest:{}", slot.to_rfc3339()),
+                    issue_revision: 0,
+                    issue_title: composition.summary.clone(),
+                    comment: definition.comment.trim().to_string(),
+                    card: composition.card.to_string(),
+                    summary: composition.summary,
+                    sender: self.workflow_sender(&workflow)?,
+                    identity: definition.identity.as_str().into(),
+                    origin: "workflow".into(),
+                    workflow_id: Some(workflow.id.clone()),
+                    priority: WORKFLOW_PRIORITY,
+                    deliveries: self.deliveries_for(&recipients),
+                };
+                queued = self
+                    .store
+                    .queue_workflow_message(&workflow.id, &message, now)?;
+            }
+            self.store
+                .set_next_run(&workflow.id, Some(schedule.next_after(now)))?;
+            let summary = if issues.is_empty() {
+                "Nothing matched, so no digest was sent.".to_string()
+            } else {
+                format!(
+                    "A digest of {} issues to {} recipient{}.",
+                    issues.len(),
+                    queued,
+                    if queued == 1 { "" } else { "s" }
+                )
+            };
+            runs.push(self.record(
+                &workflow,
+                "schedule",
+                issues.len(),
+                queued,
+                if issues.is_empty() {
+                    0
+                } else {
+                    recipients.len() - queued
+                },
+                summary,
+            )?);
+        }
+        Ok(runs)
+    }
+
+    /// A workflow's delivery failed for good: its fallback recipients get the same message
+    /// (once per issue revision). Returns their names, for the failed delivery's reason.
+    pub(crate) fn fall_back(&self, row: &DeliveryRow, reason: &str) -> Result<Vec<String>> {
+        let Some(workflow_id) = &row.workflow_id else {
+            return Ok(Vec::new());
+        };
+        let workflow = match self.workflow(workflow_id) {
+            Ok(workflow) => workflow,
+            Err(Error::Workflow(WorkflowError::UnknownWorkflow { .. })) => return Ok(Vec::new()),
+            Err(error) => return Err(error),
+        };
+        let fallback: Vec<Recipient> = unique(&workflow.definition.fallback)
+            .into_iter()
+            .filter(|r| r.key() != row.recipient_key)
+            .collect();
+        if fallback.is_empty() {
+            return Ok(Vec::new());
+        }
+        let message = NewMessage {
+            id: self.new_id(),
+            issue_id: row.issue_id.clone(),
+            issue_revision: row.issue_revision,
+            issue_title: row.issue_title.clone(),
+            comment: row.comment.clone(),
+            card: row.card.clone(),
+            summary: row.summary.clone(),
+            sender: row.sender.clone(),
+            identity: row.identity.clone(),
+            origin: "workflow".into(),
+            workflow_id: Some(workflow.id.clone()),
+            priority: WORKFLOW_PRIORITY,
+            deliveries: self.deliveries_for(&fallback),
+        };
+        let queued = self
+            .store
+            .queue_workflow_message(&workflow.id, &message, self.clock.now())?;
+        let names: Vec<String> = fallback.iter().map(Recipient::label).collect();
+        self.record(
+            &workflow,
+            "fallback",
+            1,
+            queued,
+            fallback.len() - queued,
+            format!(
+                "{} could not be reached ({reason}) — sent to {} instead.",
+                row.label,
+                names.join(", ")
+            ),
+        )?;
+        Ok(names)
+    }
+}

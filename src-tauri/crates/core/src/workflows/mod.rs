@@ -1,0 +1,369 @@
+//! Workflows: Teams messages that go out by themselves. A workflow names which issues it cares
+//! about (conditions), whom to tell (recipients, and fallback recipients when one cannot be
+//! reached), and when: for updated issues, for new or updated ones, for new, updated or
+//! existing ones, or periodically as one digest per recipient. Everything it sends goes through
+//! the durable outbox, at most once per (workflow, issue, revision, recipient).
+
+mod engine;
+pub mod schedule;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use engine::{DryRun, DryRunItem};
+pub use schedule::{Every, Schedule, Weekday};
+
+use crate::bot::Identity;
+use crate::error::ErrorCode;
+use crate::issues::{Issue, Severity};
+use crate::outbox::Recipient;
+
+/// Workflow traffic waits behind manual sends.
+pub(crate) const WORKFLOW_PRIORITY: i64 = 10;
+
+/// Which issues a workflow acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ApplyTo {
+    /// Issues whose content changed in an import.
+    UpdatedIssues,
+    /// Issues first seen, or changed, in an import.
+    NewOrUpdatedIssues,
+    /// Every matching issue: the ones there already when the workflow is saved, and new or
+    /// updated ones from then on.
+    NewUpdatedOrExistingIssues,
+    /// A digest of the matching issues on a schedule.
+    Periodic,
+}
+
+impl ApplyTo {
+    pub fn label(self) -> &'static str {
+        match self {
+            ApplyTo::UpdatedIssues => "Updated Issues",
+            ApplyTo::NewOrUpdatedIssues => "New or Updated Issues",
+            ApplyTo::NewUpdatedOrExistingIssues => "New, Updated or Existing Issues",
+            ApplyTo::Periodic => "Periodic",
+        }
+    }
+}
+
+/// Which issues match. Empty lists and text match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Conditions {
+    /// This severity or worse.
+    #[serde(default)]
+    pub min_severity: Option<Severity>,
+    /// Any of these tools (as the issues show them), case-insensitively.
+    #[serde(default)]
+    pub tools: Vec<String>,
+    /// Any of these rule ids.
+    #[serde(default)]
+    pub rules: Vec<String>,
+    /// Any of these path patterns: `*` within a folder, `**` across folders, `?` one character.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// In the title, rule, path or description, case-insensitively.
+    #[serde(default)]
+    pub text: String,
+}
+
+impl Conditions {
+    pub fn matches(&self, issue: &Issue) -> bool {
+        let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+        self.min_severity.is_none_or(|min| issue.severity >= min)
+            && (self.tools.is_empty() || self.tools.iter().any(|t| same(t, &issue.tool)))
+            && (self.rules.is_empty() || self.rules.iter().any(|r| same(r, &issue.rule_id)))
+            && (self.paths.is_empty()
+                || issue
+                    .path
+                    .as_deref()
+                    .is_some_and(|path| self.paths.iter().any(|p| glob_matches(p.trim(), path))))
+            && (self.text.trim().is_empty() || {
+                let text = self.text.trim().to_lowercase();
+                [
+                    Some(issue.title.as_str()),
+                    Some(issue.rule_id.as_str()),
+                    issue.path.as_deref(),
+                    Some(issue.description.as_str()),
+                ]
+                .into_iter()
+                .flatten()
+                .any(|field| field.to_lowercase().contains(&text))
+            })
+    }
+}
+
+/// What the editor and `ox-teams-cli workflows add FILE.json` supply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct WorkflowDefinition {
+    pub name: String,
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
+    #[serde(default)]
+    pub conditions: Conditions,
+    pub recipients: Vec<Recipient>,
+    /// Who gets the message instead when a recipient cannot be reached for good.
+    pub fallback: Vec<Recipient>,
+    #[serde(default)]
+    pub comment: String,
+    pub apply_to: ApplyTo,
+    /// Required for `periodic`.
+    #[serde(default)]
+    pub schedule: Option<Schedule>,
+    #[serde(default)]
+    pub identity: Identity,
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+/// A saved workflow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Workflow {
+    pub id: String,
+    pub definition: WorkflowDefinition,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+    #[ts(type = "string")]
+    pub updated_at: DateTime<Utc>,
+    /// When the next digest is due (periodic workflows).
+    #[ts(type = "string | null")]
+    pub next_run_at: Option<DateTime<Utc>>,
+}
+
+/// One run of a workflow, as its history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct WorkflowRun {
+    pub id: String,
+    pub workflow_id: String,
+    #[ts(type = "string")]
+    pub started_at: DateTime<Utc>,
+    /// `import`, `saved` (existing issues), `schedule` or `fallback`.
+    pub trigger: String,
+    #[ts(type = "number")]
+    pub matched: i64,
+    /// Deliveries queued.
+    #[ts(type = "number")]
+    pub queued: i64,
+    /// Deliveries not queued because this revision had already gone to that recipient.
+    #[ts(type = "number")]
+    pub skipped: i64,
+    pub summary: String,
+}
+
+/// A saved workflow, and what it did at once (for existing issues).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SavedWorkflow {
+    pub workflow: Workflow,
+    pub run: Option<WorkflowRun>,
+}
+
+/// One thing wrong with a workflow definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct WorkflowProblem {
+    /// `name`, `recipients`, `fallback`, `schedule`, `conditions` …
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorkflowError {
+    #[error("{}", .0.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join(" "))]
+    Invalid(Vec<WorkflowProblem>),
+    #[error("There is no workflow “{id}”. It may have been deleted.")]
+    UnknownWorkflow { id: String },
+    #[error("The workflow file could not be read: {0}")]
+    BadFile(String),
+}
+
+impl WorkflowError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            WorkflowError::Invalid(_) | WorkflowError::BadFile(_) => ErrorCode::InvalidRequest,
+            WorkflowError::UnknownWorkflow { .. } => ErrorCode::NotFound,
+        }
+    }
+}
+
+impl WorkflowDefinition {
+    /// Everything wrong with it; empty when it can be saved.
+    pub fn problems(&self) -> Vec<WorkflowProblem> {
+        let mut problems = Vec::new();
+        let mut add = |field: &str, message: String| {
+            problems.push(WorkflowProblem {
+                field: field.into(),
+                message,
+            })
+        };
+        if self.name.trim().is_empty() {
+            add("name", "Give the workflow a name.".into());
+        }
+        if self.recipients.is_empty() {
+            add(
+                "recipients",
+                "Choose at least one recipient: a channel, a person or a chat.".into(),
+            );
+        }
+        if self.fallback.is_empty() {
+            add(
+                "fallback",
+                "Choose at least one fallback recipient: they get the message when a recipient \
+                 cannot be reached."
+                    .into(),
+            );
+        }
+        if self.identity == Identity::Bot {
+            for recipient in self.recipients.iter().chain(&self.fallback) {
+                if matches!(
+                    recipient,
+                    Recipient::Chat { .. } | Recipient::GroupChat { .. }
+                ) {
+                    add(
+                        "recipients",
+                        format!(
+                            "The bot can message people and channels only, not {}.",
+                            recipient.label()
+                        ),
+                    );
+                }
+            }
+        }
+        match (&self.apply_to, &self.schedule) {
+            (ApplyTo::Periodic, None) => add(
+                "schedule",
+                "A periodic workflow needs a schedule: every few hours, daily or weekly at a time."
+                    .into(),
+            ),
+            (ApplyTo::Periodic, Some(schedule)) => {
+                if let Err(message) = schedule.check() {
+                    add("schedule", message);
+                }
+            }
+            _ => {}
+        }
+        for pattern in &self.conditions.paths {
+            if pattern.trim().is_empty() {
+                add("conditions", "A path pattern is empty.".into());
+            }
+        }
+        problems
+    }
+}
+
+/// `*` matches within a folder, `**` across folders, `?` one character; the whole path must
+/// match. Patterns without a `/` match the file name in any folder (`*.py`).
+pub fn glob_matches(pattern: &str, path: &str) -> bool {
+    fn matches(p: &[char], s: &[char]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some('*') if p.get(1) == Some(&'*') => {
+                let rest = if p.get(2) == Some(&'/') {
+                    &p[3..]
+                } else {
+                    &p[2..]
+                };
+                (0..=s.len()).any(|i| matches(rest, &s[i..]))
+            }
+            Some('*') => (0..=s.len())
+                .take_while(|&i| i == 0 || s[i - 1] != '/')
+                .any(|i| matches(&p[1..], &s[i..])),
+            Some('?') => !s.is_empty() && s[0] != '/' && matches(&p[1..], &s[1..]),
+            Some(c) => s.first() == Some(c) && matches(&p[1..], &s[1..]),
+        }
+    }
+    let path: Vec<char> = path.trim_start_matches("./").chars().collect();
+    let pattern = pattern.trim_start_matches("./");
+    if !pattern.contains('/') {
+        let name_start = path.iter().rposition(|c| *c == '/').map_or(0, |i| i + 1);
+        return matches(&pattern.chars().collect::<Vec<_>>(), &path[name_start..]);
+    }
+    matches(&pattern.chars().collect::<Vec<_>>(), &path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn sample_issue() -> Issue {
+        use crate::issues::Change;
+        Issue {
+            id: "5e1f0c2a9b7d3e41".into(),
+            title: "SQL injection in the login route".into(),
+            severity: Severity::Critical,
+            score: Some(9.8),
+            tool: "CodeQL".into(),
+            rule_id: "js/sql-injection".into(),
+            rule_name: None,
+            path: Some("server/routes/login.js".into()),
+            line: Some(27),
+            column: None,
+            help_uri: None,
+            description: "This query depends on a user-provided value.".into(),
+            tags: vec![],
+            revision: 1,
+            change: Change::New,
+            first_seen: Utc::now(),
+            last_seen: Utc::now(),
+            source: "codeql.sarif".into(),
+        }
+    }
+
+    #[test]
+    fn path_patterns_match_like_gitignore_globs() {
+        assert!(glob_matches("src/**/*.js", "src/a/b/c.js"));
+        assert!(glob_matches("src/**/*.js", "src/c.js"));
+        assert!(!glob_matches("src/*.js", "src/a/c.js"));
+        assert!(glob_matches("*.py", "tools/deploy/run.py"));
+        assert!(glob_matches(
+            "server/routes/login.?s",
+            "server/routes/login.js"
+        ));
+        assert!(!glob_matches("server/*", "client/x"));
+    }
+
+    #[test]
+    fn conditions_combine_with_and_and_lists_with_or() {
+        let issue = sample_issue();
+        let mut conditions = Conditions {
+            min_severity: Some(Severity::High),
+            tools: vec!["codeql".into(), "Semgrep".into()],
+            ..Conditions::default()
+        };
+        assert!(conditions.matches(&issue));
+        conditions.text = "no such words".into();
+        assert!(!conditions.matches(&issue));
+        conditions.text = "LOGIN".into();
+        assert!(conditions.matches(&issue));
+        conditions.min_severity = Some(Severity::Critical);
+        conditions.paths = vec!["server/**".into()];
+        assert!(conditions.matches(&issue));
+        conditions.paths = vec!["client/**".into()];
+        assert!(!conditions.matches(&issue));
+    }
+
+    #[test]
+    fn a_definition_without_recipients_fallback_or_schedule_says_so() {
+        let definition = WorkflowDefinition {
+            name: " ".into(),
+            enabled: true,
+            conditions: Conditions::default(),
+            recipients: vec![],
+            fallback: vec![],
+            comment: String::new(),
+            apply_to: ApplyTo::Periodic,
+            schedule: None,
+            identity: Identity::User,
+        };
+        let fields: Vec<String> = definition.problems().into_iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["name", "recipients", "fallback", "schedule"]);
+    }
+}

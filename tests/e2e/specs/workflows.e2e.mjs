@@ -1,0 +1,176 @@
+import fs from "node:fs";
+import path from "node:path";
+
+import { $, $$, browser, expect } from "@wdio/globals";
+
+import { byTestId, cli, openPage, replaceText, sandboxUrl, screenshot, useSandbox, waitForApp } from "../support/app.mjs";
+
+const MEGAN = "megan.bowen@contoso.onmicrosoft.com";
+const TEAM = "Platform Engineering";
+const CHANNEL = "Cloud Security";
+
+const textOf = (testId) =>
+  browser.execute((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? "", testId);
+
+/** Every message the sandbox holds in a channel or chat, with where it was posted. */
+async function sandboxMessages() {
+  const all = await (await fetch(`${sandboxUrl()}/_sandbox/messages`)).json();
+  return ["channels", "chats"].flatMap((kind) =>
+    all[kind].flatMap((place) =>
+      place.messages.map((m) => ({ kind, place: place.channelName ?? place.members?.join(", "), message: m.message ?? m })),
+    ),
+  );
+}
+
+/** Waits until the sandbox holds `count` messages that were not there before. */
+async function newMessages(before, count) {
+  let added = [];
+  await browser.waitUntil(
+    async () => {
+      added = (await sandboxMessages()).filter((m) => !before.has(m.message.id));
+      return added.length >= count;
+    },
+    { timeout: 40_000, interval: 500, timeoutMsg: `expected ${count} new messages in the sandbox` },
+  );
+  // Nothing more arrives a moment later.
+  await browser.pause(2500);
+  return (await sandboxMessages()).filter((m) => !before.has(m.message.id));
+}
+
+const ids = async () => new Set((await sandboxMessages()).map((m) => m.message.id));
+
+/** An ox-teams-issues/1 report with these (id, title, severity, description). */
+function report(name, issues) {
+  const file = path.join(process.env.OX_TEAMS_E2E_HOME, name);
+  const entries = issues.map(([id, title, severity, description]) => ({
+    id,
+    title,
+    severity,
+    tool: "Semgrep",
+    rule: `rules.${id}`,
+    path: `deploy/${id}.py`,
+    line: 4,
+    description,
+  }));
+  fs.writeFileSync(file, JSON.stringify({ format: "ox-teams-issues/1", issues: entries }));
+  const imported = cli("import", file);
+  if (imported.status !== 0) throw new Error(imported.stderr);
+}
+
+async function search(box, text) {
+  await box.click();
+  await browser.keys(text.split(""));
+  await expect(box).toHaveValue(text);
+}
+
+describe("workflows, against the sandbox", () => {
+  it("connects and creates a workflow in the editor", async () => {
+    await waitForApp();
+    useSandbox(MEGAN, "--for-organization");
+    await openPage("settings");
+    await openPage("connectors");
+    await byTestId("connect").click();
+    await expect(byTestId("connection-state")).toHaveText("Connected", { wait: 30_000 });
+
+    await openPage("workflows");
+    await byTestId("new-workflow").click();
+    await byTestId("workflow-editor").waitForDisplayed();
+    await byTestId("workflow-save").click();
+    expect(await textOf("workflow-editor")).toContain("Choose at least one fallback recipient.");
+
+    await replaceText(byTestId("workflow-name"), "High and worse to Cloud Security");
+    await byTestId("workflow-severity").click();
+    await $('[role="option"]=High or worse').click();
+    const recipients = await byTestId("workflow-recipients");
+    await (await recipients.$('[data-testid="team-picker"]')).click();
+    const team = await $(`[role="option"]=${TEAM}`);
+    await team.waitForDisplayed({ timeout: 20_000 });
+    await team.click();
+    await expect($('[role="listbox"]')).not.toBeDisplayed();
+    await expect(recipients.$('[data-testid="team-picker"]')).toHaveText(expect.stringContaining(TEAM));
+    await (await recipients.$(`label=${CHANNEL}`)).waitForDisplayed({ timeout: 20_000 });
+    // In this tall dialog WebKitWebDriver's click lands on the team picker above the list; the
+    // checkbox gets the click event itself.
+    const chose = await browser.execute((name) => {
+      const root = document.querySelector('[data-testid="workflow-recipients"]');
+      const label = [...root.querySelectorAll("label")].find((l) => l.textContent.trim() === name);
+      document.getElementById(label?.htmlFor ?? "")?.click();
+      return [...root.querySelectorAll("label")].map((l) => l.textContent.trim()).join("|");
+    }, CHANNEL);
+    expect(chose).toContain(CHANNEL);
+    const fallback = await byTestId("workflow-fallback");
+    await (await fallback.$('[data-testid="tab-people"]')).click();
+    await search(await fallback.$('[data-testid="people-search"]'), "alex");
+    await (await fallback.$('[data-testid="person-option"]')).click();
+    expect(await textOf("workflow-recipients-chosen")).toContain(`${TEAM} › ${CHANNEL}`);
+    expect(await textOf("workflow-fallback-chosen")).toContain("Alex Wilber");
+    await screenshot("workflow-editor");
+    await byTestId("workflow-save").click();
+    await byTestId("workflow-editor").waitForDisplayed({ reverse: true });
+    const rows = await $$('[data-testid="workflow-row"]');
+    expect(rows).toHaveLength(1);
+    const row = await browser.execute((el) => el.textContent, rows[0]);
+    expect(row).toContain("High and worse to Cloud Security");
+    expect(row).toContain("New or Updated Issues");
+    expect(row).toContain("Alex Wilber");
+    await screenshot("workflows");
+  });
+
+  it("sends the high issues of an import to the channel, then only the updated one", async () => {
+    let before = await ids();
+    report("scan.json", [
+      ["w1", "Command injection in the deploy script", "critical", "os.system with input"],
+      ["w2", "Hard-coded cloud key", "high", "a literal key"],
+      ["w3", "Debug mode on", "low", "DEBUG = True"],
+    ]);
+    const first = await newMessages(before, 2);
+    expect(first.map((m) => m.place)).toEqual([CHANNEL, CHANNEL]);
+    const titles = first.map((m) => JSON.parse(m.message.attachments[0].content).body[0].items[1].text).sort();
+    expect(titles).toEqual(["Command injection in the deploy script", "Hard-coded cloud key"]);
+    expect(first[0].message.attachments[0].content).toContain("ox-teams://workflows/");
+
+    before = await ids();
+    report("scan.json", [
+      ["w1", "Command injection in the deploy script", "critical", "os.system with input"],
+      ["w2", "Hard-coded cloud key", "high", "a literal key, now in two files"],
+      ["w3", "Debug mode on", "low", "DEBUG = True"],
+    ]);
+    const second = await newMessages(before, 1);
+    expect(second).toHaveLength(1);
+    expect(second[0].message.attachments[0].content).toContain("Hard-coded cloud key");
+    expect(second[0].message.attachments[0].content).toContain("revision 2");
+  });
+
+  it("sends to the fallback person when the channel is gone, and says so", async () => {
+    const tenant = await (await fetch(`${sandboxUrl()}/_sandbox/tenant`)).json();
+    const team = tenant.teams.find((t) => t.displayName === TEAM);
+    const channel = team.channels.find((c) => c.displayName === CHANNEL);
+    const deleted = await fetch(`${sandboxUrl()}/_sandbox/teams/${team.id}/channels/${encodeURIComponent(channel.id)}`, {
+      method: "DELETE",
+    });
+    expect(deleted.ok).toBe(true);
+    const before = await ids();
+    report("scan.json", [
+      ["w1", "Command injection in the deploy script", "critical", "os.system with input"],
+      ["w2", "Hard-coded cloud key", "high", "a literal key, now in two files"],
+      ["w3", "Debug mode on", "low", "DEBUG = True"],
+      ["w4", "Public storage bucket", "high", "anyone can read it"],
+    ]);
+    const fallback = await newMessages(before, 1);
+    expect(fallback).toHaveLength(1);
+    expect(fallback[0].kind).toBe("chats");
+    expect(fallback[0].place).toContain("alex.wilber@contoso.onmicrosoft.com");
+    expect(fallback[0].message.attachments[0].content).toContain("Public storage bucket");
+
+    await openPage("activity");
+    const failed = await $('[data-testid="delivery-row"][data-status="failed"]');
+    await expect(failed).toHaveText(expect.stringContaining("Sent to the fallback recipients instead: Alex Wilber."));
+    await screenshot("workflow-fallback-activity");
+
+    await openPage("workflows");
+    await byTestId("workflow-history").click();
+    await byTestId("workflow-runs").waitForDisplayed();
+    expect(await textOf("workflow-runs")).toContain("sent to Alex Wilber instead");
+    await screenshot("workflow-history");
+  });
+});

@@ -1,0 +1,418 @@
+//! Workflows against the sandbox: messages that go out by themselves after an import (new,
+//! updated, existing issues), at most once per issue revision and recipient even across a
+//! restart, fallback recipients when a channel is gone, periodic digests on a controlled clock,
+//! and a dry run that sends nothing.
+
+use std::path::Path;
+use std::time::Duration;
+
+use ox_teams_core::Core;
+use ox_teams_core::directory::Freshness;
+use ox_teams_core::issues::{CancelFlag, Severity};
+use ox_teams_core::outbox::{DeliveryStatus, Recipient};
+use ox_teams_core::workflows::{ApplyTo, Conditions, Every, Schedule, WorkflowDefinition};
+use ox_teams_sandbox::{Sandbox, SandboxOptions, tenant};
+use ox_teams_tests::browser::Decision;
+use ox_teams_tests::{TestCore, core_against, sign_in_as};
+use serde_json::{Value, json};
+
+const CLIENT_ID: &str = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
+
+struct Setup {
+    sandbox: Sandbox,
+    t: TestCore,
+    channel: Recipient,
+    adele: Recipient,
+}
+
+async fn setup() -> Setup {
+    let sandbox = Sandbox::start(SandboxOptions::new(tenant::small(1)), 0)
+        .await
+        .unwrap();
+    let t = core_against(sandbox.url(), "contoso.onmicrosoft.com", CLIENT_ID);
+    sign_in_as(
+        &t.core,
+        "megan.bowen@contoso.onmicrosoft.com",
+        Decision::Accept,
+        None,
+    )
+    .await
+    .unwrap();
+    let channel = t
+        .core
+        .resolve_recipient("channel:Security Operations/General")
+        .await
+        .unwrap();
+    let adele = t
+        .core
+        .resolve_recipient("user:adele.vance@contoso.onmicrosoft.com")
+        .await
+        .unwrap();
+    Setup {
+        sandbox,
+        t,
+        channel,
+        adele,
+    }
+}
+
+/// An `ox-teams-issues/1` report: (id, title, severity, description).
+fn write_report(dir: &Path, name: &str, issues: &[(&str, &str, &str, &str)]) -> std::path::PathBuf {
+    let issues: Vec<Value> = issues
+        .iter()
+        .map(|(id, title, severity, description)| {
+            json!({ "id": id, "title": title, "severity": severity, "tool": "Semgrep",
+                    "rule": format!("rules.{id}"), "path": format!("src/{id}.py"), "line": 3,
+                    "description": description })
+        })
+        .collect();
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        json!({ "format": "ox-teams-issues/1", "issues": issues }).to_string(),
+    )
+    .unwrap();
+    path
+}
+
+fn import(core: &Core, file: &Path) {
+    let report = core
+        .import_issues(&[file.to_path_buf()], &mut |_| {}, &CancelFlag::default())
+        .unwrap();
+    assert_eq!(report.refused, 0, "{report:?}");
+}
+
+fn definition(s: &Setup, apply_to: ApplyTo) -> WorkflowDefinition {
+    WorkflowDefinition {
+        name: "High and worse to SecOps".into(),
+        enabled: true,
+        conditions: Conditions {
+            min_severity: Some(Severity::High),
+            ..Conditions::default()
+        },
+        recipients: vec![s.channel.clone()],
+        fallback: vec![s.adele.clone()],
+        comment: "Triage within a day".into(),
+        apply_to,
+        schedule: None,
+        identity: Default::default(),
+    }
+}
+
+/// Sends everything queued. The sandbox holds each channel to Microsoft's one post a second in
+/// real time, while the test's clock only moves when told, so both move here.
+async fn send_all(t: &TestCore) {
+    for _ in 0..10 {
+        let report = t.core.dispatch(100).await.unwrap();
+        if report.next_due.is_none() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        t.clock.advance(Duration::from_secs(60));
+    }
+    panic!("the outbox did not empty");
+}
+
+/// Cards the sandbox holds: (place, card).
+async fn cards(sandbox: &Sandbox) -> Vec<(String, Value)> {
+    let all: Value = reqwest::get(format!("{}/_sandbox/messages", sandbox.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut found = Vec::new();
+    for (kind, name) in [("channels", "channelName"), ("chats", "id")] {
+        for place in all[kind].as_array().into_iter().flatten() {
+            for message in place["messages"].as_array().into_iter().flatten() {
+                let card = message["message"]["attachments"][0]["content"]
+                    .as_str()
+                    .map(|c| serde_json::from_str(c).unwrap())
+                    .unwrap_or(Value::Null);
+                found.push((place[name].as_str().unwrap_or_default().to_string(), card));
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn new_or_updated_issues_go_out_once_and_only_the_updated_ones_after_a_change() {
+    let s = setup().await;
+    let core = &s.t.core;
+    let dir = tempfile::tempdir().unwrap();
+    let (workflow, run) = core
+        .save_workflow(None, definition(&s, ApplyTo::NewOrUpdatedIssues))
+        .unwrap();
+    assert!(run.is_none(), "nothing runs until an import");
+
+    let first = write_report(
+        dir.path(),
+        "scan.json",
+        &[
+            (
+                "a",
+                "Command injection in deploy",
+                "critical",
+                "os.system with input",
+            ),
+            ("b", "Hard-coded password", "high", "a literal password"),
+            ("c", "Debug mode on", "low", "DEBUG = True"),
+        ],
+    );
+    import(core, &first);
+    let queued = core.deliveries(100).unwrap();
+    assert_eq!(queued.len(), 2, "the two high-or-worse issues: {queued:?}");
+    assert!(queued.iter().all(|d| d.origin == "workflow"));
+    send_all(&s.t).await;
+    let sent = cards(&s.sandbox).await;
+    assert_eq!(sent.len(), 2);
+    for (place, card) in &sent {
+        assert_eq!(place, "General");
+        let text = card.to_string();
+        assert!(text.contains(&ox_teams_core::links::workflow_link(&workflow.id)));
+        assert!(text.contains("Triage within a day"));
+    }
+
+    // The same report again: nothing new or updated, nothing sent.
+    import(core, &first);
+    assert_eq!(core.deliveries(100).unwrap().len(), 2);
+
+    // One issue changes: only it goes out again (a new revision).
+    let changed = write_report(
+        dir.path(),
+        "scan.json",
+        &[
+            (
+                "a",
+                "Command injection in deploy",
+                "critical",
+                "os.system with input",
+            ),
+            (
+                "b",
+                "Hard-coded password",
+                "high",
+                "a literal password, now in two files",
+            ),
+            ("c", "Debug mode on", "low", "DEBUG = True"),
+        ],
+    );
+    import(core, &changed);
+    send_all(&s.t).await;
+    let sent = cards(&s.sandbox).await;
+    assert_eq!(sent.len(), 3);
+    assert!(sent[2].1.to_string().contains("revision 2"));
+
+    let history = core.workflow_history(&workflow.id, 10).unwrap();
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert_eq!(history[0].trigger, "import");
+    assert_eq!(history[0].queued, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deleted_channel_falls_back_to_the_fallback_recipients_and_the_log_says_so() {
+    let s = setup().await;
+    let core = &s.t.core;
+    let dir = tempfile::tempdir().unwrap();
+    let (workflow, _) = core
+        .save_workflow(None, definition(&s, ApplyTo::NewOrUpdatedIssues))
+        .unwrap();
+    let Recipient::Channel {
+        team_id,
+        channel_id,
+        ..
+    } = &s.channel
+    else {
+        unreachable!()
+    };
+    let deleted = reqwest::Client::new()
+        .delete(format!(
+            "{}/_sandbox/teams/{team_id}/channels/{channel_id}",
+            s.sandbox.url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success());
+
+    import(
+        core,
+        &write_report(
+            dir.path(),
+            "scan.json",
+            &[("a", "SQL injection", "high", "")],
+        ),
+    );
+    send_all(&s.t).await;
+    let deliveries = core.deliveries(100).unwrap();
+    let failed = deliveries
+        .iter()
+        .find(|d| d.status == DeliveryStatus::Failed)
+        .expect("the channel delivery failed");
+    let reason = &failed.problem.as_ref().unwrap().message;
+    assert!(reason.contains("no longer exists"), "{reason}");
+    assert!(
+        reason.ends_with("Sent to the fallback recipients instead: Adele Vance."),
+        "{reason}"
+    );
+    send_all(&s.t).await;
+    let to_adele = core
+        .deliveries(100)
+        .unwrap()
+        .into_iter()
+        .find(|d| d.label == "Adele Vance")
+        .expect("a fallback delivery");
+    assert_eq!(to_adele.status, DeliveryStatus::Sent);
+    assert_eq!(cards(&s.sandbox).await.len(), 1, "only Adele's chat got it");
+    let history = core.workflow_history(&workflow.id, 10).unwrap();
+    assert_eq!(history[0].trigger, "fallback");
+    assert!(history[0].summary.contains("sent to Adele Vance instead"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn existing_issues_go_out_once_across_saves_and_restarts() {
+    let s = setup().await;
+    let dir = tempfile::tempdir().unwrap();
+    import(
+        &s.t.core,
+        &write_report(
+            dir.path(),
+            "scan.json",
+            &[("a", "One", "high", ""), ("b", "Two", "critical", "")],
+        ),
+    );
+    let (workflow, run) =
+        s.t.core
+            .save_workflow(None, definition(&s, ApplyTo::NewUpdatedOrExistingIssues))
+            .unwrap();
+    assert_eq!(run.as_ref().unwrap().queued, 2, "{run:?}");
+    // Saving it again (an edit) finds both sent already.
+    let (_, again) =
+        s.t.core
+            .save_workflow(
+                Some(&workflow.id),
+                definition(&s, ApplyTo::NewUpdatedOrExistingIssues),
+            )
+            .unwrap();
+    assert_eq!(
+        (again.as_ref().unwrap().queued, again.unwrap().skipped),
+        (0, 2)
+    );
+
+    // Another process on the same data folder (a restart) remembers too.
+    let reopened = ox_teams_tests::open_core_with(s.t.dir.path(), s.t.secrets.clone());
+    import(
+        &reopened,
+        &write_report(
+            dir.path(),
+            "scan.json",
+            &[("a", "One", "high", ""), ("b", "Two", "critical", "")],
+        ),
+    );
+    assert_eq!(reopened.deliveries(100).unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_periodic_digest_goes_out_at_its_local_time_once_per_slot() {
+    let s = setup().await;
+    let core = &s.t.core;
+    let dir = tempfile::tempdir().unwrap();
+    import(
+        core,
+        &write_report(
+            dir.path(),
+            "scan.json",
+            &[
+                ("a", "One", "high", ""),
+                ("b", "Two", "critical", ""),
+                ("c", "Three", "low", ""),
+            ],
+        ),
+    );
+    // Monday 30 Nov 2026, 07:30 UTC = 08:30 in Paris; the digest is at 09:00 Paris time.
+    let monday = chrono::DateTime::parse_from_rfc3339("2026-11-30T07:30:00Z")
+        .unwrap()
+        .to_utc();
+    s.t.clock.set(monday);
+    let mut periodic = definition(&s, ApplyTo::Periodic);
+    periodic.recipients = vec![s.channel.clone(), s.adele.clone()];
+    periodic.schedule = Some(Schedule {
+        every: Every::Day { at: "09:00".into() },
+        time_zone: "Europe/Paris".into(),
+    });
+    let (workflow, _) = core.save_workflow(None, periodic.clone()).unwrap();
+    assert_eq!(
+        workflow.next_run_at.unwrap().to_rfc3339(),
+        "2026-11-30T08:00:00+00:00"
+    );
+    let dry = core.dry_run(&periodic, Some(&workflow.id)).unwrap();
+    assert!(dry.digest.unwrap().contains("one digest of 2 issues"));
+    assert!(core.run_due_workflows().unwrap().is_empty(), "not yet");
+
+    s.t.clock.advance(Duration::from_secs(30 * 60));
+    let runs = core.run_due_workflows().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].queued, 2, "one digest per recipient");
+    assert!(
+        core.run_due_workflows().unwrap().is_empty(),
+        "once per slot"
+    );
+    send_all(&s.t).await;
+    let sent = cards(&s.sandbox).await;
+    assert_eq!(sent.len(), 2);
+    let digest = sent[0].1.to_string();
+    assert!(digest.contains("2 issues match"), "{digest}");
+    assert!(digest.contains("ox-teams://issues/"));
+
+    s.t.clock.advance(Duration::from_secs(24 * 3600));
+    assert_eq!(core.run_due_workflows().unwrap()[0].queued, 2);
+    assert_eq!(
+        core.workflow(&workflow.id)
+            .unwrap()
+            .next_run_at
+            .unwrap()
+            .to_rfc3339(),
+        "2026-12-02T08:00:00+00:00"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_sends_nothing_and_a_workflow_needs_its_recipients() {
+    let s = setup().await;
+    let core = &s.t.core;
+    let dir = tempfile::tempdir().unwrap();
+    import(
+        core,
+        &write_report(
+            dir.path(),
+            "scan.json",
+            &[("a", "One", "high", ""), ("c", "Three", "low", "")],
+        ),
+    );
+    let all = definition(&s, ApplyTo::NewOrUpdatedIssues);
+    let dry = core.dry_run(&all, None).unwrap();
+    assert_eq!(dry.matched, 1);
+    assert_eq!(dry.items[0].recipients, ["Security Operations › General"]);
+    assert!(core.deliveries(100).unwrap().is_empty());
+
+    let mut incomplete = all.clone();
+    incomplete.fallback.clear();
+    let refused = core.save_workflow(None, incomplete).unwrap_err();
+    assert!(
+        refused.to_string().contains("fallback recipient"),
+        "{refused}"
+    );
+
+    let file = json!({
+        "name": "From a file", "apply_to": "updated_issues",
+        "recipients": ["channel:Security Operations/General"],
+        "fallback": ["user:adele.vance@contoso.onmicrosoft.com"],
+        "conditions": { "min_severity": "critical", "paths": ["src/**"] }
+    });
+    let read = core.workflow_from_json(&file.to_string()).await.unwrap();
+    assert_eq!(read.recipients, vec![s.channel.clone()]);
+    assert_eq!(read.fallback, vec![s.adele.clone()]);
+    let people = core.people("adele", Freshness::Recent).await.unwrap();
+    assert!(!people.items.is_empty());
+}
