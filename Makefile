@@ -77,6 +77,8 @@ e2e: ui tests/e2e/node_modules/.installed
 bench: deps ui
 	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-sandbox --bench throughput
 	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-core --bench import
+	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-core --bench workflows
+	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-tests --bench dispatch
 	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-tests --bench people_search
 
 ## Installable packages (deb and rpm on Linux).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: starts the sandbox (a local Microsoft cloud with the small Contoso tenant),
-# points a demo data folder at it (a custom cloud), and opens the app. Closing the app stops
-# the sandbox.
+# points a demo data folder at it (a custom cloud), and opens the app. Quitting the app (from
+# its tray menu; closing the window keeps it in the tray) stops the sandbox.
 set -euo pipefail
 bin=$1
 data=$2

@@ -48,6 +48,8 @@ pub struct Shell {
     import: Mutex<Option<CancelFlag>>,
     /// Wakes the dispatcher when something was queued.
     outbox_wake: Arc<Notify>,
+    /// Whether the person was told the app goes on in the tray when its window closes.
+    told_about_tray: std::sync::atomic::AtomicBool,
 }
 
 impl Shell {
@@ -85,6 +87,7 @@ impl Shell {
             sign_in: Mutex::new(None),
             import: Mutex::new(None),
             outbox_wake: Arc::new(Notify::new()),
+            told_about_tray: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -245,7 +248,33 @@ pub fn run() {
                 }
                 focus_main_window(&handle);
             });
+            // Without a tray (no status-notifier host) the app still runs; only closing the
+            // window then hides it until the next launch brings it back.
+            #[cfg(desktop)]
+            if let Err(error) = add_tray(app.handle()) {
+                log::warn!("no tray icon: {error}");
+            }
             Ok(())
+        })
+        // Closing the window keeps the app in the tray, so workflows and retries go on being
+        // sent; Quit in the tray menu ends it (a second launch brings the window back).
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event
+                && window.label() == "main"
+            {
+                api.prevent_close();
+                let _ = window.hide();
+                let shell = window.state::<Shell>();
+                if !shell.told_about_tray.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    let _ = window
+                        .app_handle()
+                        .notification()
+                        .builder()
+                        .title("OX Teams Connector")
+                        .body("Still sending workflow messages from the tray. Quit it from the tray menu.")
+                        .show();
+                }
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::startup,
@@ -357,6 +386,38 @@ fn notify_failure(app: &AppHandle, failed: u32) {
     {
         log::warn!("could not show a desktop notification: {error}");
     }
+}
+
+/// The tray icon: open the window, or quit (ending the outbox too).
+#[cfg(desktop)]
+fn add_tray(app: &AppHandle) -> tauri::Result<()> {
+    use tauri::menu::{Menu, MenuItem};
+    use tauri::tray::{MouseButton, TrayIconBuilder, TrayIconEvent};
+    let open = MenuItem::with_id(app, "open", "Open OX Teams Connector", true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, "quit", "Quit (stops sending)", true, None::<&str>)?;
+    let menu = Menu::with_items(app, &[&open, &quit])?;
+    let mut tray = TrayIconBuilder::with_id("main")
+        .tooltip("OX Teams Connector — sends workflow messages while it runs")
+        .menu(&menu)
+        .on_menu_event(|app, event| match event.id().as_ref() {
+            "open" => focus_main_window(app),
+            "quit" => app.exit(0),
+            _ => {}
+        })
+        .on_tray_icon_event(|tray, event| {
+            if let TrayIconEvent::Click {
+                button: MouseButton::Left,
+                ..
+            } = event
+            {
+                focus_main_window(tray.app_handle());
+            }
+        });
+    if let Some(icon) = app.default_window_icon() {
+        tray = tray.icon(icon.clone());
+    }
+    tray.build(app)?;
+    Ok(())
 }
 
 fn focus_main_window(app: &AppHandle) {

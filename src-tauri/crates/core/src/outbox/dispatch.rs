@@ -25,13 +25,21 @@ use crate::{Core, Error, Result};
 pub const MAX_ATTEMPTS: i64 = 8;
 /// How long a `sending` mark holds; the file lock already keeps other processes out.
 const SENDING_LEASE: chrono::Duration = chrono::Duration::minutes(5);
-/// Microsoft allows one message post per second per person in a chat or channel.
+// Pacing from Microsoft's documented limits (`microsoft-apis.md` §6.1–6.2), so the outbox goes
+// as fast as allowed without being throttled; `Retry-After` still wins when Microsoft says so.
+/// One message post per second per person in a chat or channel.
 const PER_THREAD_GAP: chrono::Duration = chrono::Duration::milliseconds(1000);
-/// And 20 chat posts per second per tenant: keep well under it.
-const TENANT_GAP: chrono::Duration = chrono::Duration::milliseconds(60);
+/// 20 chat message posts per second per app and tenant.
+const CHAT_POSTS_GAP: chrono::Duration = chrono::Duration::milliseconds(50);
+/// 50 channel message posts per second per app and tenant.
+const CHANNEL_POSTS_GAP: chrono::Duration = chrono::Duration::milliseconds(20);
+/// At most 4 requests a second on any one team.
+const PER_TEAM_GAP: chrono::Duration = chrono::Duration::milliseconds(250);
 /// The Bot Connector allows a bot 7 sends a second into one conversation but only 60 per 30 s
 /// and 1,800 an hour: one every 2 s keeps within all three, however long a run lasts.
 const BOT_THREAD_GAP: chrono::Duration = chrono::Duration::milliseconds(2000);
+/// 50 requests a second per bot and tenant.
+const BOT_TENANT_GAP: chrono::Duration = chrono::Duration::milliseconds(20);
 
 /// What one dispatcher pass did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
@@ -190,30 +198,39 @@ impl Core {
         Ok(paused)
     }
 
-    /// Waits so no chat or channel gets posts faster than Microsoft allows the sender, nor the
-    /// tenant too many.
+    /// Waits so no chat, channel, team or tenant gets posts faster than Microsoft allows the
+    /// sender.
     async fn pace(&self, last_post: &mut HashMap<String, DateTime<Utc>>, row: &DeliveryRow) {
-        let key = &format!("{}:{}", row.identity, row.recipient_key);
-        let gap = match Identity::parse(&row.identity) {
-            Identity::User => PER_THREAD_GAP,
-            Identity::Bot => BOT_THREAD_GAP,
-        };
+        let recipient: Option<Recipient> = serde_json::from_str(&row.recipient).ok();
+        let mut limits = vec![(
+            format!("{}:{}", row.identity, row.recipient_key),
+            PER_THREAD_GAP,
+        )];
+        match (Identity::parse(&row.identity), &recipient) {
+            (Identity::Bot, _) => {
+                limits[0].1 = BOT_THREAD_GAP;
+                limits.push(("bot".into(), BOT_TENANT_GAP));
+            }
+            (Identity::User, Some(Recipient::Channel { team_id, .. })) => {
+                limits.push(("channel-posts".into(), CHANNEL_POSTS_GAP));
+                limits.push((format!("team:{team_id}"), PER_TEAM_GAP));
+            }
+            (Identity::User, _) => limits.push(("chat-posts".into(), CHAT_POSTS_GAP)),
+        }
         let now = self.clock.now();
-        let mut ready = now;
-        if let Some(at) = last_post.get(key) {
-            ready = ready.max(*at + gap);
-        }
-        if let Some(at) = last_post.get("") {
-            ready = ready.max(*at + TENANT_GAP);
-        }
+        let ready = limits
+            .iter()
+            .filter_map(|(key, gap)| last_post.get(key).map(|at| *at + *gap))
+            .fold(now, DateTime::max);
         if ready > now
             && let Ok(wait) = (ready - now).to_std()
         {
             self.clock.sleep(wait).await;
         }
         let at = self.clock.now();
-        last_post.insert(key.to_string(), at);
-        last_post.insert(String::new(), at);
+        for (key, _) in limits {
+            last_post.insert(key, at);
+        }
     }
 
     /// Deliveries marked `sending` by a process that is gone (we hold the lock, so nobody else

@@ -231,6 +231,23 @@ impl Store {
         })
     }
 
+    /// Every issue the filter lets through, most severe first, in one pass (workflows read
+    /// them all; the table pages).
+    pub fn all_issues(&self, filter: &IssueFilter) -> Result<Vec<Issue>, StoreError> {
+        let (condition, values) = Self::filter_sql(filter);
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare(&format!(
+                "SELECT {COLUMNS} FROM issues {condition} ORDER BY severity_rank DESC, last_seen DESC, id"
+            ))
+            .map_err(|e| self.map_error(e))?;
+        statement
+            .query_map(params_from_iter(values.iter()), issue)
+            .map_err(|e| self.map_error(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.map_error(e))
+    }
+
     pub fn issue(&self, id: &str) -> Result<Option<Issue>, StoreError> {
         self.connection()
             .query_row(

@@ -205,22 +205,12 @@ impl Core {
             changes: changes.to_vec(),
             ..IssueFilter::default()
         };
-        let mut found = Vec::new();
-        let mut offset = 0;
-        loop {
-            let page = self.store.issues_page(&filter, offset, 2000)?;
-            let count = page.issues.len() as u64;
-            found.extend(
-                page.issues
-                    .into_iter()
-                    .filter(|i| definition.conditions.matches(i)),
-            );
-            offset += count;
-            if count == 0 || offset >= page.total {
-                break;
-            }
-        }
-        Ok(found)
+        Ok(self
+            .store
+            .all_issues(&filter)?
+            .into_iter()
+            .filter(|i| definition.conditions.matches(i))
+            .collect())
     }
 
     fn changes_for(apply_to: ApplyTo) -> &'static [Change] {
