@@ -39,23 +39,23 @@ async function newMessages(before, count) {
 
 const ids = async () => new Set((await sandboxMessages()).map((m) => m.message.id));
 
-/** An ox-teams-issues/1 report with these (id, title, severity, description). */
-function report(name, issues) {
-  const file = path.join(process.env.OX_TEAMS_E2E_HOME, name);
-  const entries = issues.map(([id, title, severity, description]) => ({
-    id,
-    title,
-    severity,
-    tool: "Semgrep",
-    rule: `rules.${id}`,
-    path: `deploy/${id}.py`,
-    line: 4,
-    description,
-  }));
-  fs.writeFileSync(file, JSON.stringify({ format: "ox-teams-issues/1", issues: entries }));
+const SARIF = path.resolve(import.meta.dirname, "../../fixtures/sarif/semgrep-generated.sarif");
+
+/** Imports Semgrep's SARIF report (two errors, one warning) with some results' messages
+ * changed, as a later scan would report them. */
+function importScan(changes = {}) {
+  const sarif = JSON.parse(fs.readFileSync(SARIF, "utf8"));
+  for (const result of sarif.runs[0].results) {
+    if (changes[result.ruleId]) result.message.text = changes[result.ruleId];
+  }
+  const file = path.join(process.env.OX_TEAMS_E2E_HOME, "semgrep.sarif");
+  fs.writeFileSync(file, JSON.stringify(sarif));
   const imported = cli("import", file);
   if (imported.status !== 0) throw new Error(imported.stderr);
 }
+
+const SHELL = "target.python-subprocess-shell-true";
+const EVAL = "target.js-eval";
 
 async function search(box, text) {
   await box.click();
@@ -116,28 +116,20 @@ describe("workflows, against the sandbox", () => {
     await screenshot("workflows");
   });
 
-  it("sends the high issues of an import to the channel, then only the updated one", async () => {
+  it("sends the high issues of a SARIF import to the channel, then only the updated one", async () => {
     let before = await ids();
-    report("scan.json", [
-      ["w1", "Command injection in the deploy script", "critical", "os.system with input"],
-      ["w2", "Hard-coded cloud key", "high", "a literal key"],
-      ["w3", "Debug mode on", "low", "DEBUG = True"],
-    ]);
+    importScan();
     const first = await newMessages(before, 2);
     expect(first.map((m) => m.place)).toEqual([CHANNEL, CHANNEL]);
     const titles = first.map((m) => JSON.parse(m.message.attachments[0].content).body[0].items[1].text).sort();
-    expect(titles).toEqual(["Command injection in the deploy script", "Hard-coded cloud key"]);
+    expect(titles).toEqual(["eval of request data", "subprocess call with shell=True; command injection risk"]);
     expect(first[0].message.attachments[0].content).toContain("ox-teams://workflows/");
 
     before = await ids();
-    report("scan.json", [
-      ["w1", "Command injection in the deploy script", "critical", "os.system with input"],
-      ["w2", "Hard-coded cloud key", "high", "a literal key, now in two files"],
-      ["w3", "Debug mode on", "low", "DEBUG = True"],
-    ]);
+    importScan({ [SHELL]: "subprocess call with shell=True; now reachable from the API" });
     const second = await newMessages(before, 1);
     expect(second).toHaveLength(1);
-    expect(second[0].message.attachments[0].content).toContain("Hard-coded cloud key");
+    expect(second[0].message.attachments[0].content).toContain("now reachable from the API");
     expect(second[0].message.attachments[0].content).toContain("revision 2");
   });
 
@@ -150,17 +142,12 @@ describe("workflows, against the sandbox", () => {
     });
     expect(deleted.ok).toBe(true);
     const before = await ids();
-    report("scan.json", [
-      ["w1", "Command injection in the deploy script", "critical", "os.system with input"],
-      ["w2", "Hard-coded cloud key", "high", "a literal key, now in two files"],
-      ["w3", "Debug mode on", "low", "DEBUG = True"],
-      ["w4", "Public storage bucket", "high", "anyone can read it"],
-    ]);
+    importScan({ [SHELL]: "subprocess call with shell=True; now reachable from the API", [EVAL]: "eval of request data, also in the admin routes" });
     const fallback = await newMessages(before, 1);
     expect(fallback).toHaveLength(1);
     expect(fallback[0].kind).toBe("chats");
     expect(fallback[0].place).toContain("alex.wilber@contoso.onmicrosoft.com");
-    expect(fallback[0].message.attachments[0].content).toContain("Public storage bucket");
+    expect(fallback[0].message.attachments[0].content).toContain("also in the admin routes");
 
     await openPage("activity");
     const failed = await $('[data-testid="delivery-row"][data-status="failed"]');
