@@ -107,6 +107,8 @@ describe("workflows, against the sandbox", () => {
     await screenshot("workflow-editor");
     await byTestId("workflow-save").click();
     await byTestId("workflow-editor").waitForDisplayed({ reverse: true });
+    // The list reloads once the save has answered.
+    await byTestId("workflow-row").waitForDisplayed({ timeout: 10_000 });
     const rows = await $$('[data-testid="workflow-row"]');
     expect(rows).toHaveLength(1);
     const row = await browser.execute((el) => el.textContent, rows[0]);
