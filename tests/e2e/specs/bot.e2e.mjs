@@ -102,6 +102,7 @@ describe("the bot identity provider, against the sandbox", () => {
     if (imported.status !== 0) throw new Error(imported.stderr);
     const before = new Set((await botMessages()).map((m) => m.message.id));
     await openPage("issues");
+    await byTestId("issue-row").waitForDisplayed({ timeout: 10_000 });
     await (await $$('[data-testid="issue-row"]'))[0].click();
     const title = await byTestId("issue-detail-title").getText();
     await byTestId("send-to-teams").click();
