@@ -95,8 +95,12 @@ describe("sending an issue to Teams, against the sandbox", () => {
     await expect(byTestId("chosen-recipients")).toHaveText(expect.stringContaining("Security Operations › General"));
     await expect(byTestId("chosen-recipients")).toHaveText(expect.stringContaining("Adele Vance"));
     await expect(byTestId("send-checks")).toHaveText(expect.stringContaining("Adele Vance can be reached."), { wait: 20_000 });
-    // Microsoft's renderer drew the card with the comment.
-    expect(await textOf("card-preview")).toContain(`Comment from Megan Bowen${COMMENT}`);
+    // Microsoft's renderer drew the card with the comment (the preview follows the last change
+    // a moment later; the reachability checks above may come from an earlier one).
+    await browser.waitUntil(async () => (await textOf("card-preview")).includes(`Comment from Megan Bowen${COMMENT}`), {
+      timeout: 20_000,
+      timeoutMsg: "the preview never showed the comment",
+    });
     await expect(byTestId("send-button")).toBeEnabled();
     await screenshot("send-dialog");
 
