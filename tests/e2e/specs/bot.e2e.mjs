@@ -108,6 +108,7 @@ describe("the bot identity provider, against the sandbox", () => {
     await byTestId("send-to-teams").click();
     await expect(byTestId("send-dialog")).toBeDisplayed();
     // Nobody is signed in, so the bot sends; chats are not offered.
+    await byTestId("send-as").waitForExist({ timeout: 10_000 });
     expect(await textOf("send-as")).toContain("OX Security Alerts (bot)");
     const botChosen = await browser.execute(() => {
       const radio = document.querySelector('[data-testid="send-as-bot"]');
