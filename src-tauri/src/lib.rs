@@ -11,6 +11,7 @@ use ox_teams_core::clock::SystemClock;
 use ox_teams_core::entropy::OsEntropy;
 use ox_teams_core::issues::CancelFlag;
 use ox_teams_core::links::LinkEvent;
+use ox_teams_core::outbox::restart_on_panic;
 use ox_teams_core::secrets::KeychainStore;
 use ox_teams_core::{AppError, Core, CoreOptions, ErrorCode, Startup, paths};
 use tauri::{AppHandle, Emitter, Manager};
@@ -61,6 +62,7 @@ impl Shell {
                 clock: Arc::new(SystemClock),
                 entropy: Arc::new(OsEntropy),
                 search_path: None,
+                http: Default::default(),
             })
             .map(Arc::new)
             .map_err(|error| {
@@ -180,7 +182,7 @@ pub fn run() {
             focus_main_window(app);
         }));
     }
-    builder
+    let started = builder
         .plugin(tauri_plugin_deep_link::init())
         .plugin(
             tauri_plugin_log::Builder::new()
@@ -208,7 +210,14 @@ pub fn run() {
             let shell = Shell::open(data_dir);
             if let Ok(core) = &shell.core {
                 let (core, wake) = (core.clone(), shell.outbox_wake.clone());
-                tauri::async_runtime::spawn(run_outbox(app.handle().clone(), core, wake));
+                let app = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    let clock = SystemClock;
+                    restart_on_panic("the outbox", &clock, Duration::from_secs(5), || {
+                        run_outbox(app.clone(), core.clone(), wake.clone())
+                    })
+                    .await;
+                });
             }
             app.manage(shell);
 
@@ -326,8 +335,43 @@ pub fn run() {
             commands::open_message,
             commands::open_help,
         ])
-        .run(tauri::generate_context!())
-        .expect("OX Teams Connector could not start its window");
+        .run(tauri::generate_context!());
+    if let Err(error) = started {
+        #[cfg(target_os = "linux")]
+        if matches!(&error, tauri::Error::PluginInitialization(plugin, _) if plugin == "single-instance")
+        {
+            start_again_once_the_other_instance_is_gone(&error);
+        }
+        eprintln!("OX Teams Connector could not start its window: {error}");
+        std::process::exit(1);
+    }
+}
+
+/// Handing over to the running instance failed: it still holds the single-instance D-Bus name
+/// but no longer answers (it is quitting; D-Bus says `NoReply`). Start again in this same
+/// process — the same PID, so whoever launched the app (a desktop, a test driver) keeps it —
+/// after a short wait, when the name is free or its owner answers. Gives up after ~10 s.
+#[cfg(target_os = "linux")]
+fn start_again_once_the_other_instance_is_gone(error: &tauri::Error) {
+    use std::os::unix::process::CommandExt;
+    const TRIES: &str = "OX_TEAMS_START_TRIES";
+    let tries: u32 = std::env::var(TRIES)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if tries >= 20 {
+        return;
+    }
+    eprintln!("OX Teams Connector: the other instance is quitting ({error}); starting again");
+    std::thread::sleep(Duration::from_millis(500));
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let failed = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env(TRIES, (tries + 1).to_string())
+        .exec();
+    eprintln!("OX Teams Connector could not start again: {failed}");
 }
 
 /// Sends what is due while the app runs: at once when something is queued, when a retry is

@@ -38,6 +38,7 @@ async fn main() {
         clock: Arc::new(SystemClock),
         entropy: Arc::new(OsEntropy),
         search_path: None,
+        http: Default::default(),
     })
     .unwrap();
     for (key, value) in [

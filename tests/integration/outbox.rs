@@ -3,6 +3,7 @@
 //! paused and resumed, and a crash in the middle of a send that neither loses nor repeats.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ox_teams_core::Core;
@@ -11,6 +12,7 @@ use ox_teams_core::clock::Clock;
 use ox_teams_core::directory::Freshness;
 use ox_teams_core::issues::{CancelFlag, IssueFilter};
 use ox_teams_core::outbox::{DeliveryStatus, Recipient, SendRequest};
+use ox_teams_core::secrets::{MemoryStore, SecretError};
 use ox_teams_sandbox::{Sandbox, SandboxOptions, tenant};
 use ox_teams_tests::browser::Decision;
 use ox_teams_tests::{TestCore, core_against, open_core_with, sarif_samples, sign_in_as};
@@ -526,4 +528,45 @@ async fn nothing_is_queued_without_recipients_and_a_long_comment_is_trimmed_visi
         "{:?}",
         preview.composition.trimmed
     );
+}
+
+/// A locked keychain holds the person's deliveries with a sentence: no attempt is spent,
+/// nothing is repeated eight times or sent elsewhere, and once the keychain opens they go out.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_locked_keychain_holds_the_deliveries_until_it_opens() {
+    let s = setup().await;
+    let adele = person(&s.t.core, "adele").await;
+    let locked = open_core_with(
+        s.t.dir.path(),
+        Arc::new(MemoryStore::failing(SecretError::Locked {
+            detail: "the unlock prompt was dismissed".into(),
+        })),
+    );
+    let queued = locked
+        .queue_send(&SendRequest {
+            issue_id: s.issue_id.clone(),
+            recipients: vec![adele],
+            comment: String::new(),
+            identity: Default::default(),
+        })
+        .unwrap();
+    let id = &queued.deliveries[0].id;
+    for _ in 0..3 {
+        let report = locked.dispatch(100).await.unwrap();
+        let problem = report.paused.expect("held");
+        assert_eq!(problem.code, ErrorCode::KeychainLocked);
+        assert!(problem.message.contains("Unlock it"), "{}", problem.message);
+        let delivery = locked.delivery(id).unwrap();
+        assert_eq!(delivery.status, DeliveryStatus::Paused);
+        assert_eq!(
+            delivery.attempts, 0,
+            "waiting for the keychain spends no attempt"
+        );
+    }
+    assert!(cards(&s.sandbox).await.is_empty());
+
+    let unlocked = open_core_with(s.t.dir.path(), s.t.secrets.clone());
+    let report = unlocked.dispatch(100).await.unwrap();
+    assert_eq!(report.sent, 1, "{report:?}");
+    assert_eq!(cards(&s.sandbox).await.len(), 1);
 }

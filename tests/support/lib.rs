@@ -24,6 +24,7 @@ pub fn open_core_with(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Core {
         clock: Arc::new(SystemClock),
         entropy: Arc::new(OsEntropy),
         search_path: Some(OsString::new()),
+        http: Default::default(),
     })
     .expect("the core opens")
 }
@@ -38,6 +39,16 @@ pub struct TestCore {
 
 /// A core configured against `base` as a custom cloud (the sandbox, or another server).
 pub fn core_against(base: &str, tenant: &str, client_id: &str) -> TestCore {
+    core_against_with(base, tenant, client_id, Default::default())
+}
+
+/// As [`core_against`], with the HTTP client's time limits chosen by the test.
+pub fn core_against_with(
+    base: &str,
+    tenant: &str,
+    client_id: &str,
+    http: ox_teams_core::http::HttpOptions,
+) -> TestCore {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ox_teams_core::clock::ManualClock::new(chrono::Utc::now()));
     let secrets = Arc::new(MemoryStore::new());
@@ -47,6 +58,7 @@ pub fn core_against(base: &str, tenant: &str, client_id: &str) -> TestCore {
         clock: clock.clone(),
         entropy: Arc::new(OsEntropy),
         search_path: Some(OsString::new()),
+        http,
     })
     .unwrap();
     use ox_teams_core::settings::SettingKey;

@@ -259,6 +259,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         clock: Arc::new(SystemClock),
         entropy: Arc::new(OsEntropy),
         search_path: None,
+        http: Default::default(),
     })?;
     let json = cli.json;
     match cli.command {

@@ -21,6 +21,7 @@ fn open_core(dir: &std::path::Path) -> Core {
         clock: Arc::new(SystemClock),
         entropy: Arc::new(OsEntropy),
         search_path: None,
+        http: Default::default(),
     })
     .unwrap()
 }

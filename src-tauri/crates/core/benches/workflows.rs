@@ -52,6 +52,7 @@ fn main() {
         clock: Arc::new(SystemClock),
         entropy: Arc::new(OsEntropy),
         search_path: None,
+        http: Default::default(),
     })
     .unwrap();
     let person = Recipient::Person {

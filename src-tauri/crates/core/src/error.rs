@@ -38,6 +38,9 @@ pub enum ErrorCode {
     KeychainFailed,
     /// The network could not reach a service (DNS, connect, TLS, timeout).
     Network,
+    /// A request reached a service but its answer was lost, so whether it was carried out is
+    /// unknown (a timeout or dropped connection after sending, or a gateway's 502/503/504).
+    ReplyLost,
     /// A service kept throttling past what the retry policy allows waiting for.
     Throttled,
     /// A service answered with an error status.

@@ -1,6 +1,14 @@
 //! The one way the app talks HTTP: a client built in one place (user agent, timeouts, no
 //! redirects) and a retry loop that retries only transient failures and always honours
 //! `Retry-After`, as Microsoft asks of Graph and Bot Framework clients.
+//!
+//! A POST is never replayed once it may have reached the service: a timeout, a dropped
+//! connection or a gateway status (502/503/504) after the request left says nothing about
+//! whether the message was posted, so the caller gets [`HttpError::Unanswered`] and decides
+//! (read the chat back, or ask the person). Only answers that say the request was not
+//! processed (429, and the Bot Connector's 412) and connections that were never made are
+//! retried in place. See <https://learn.microsoft.com/graph/throttling> and
+//! <https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference#errors>.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,8 +56,10 @@ pub struct RetryPolicy {
     /// The longest `Retry-After` the app waits for in place; beyond it the call fails with
     /// [`HttpError::Throttled`] so a queue can wait instead of a person.
     pub max_retry_after: Duration,
-    /// Statuses worth another attempt.
+    /// Statuses worth another attempt of a request that may be repeated.
     pub retry_statuses: &'static [u16],
+    /// Statuses that say a POST was not processed, so it may be sent again.
+    pub not_processed_statuses: &'static [u16],
 }
 
 impl Default for RetryPolicy {
@@ -61,6 +71,7 @@ impl Default for RetryPolicy {
             max_retry_after: Duration::from_secs(120),
             // Graph: 429, 503, 504; Bot Framework adds 412 and 502.
             retry_statuses: &[412, 429, 502, 503, 504],
+            not_processed_statuses: &[412, 429],
         }
     }
 }
@@ -85,6 +96,10 @@ pub enum HttpError {
         status: u16,
         attempts: u32,
     },
+    /// The request left, but its answer never came back whole: it may or may not have been
+    /// carried out.
+    #[error("{host} did not answer ({detail}), so whether it carried out the request is unknown.")]
+    Unanswered { host: String, detail: String },
 }
 
 impl HttpError {
@@ -94,6 +109,7 @@ impl HttpError {
             HttpError::Network { .. } => ErrorCode::Network,
             HttpError::Throttled { .. } => ErrorCode::Throttled,
             HttpError::Unavailable { .. } => ErrorCode::ServiceError,
+            HttpError::Unanswered { .. } => ErrorCode::ReplyLost,
         }
     }
 }
@@ -149,17 +165,33 @@ impl HttpClient {
     }
 
     /// Sends `request`, retrying transient failures. Any other status comes back as the
-    /// response for the caller to read. A request whose body cannot be replayed is sent once.
+    /// response for the caller to read. GET, PUT, DELETE and the like are repeated after any
+    /// transient failure; POST and PATCH only when the service certainly did not act on them.
     pub async fn send(&self, request: Request) -> Result<Response, HttpError> {
+        let repeatable = matches!(
+            *request.method(),
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+        );
+        self.send_with(request, repeatable).await
+    }
+
+    /// Sends a POST that does the same thing however often it arrives (a token request, a
+    /// read), so it is retried like a GET.
+    pub async fn send_repeatable(&self, request: Request) -> Result<Response, HttpError> {
+        self.send_with(request, true).await
+    }
+
+    async fn send_with(&self, request: Request, repeatable: bool) -> Result<Response, HttpError> {
         let host = request
             .url()
             .host_str()
             .unwrap_or("the service")
             .to_string();
-        let idempotent = matches!(
-            *request.method(),
-            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
-        );
+        let retry_statuses = if repeatable {
+            self.policy.retry_statuses
+        } else {
+            self.policy.not_processed_statuses
+        };
         let mut pending = Some(request);
         let mut attempt = 0;
         loop {
@@ -171,7 +203,14 @@ impl HttpClient {
             let wait = match self.inner.execute(current).await {
                 Ok(response) => {
                     let status = response.status();
-                    if !self.policy.retry_statuses.contains(&status.as_u16()) {
+                    if !retry_statuses.contains(&status.as_u16()) {
+                        if !repeatable && self.policy.retry_statuses.contains(&status.as_u16()) {
+                            // A gateway gave up waiting; the service behind it may have acted.
+                            return Err(HttpError::Unanswered {
+                                host,
+                                detail: format!("it answered {status}"),
+                            });
+                        }
                         return Ok(response);
                     }
                     let retry_after = retry_after(response.headers(), self.clock.now());
@@ -203,9 +242,16 @@ impl HttpClient {
                     wait
                 }
                 Err(error) => {
-                    // A refused connection never reached the service; a timeout might have, so
-                    // only idempotent requests are repeated after one.
-                    let transient = error.is_connect() || (error.is_timeout() && idempotent);
+                    // A connection that was never made never reached the service; anything
+                    // later (a timeout, a dropped connection) might have.
+                    let never_sent = error.is_connect();
+                    if !never_sent && !repeatable {
+                        return Err(HttpError::Unanswered {
+                            host,
+                            detail: describe(&error),
+                        });
+                    }
+                    let transient = never_sent || error.is_timeout() || error.is_request();
                     if !transient || last_attempt {
                         return Err(HttpError::Network {
                             host,
@@ -236,14 +282,28 @@ impl HttpClient {
     }
 }
 
-/// The wait a service asked for, in seconds or as an HTTP date.
+/// The longest duration the app takes from a server (`Retry-After`, `expires_in`): anything
+/// longer is read as this, so no date arithmetic can overflow on a hostile or broken answer.
+pub const MAX_SERVER_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// A number of seconds a server sent, clamped to [`MAX_SERVER_DURATION`].
+pub fn server_seconds(seconds: u64) -> Duration {
+    Duration::from_secs(seconds).min(MAX_SERVER_DURATION)
+}
+
+/// The wait a service asked for, in seconds or as an HTTP date, at most a day.
 pub fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+        return Some(server_seconds(seconds));
     }
     let at = DateTime::parse_from_rfc2822(value).ok()?.to_utc();
-    Some((at - now).to_std().unwrap_or(Duration::ZERO))
+    Some(
+        (at - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_SERVER_DURATION),
+    )
 }
 
 /// A reqwest error in words, without the URL (which may carry a query a person typed).
@@ -448,5 +508,13 @@ mod tests {
         assert_eq!(retry_after(&headers, start()), Some(Duration::ZERO));
         headers.insert(RETRY_AFTER, "soon".parse().unwrap());
         assert_eq!(retry_after(&headers, start()), None);
+        // A broken or hostile server cannot make the app wait for ever or overflow a date.
+        headers.insert(RETRY_AFTER, "18446744073709551615".parse().unwrap());
+        assert_eq!(retry_after(&headers, start()), Some(MAX_SERVER_DURATION));
+        headers.insert(
+            RETRY_AFTER,
+            "Fri, 31 Dec 9999 23:59:59 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&headers, start()), Some(MAX_SERVER_DURATION));
     }
 }

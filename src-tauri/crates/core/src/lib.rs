@@ -49,6 +49,8 @@ pub struct CoreOptions {
     pub entropy: Arc<dyn Entropy>,
     /// The `PATH` used to find the browser command (the process's own by default).
     pub search_path: Option<OsString>,
+    /// The HTTP client's user agent and time limits.
+    pub http: HttpOptions,
 }
 
 /// The composition root shared by the desktop shell and the CLI.
@@ -162,7 +164,7 @@ impl Core {
 
     fn with_store(store: Store, options: CoreOptions) -> Result<Core> {
         let http = HttpClient::new(
-            &HttpOptions::default(),
+            &options.http,
             RetryPolicy::default(),
             options.clock.clone(),
             options.entropy.clone(),
@@ -306,6 +308,7 @@ mod tests {
             clock: Arc::new(ManualClock::new(chrono::Utc::now())),
             entropy: Arc::new(crate::entropy::SeededEntropy::new(1)),
             search_path: Some(OsString::new()),
+            http: Default::default(),
         })
         .unwrap()
     }

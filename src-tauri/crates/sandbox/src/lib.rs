@@ -20,6 +20,7 @@ pub mod world;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -259,10 +260,30 @@ async fn faults_latency_and_log(
         tokio::time::sleep(latency).await;
     }
     let response = match fault {
-        Some(fault) => {
-            let mut world = shared.lock().await;
-            fault_response(&mut world, &path, &fault)
-        }
+        Some(fault) => match fault.lose_reply {
+            None => {
+                let mut world = shared.lock().await;
+                fault_response(&mut world, &path, &fault)
+            }
+            Some(lost) => {
+                let handled = next.run(request).await;
+                match lost {
+                    world::LostReply::Status => {
+                        let mut world = shared.lock().await;
+                        fault_response(&mut world, &path, &fault)
+                    }
+                    world::LostReply::Late { late_ms } => {
+                        tokio::time::sleep(Duration::from_millis(late_ms)).await;
+                        handled
+                    }
+                    // Unwinding ends the connection's task, so the socket closes without an
+                    // answer; `resume_unwind` skips the panic hook, so nothing is printed.
+                    world::LostReply::Drop => std::panic::resume_unwind(Box::new(
+                        "sandbox: connection dropped after handling the call",
+                    )),
+                }
+            }
+        },
         None => next.run(request).await,
     };
     if !latency.is_zero() && after {

@@ -90,7 +90,13 @@ pub struct Fault {
     pub method: Option<String>,
     /// A path pattern: `*` matches one segment, `**` the rest, e.g. `/v1.0/chats/*/messages`.
     pub path: String,
+    /// The status to answer with (for `lose_reply: "status"`, the gateway's status).
+    #[serde(default = "gateway_timeout")]
     pub status: u16,
+    /// Handle the call for real, then lose its reply, so the caller cannot tell that the
+    /// work was done (absent: fail the call without handling it).
+    #[serde(default)]
+    pub lose_reply: Option<LostReply>,
     /// How many matching calls fail (then the fault is gone).
     #[serde(default = "one")]
     pub count: u32,
@@ -102,8 +108,24 @@ pub struct Fault {
     pub message: Option<String>,
 }
 
+/// How a reply is lost after the call was handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LostReply {
+    /// A gateway answers `status` (504 by default) instead of the real reply.
+    Status,
+    /// The connection is dropped without any answer.
+    Drop,
+    /// The real reply comes, but after `late_ms` (longer than the caller waits).
+    Late { late_ms: u64 },
+}
+
 fn one() -> u32 {
     1
+}
+
+fn gateway_timeout() -> u16 {
+    504
 }
 
 impl Fault {
@@ -280,6 +302,7 @@ mod tests {
             method: method.map(str::to_string),
             path: path.into(),
             status: 503,
+            lose_reply: None,
             count: 2,
             retry_after: None,
             code: None,

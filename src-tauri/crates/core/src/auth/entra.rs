@@ -198,7 +198,8 @@ async fn send(
         .body(body)
         .build()
         .map_err(|e| HttpError::Client(e.to_string()))?;
-    let response = http.send(built).await?;
+    // Token requests give the same answer however often they arrive.
+    let response = http.send_repeatable(built).await?;
     let status = response.status();
     let headers = response.headers().clone();
     let host = response.url().host_str().unwrap_or_default().to_string();
@@ -224,7 +225,8 @@ fn tokens(
             access_token: Secret::new(token.access_token().secret().clone()),
             expires_in: token
                 .expires_in()
-                .unwrap_or(std::time::Duration::from_secs(3600)),
+                .unwrap_or(std::time::Duration::from_secs(3600))
+                .min(crate::http::MAX_SERVER_DURATION),
             refresh_token: token
                 .refresh_token()
                 .map(|t| Secret::new(t.secret().clone())),

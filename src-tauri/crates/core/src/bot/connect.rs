@@ -431,7 +431,8 @@ impl Core {
             .form(&form)
             .build()
             .map_err(|e| HttpError::Client(e.to_string()))?;
-        let response = self.http.send(request).await?;
+        // Token requests give the same answer however often they arrive.
+        let response = self.http.send_repeatable(request).await?;
         let bytes = response.bytes().await.map_err(|e| BotError::TokenRefused {
             description: e.to_string(),
         })?;
@@ -442,7 +443,10 @@ impl Core {
         match (answer.access_token, answer.error) {
             (Some(token), None) => {
                 let expires = self.clock.now()
-                    + chrono::Duration::seconds(answer.expires_in.unwrap_or(3600) as i64);
+                    + chrono::Duration::from_std(crate::http::server_seconds(
+                        answer.expires_in.unwrap_or(3600),
+                    ))
+                    .unwrap_or_default();
                 let tid = token_tenant(&token);
                 Ok(((Secret::new(token), expires), tid))
             }

@@ -18,6 +18,7 @@ use crate::compose::{graph_message, with_marker};
 use crate::error::AppError;
 use crate::graph::{GraphError, PostedMessage};
 use crate::http::HttpError;
+use crate::secrets::SecretError;
 use crate::store::DeliveryRow;
 use crate::{Core, Error, Result};
 
@@ -67,7 +68,11 @@ impl DispatchReport {
 enum Disposition {
     Retry(Option<Duration>),
     Fail,
+    /// The identity's connection is gone: hold its deliveries until it is reconnected.
     Pause,
+    /// The keychain cannot be read just now: hold the identity's deliveries, say why, and try
+    /// again on the next pass (no attempt is spent, nothing goes to the fallback recipients).
+    Hold,
     Unconfirmed,
 }
 
@@ -350,10 +355,15 @@ impl Core {
                         self.finish(row, DeliveryStatus::Failed, attempts, &code, &message)?;
                         Ok(DeliveryStatus::Failed)
                     }
-                    Disposition::Pause => {
+                    hold @ (Disposition::Pause | Disposition::Hold) => {
                         let problem = AppError {
                             code: problem.code,
-                            message: format!("Reconnect needed: {}", problem.message),
+                            message: match hold {
+                                Disposition::Pause => {
+                                    format!("Reconnect needed: {}", problem.message)
+                                }
+                                _ => problem.message,
+                            },
                         };
                         self.finish(
                             row,
@@ -366,10 +376,15 @@ impl Core {
                         Ok(DeliveryStatus::Paused)
                     }
                     Disposition::Unconfirmed => {
+                        let place = if by_bot {
+                            "Look in Teams"
+                        } else {
+                            "Look in the channel"
+                        };
                         let message = format!(
-                            "Microsoft Teams' answer could not be read, so the app cannot tell \
-                             whether the post to {} arrived. Look in Teams, and resend it only \
-                             if it is missing.",
+                            "Microsoft Teams' answer was lost or could not be read, so the app \
+                             cannot tell whether the post to {} arrived. {place}, and resend it \
+                             only if it is missing.",
                             row.label
                         );
                         self.finish(row, DeliveryStatus::Unconfirmed, attempts, &code, &message)?;
@@ -463,11 +478,22 @@ impl Core {
                 let mut members = vec![self.my_user_id()?];
                 members.extend(people.iter().map(|p| p.user_id.clone()));
                 let (members, topic) = (&members, topic.as_deref());
-                let chat = self
-                    .as_user(|graph| async move { graph.group_chat(members, topic).await })
-                    .await?;
-                self.store.set_delivery_target(&row.id, &chat.id)?;
-                chat.id
+                // Creating a group chat twice makes two chats: when an earlier attempt may have
+                // created it without hearing back, look for it first.
+                let earlier = match row.attempts {
+                    0 => None,
+                    _ => self.find_group_chat(members, topic).await?,
+                };
+                let chat_id = match earlier {
+                    Some(chat_id) => chat_id,
+                    None => {
+                        self.as_user(|graph| async move { graph.group_chat(members, topic).await })
+                            .await?
+                            .id
+                    }
+                };
+                self.store.set_delivery_target(&row.id, &chat_id)?;
+                chat_id
             }
             (None, Recipient::Channel { .. }) => unreachable!("handled above"),
         };
@@ -531,7 +557,7 @@ impl Core {
                                 c.personal_conversation(bot, user_id).await
                             })
                             .await?
-                            .map_err(|e| bot_failure(recipient, e))?;
+                            .map_err(|e| bot_failure(recipient, repeatable(e)))?;
                         self.store.save_bot_conversation(
                             &row.recipient_key,
                             &created,
@@ -584,6 +610,31 @@ impl Core {
             .user_id)
     }
 
+    /// The group chat with exactly these members and this topic, if the person is in one.
+    async fn find_group_chat(
+        &self,
+        members: &[String],
+        topic: Option<&str>,
+    ) -> Result<Option<String>> {
+        let chats = self
+            .as_user(|graph| async move { graph.my_chats(500).await })
+            .await?;
+        let wanted: std::collections::BTreeSet<&str> = members.iter().map(String::as_str).collect();
+        Ok(chats
+            .into_iter()
+            .find(|chat| {
+                chat.chat_type == "group"
+                    && chat.topic.as_deref().filter(|t| !t.is_empty()) == topic
+                    && chat
+                        .members
+                        .iter()
+                        .filter_map(|m| m.user_id.as_deref())
+                        .collect::<std::collections::BTreeSet<_>>()
+                        == wanted
+            })
+            .map(|chat| chat.id))
+    }
+
     /// The message carrying this delivery's marker among the chat's latest, if any.
     async fn find_in_chat(&self, chat_id: &str, marker: &str) -> Result<Option<PostedMessage>> {
         let messages = self
@@ -600,6 +651,10 @@ fn disposition(error: &Error, chat_like: bool) -> Disposition {
     let transient = |e: &HttpError| match e {
         HttpError::Throttled { retry_after, .. } => Some(Disposition::Retry(Some(*retry_after))),
         HttpError::Network { .. } | HttpError::Unavailable { .. } => Some(Disposition::Retry(None)),
+        // The post may have arrived: a chat is read back before the next attempt posts again;
+        // a channel or a bot conversation cannot be, so the person looks.
+        HttpError::Unanswered { .. } if chat_like => Some(Disposition::Retry(None)),
+        HttpError::Unanswered { .. } => Some(Disposition::Unconfirmed),
         HttpError::Client(_) => None,
     };
     match error {
@@ -615,6 +670,9 @@ fn disposition(error: &Error, chat_like: bool) -> Disposition {
         }
         // The bot cannot read a conversation back to see whether a post arrived.
         Error::Bot(BotError::Decode(_)) => Disposition::Unconfirmed,
+        Error::Secret(SecretError::Locked { .. } | SecretError::Unavailable { .. }) => {
+            Disposition::Hold
+        }
         Error::Auth(_) | Error::Secret(_) => Disposition::Retry(None),
         Error::Http(e) | Error::Graph(GraphError::Http(e)) => {
             transient(e).unwrap_or(Disposition::Fail)
@@ -628,6 +686,17 @@ fn disposition(error: &Error, chat_like: bool) -> Disposition {
         Error::Graph(GraphError::Decode(_)) if chat_like => Disposition::Retry(None),
         Error::Graph(GraphError::Decode(_)) => Disposition::Unconfirmed,
         _ => Disposition::Fail,
+    }
+}
+
+/// Teams answers a repeated request for a person's conversation with the same conversation,
+/// so a lost answer there is only a network failure, retried like one.
+fn repeatable(error: ConnectorError) -> ConnectorError {
+    match error {
+        ConnectorError::Http(HttpError::Unanswered { host, detail }) => {
+            ConnectorError::Http(HttpError::Network { host, detail })
+        }
+        other => other,
     }
 }
 

@@ -6,8 +6,10 @@
 
 mod dispatch;
 mod send;
+mod supervise;
 
 pub use dispatch::DispatchReport;
+pub use supervise::restart_on_panic;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
