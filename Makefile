@@ -12,14 +12,15 @@ DEMO_DATA := $(CARGO_TARGET_DIR)/demo-data
 NPM_PACKAGES := ui tests/e2e tests/oracles
 
 .PHONY: demo test deps build ui check-rust test-rust bindings check-bindings test-ui \
-        test-keychain e2e bench bundle clean
+        test-keychain e2e bench bundle test-packages clean
 
 ## Install what is missing, build, start the sandbox and open the app against it.
 demo: deps build
 	src-tauri/scripts/demo.sh "$(BIN)" "$(DEMO_DATA)"
 
-## Every test: formatting, lints, UI checks, Rust tests, bindings, the real keychain, end to end.
-test: deps ui check-rust test-ui test-rust check-bindings test-keychain e2e
+## Every test: formatting, lints, UI checks, Rust tests, bindings, the real keychain, end to
+## end, and the deb/rpm packages.
+test: deps ui check-rust test-ui test-rust check-bindings test-keychain e2e test-packages
 	@echo "All tests passed."
 
 deps: $(addsuffix /node_modules/.installed,$(NPM_PACKAGES))
@@ -81,9 +82,15 @@ bench: deps ui
 	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-tests --bench dispatch
 	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-tests --bench people_search
 
-## Installable packages (deb and rpm on Linux).
+## Installable packages (deb and rpm on Linux, with ox-teams-cli inside), in
+## $(CARGO_TARGET_DIR)/release/bundle/{deb,rpm}.
 bundle: deps ui
-	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb,rpm
+	src-tauri/scripts/bundle.sh
+
+## Build the packages, then check what is inside and run the app and the CLI from the .deb.
+test-packages: bundle tests/e2e/node_modules/.installed
+	$(CARGO) build $(CARGO_FLAGS) -p ox-teams-sandbox
+	tests/scripts/test-packages.sh
 
 clean:
 	$(CARGO) clean

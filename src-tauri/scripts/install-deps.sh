@@ -12,6 +12,8 @@ packages=(
   xvfb xauth webkit2gtk-driver dbus-daemon
   # The OS keychain (Secret Service) the app keeps its secrets in
   gnome-keyring
+  # Checking the packages (make test-packages)
+  rpm desktop-file-utils
 )
 tauri_driver_version=2.1.0
 node_minimum=20.19

@@ -8,6 +8,9 @@ const targetDir = process.env.CARGO_TARGET_DIR
 /** The app under test: the debug build unless OX_TEAMS_APP names another. */
 export const appPath = process.env.OX_TEAMS_APP ?? path.join(targetDir, "debug", "ox-teams");
 export const cliPath = path.join(path.dirname(appPath), "ox-teams-cli");
-export const sandboxPath = path.join(path.dirname(appPath), "ox-teams-sandbox");
+/** The sandbox comes from the build even when the app under test is a packaged one. */
+export const sandboxPath =
+  process.env.OX_TEAMS_SANDBOX ?? path.join(targetDir, "debug", "ox-teams-sandbox");
 export const signInScript = path.join(import.meta.dirname, "sign-in.mjs");
-export const screenshotDir = path.join(targetDir, "e2e-screenshots");
+export const screenshotDir =
+  process.env.OX_TEAMS_SCREENSHOTS ?? path.join(targetDir, "e2e-screenshots");
