@@ -90,59 +90,19 @@ async fn connected() -> Setup {
 }
 
 async fn person(s: &Setup, query: &str) -> Recipient {
-    let found =
-        s.t.core
-            .people(query, Freshness::Recent)
-            .await
-            .unwrap()
-            .items
-            .remove(0);
-    Recipient::Person {
-        user_id: found.id,
-        name: found.name,
-        mail: found.mail,
-    }
+    ox_teams_tests::person(&s.t.core, query).await
 }
 
 async fn channel(s: &Setup, team: &str, name: &str) -> Recipient {
-    let core = &s.t.core;
-    let teams = core.teams(Freshness::Recent).await.unwrap().items;
-    let team = teams.iter().find(|t| t.name == team).expect("team");
-    let channels = core
-        .channels(&team.id, Freshness::Recent)
-        .await
-        .unwrap()
-        .items;
-    let found = channels.iter().find(|c| c.name == name).expect("channel");
-    Recipient::Channel {
-        team_id: team.id.clone(),
-        channel_id: found.id.clone(),
-        team_name: team.name.clone(),
-        channel_name: found.name.clone(),
-    }
+    ox_teams_tests::channel(&s.t.core, team, name).await
 }
 
 async fn sandbox_messages(s: &Setup) -> Value {
-    reqwest::get(format!("{}/_sandbox/messages", s.sandbox.url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    ox_teams_tests::sandbox_messages(s.sandbox.url()).await
 }
 
 async fn control(s: &Setup, path: &str, body: Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}/_sandbox/{path}", s.sandbox.url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "{path}: {}",
-        response.status()
-    );
+    ox_teams_tests::sandbox_control(s.sandbox.url(), path, body).await
 }
 
 fn request(s: &Setup, recipients: Vec<Recipient>) -> SendRequest {

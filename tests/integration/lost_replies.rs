@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use ox_teams_core::ErrorCode;
 use ox_teams_core::bot::{BotSetupDraft, BotState, Identity};
-use ox_teams_core::directory::Freshness;
 use ox_teams_core::http::HttpOptions;
 use ox_teams_core::issues::{CancelFlag, IssueFilter};
 use ox_teams_core::outbox::{DeliveryStatus, GroupMember, Recipient, SendRequest};
@@ -81,17 +80,7 @@ async fn signed_in() -> Setup {
 }
 
 async fn control(s: &Setup, path: &str, body: Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}/_sandbox/{path}", s.sandbox.url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "{path}: {}",
-        response.status()
-    );
+    ox_teams_tests::sandbox_control(s.sandbox.url(), path, body).await
 }
 
 /// The next matching call is handled, then its reply is lost as `loss` says.
@@ -104,12 +93,7 @@ async fn lose_next_reply(s: &Setup, method: &str, path: &str, loss: &Value) {
 }
 
 async fn sandbox_messages(s: &Setup) -> Value {
-    reqwest::get(format!("{}/_sandbox/messages", s.sandbox.url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    ox_teams_tests::sandbox_messages(s.sandbox.url()).await
 }
 
 /// How many messages each place holds, by kind: `chats` by topic (or id), `channels` by name,
@@ -132,36 +116,11 @@ async fn counts(s: &Setup, kind: &str) -> Vec<(String, usize)> {
 }
 
 async fn person(s: &Setup, query: &str) -> Recipient {
-    let found =
-        s.t.core
-            .people(query, Freshness::Recent)
-            .await
-            .unwrap()
-            .items
-            .remove(0);
-    Recipient::Person {
-        user_id: found.id,
-        name: found.name,
-        mail: found.mail,
-    }
+    ox_teams_tests::person(&s.t.core, query).await
 }
 
 async fn channel(s: &Setup, team: &str, name: &str) -> Recipient {
-    let core = &s.t.core;
-    let teams = core.teams(Freshness::Recent).await.unwrap().items;
-    let team = teams.iter().find(|t| t.name == team).expect("team");
-    let channels = core
-        .channels(&team.id, Freshness::Recent)
-        .await
-        .unwrap()
-        .items;
-    let found = channels.iter().find(|c| c.name == name).expect("channel");
-    Recipient::Channel {
-        team_id: team.id.clone(),
-        channel_id: found.id.clone(),
-        team_name: team.name.clone(),
-        channel_name: found.name.clone(),
-    }
+    ox_teams_tests::channel(&s.t.core, team, name).await
 }
 
 fn send(s: &Setup, recipient: Recipient, identity: Identity) -> String {

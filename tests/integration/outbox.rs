@@ -6,16 +6,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ox_teams_core::Core;
 use ox_teams_core::ErrorCode;
 use ox_teams_core::clock::Clock;
-use ox_teams_core::directory::Freshness;
 use ox_teams_core::issues::{CancelFlag, IssueFilter};
 use ox_teams_core::outbox::{DeliveryStatus, Recipient, SendRequest};
 use ox_teams_core::secrets::{MemoryStore, SecretError};
 use ox_teams_sandbox::{Sandbox, SandboxOptions, tenant};
 use ox_teams_tests::browser::Decision;
-use ox_teams_tests::{TestCore, core_against, open_core_with, sarif_samples, sign_in_as};
+use ox_teams_tests::{
+    TestCore, channel, core_against, open_core_with, person, sandbox_control, sandbox_messages,
+    sarif_samples, sign_in_as,
+};
 use serde_json::{Value, json};
 
 const CLIENT_ID: &str = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
@@ -54,47 +55,8 @@ async fn setup() -> Setup {
     }
 }
 
-async fn channel(core: &Core, team: &str, channel: &str) -> Recipient {
-    let teams = core.teams(Freshness::Recent).await.unwrap().items;
-    let team = teams.iter().find(|t| t.name == team).expect("team");
-    let channels = core
-        .channels(&team.id, Freshness::Recent)
-        .await
-        .unwrap()
-        .items;
-    let channel = channels
-        .iter()
-        .find(|c| c.name == channel)
-        .expect("channel");
-    Recipient::Channel {
-        team_id: team.id.clone(),
-        channel_id: channel.id.clone(),
-        team_name: team.name.clone(),
-        channel_name: channel.name.clone(),
-    }
-}
-
-async fn person(core: &Core, query: &str) -> Recipient {
-    let person = core
-        .people(query, Freshness::Recent)
-        .await
-        .unwrap()
-        .items
-        .remove(0);
-    Recipient::Person {
-        user_id: person.id,
-        name: person.name,
-        mail: person.mail,
-    }
-}
-
 async fn messages(sandbox: &Sandbox) -> Value {
-    reqwest::get(format!("{}/_sandbox/messages", sandbox.url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    sandbox_messages(sandbox.url()).await
 }
 
 /// Every message the sandbox holds, as (place, card JSON).
@@ -121,17 +83,7 @@ async fn cards(sandbox: &Sandbox) -> Vec<(String, Value)> {
 }
 
 async fn control(sandbox: &Sandbox, path: &str, body: Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}/_sandbox/{path}", sandbox.url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "{path}: {}",
-        response.status()
-    );
+    sandbox_control(sandbox.url(), path, body).await
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -175,3 +175,62 @@ pub fn oracles_dir() -> std::path::PathBuf {
 pub fn fixtures_dir() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
+
+/// A person from the directory search, as a recipient.
+pub async fn person(core: &Core, query: &str) -> ox_teams_core::outbox::Recipient {
+    let found = core
+        .people(query, ox_teams_core::directory::Freshness::Recent)
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    ox_teams_core::outbox::Recipient::Person {
+        user_id: found.id,
+        name: found.name,
+        mail: found.mail,
+    }
+}
+
+/// A team's channel by their names, as a recipient.
+pub async fn channel(core: &Core, team: &str, name: &str) -> ox_teams_core::outbox::Recipient {
+    use ox_teams_core::directory::Freshness;
+    let teams = core.teams(Freshness::Recent).await.unwrap().items;
+    let team = teams.iter().find(|t| t.name == team).expect("team");
+    let channels = core
+        .channels(&team.id, Freshness::Recent)
+        .await
+        .unwrap()
+        .items;
+    let found = channels.iter().find(|c| c.name == name).expect("channel");
+    ox_teams_core::outbox::Recipient::Channel {
+        team_id: team.id.clone(),
+        channel_id: found.id.clone(),
+        team_name: team.name.clone(),
+        channel_name: found.name.clone(),
+    }
+}
+
+/// What every chat, channel and bot conversation of the sandbox at `base` received.
+pub async fn sandbox_messages(base: &str) -> serde_json::Value {
+    reqwest::get(format!("{base}/_sandbox/messages"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// `POST /_sandbox/{path}` with `body` (faults, latency, throttling, …); it must succeed.
+pub async fn sandbox_control(base: &str, path: &str, body: serde_json::Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/_sandbox/{path}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+}
