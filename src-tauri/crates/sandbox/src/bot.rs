@@ -1,6 +1,7 @@
 //! The Bot Connector v3 as Teams runs it: the sandbox's root is the bot's service URL.
 //! Create a conversation (personal or a new channel thread), send, reply and update activities.
-//! Sources: `microsoft-apis.md` §6.2 and §7.
+//! Sources: <https://learn.microsoft.com/en-us/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference>
+//! and, for Teams, <https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/conversations/send-proactive-messages>.
 
 use axum::Json;
 use axum::body::Bytes;

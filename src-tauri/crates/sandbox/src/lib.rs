@@ -1,6 +1,7 @@
 //! `ox-teams-sandbox`: a stateful, strict stand-in for Entra ID sign-in, Microsoft Graph v1.0
 //! and the Bot Connector on 127.0.0.1, for tests and the demo. Every fact it imitates comes
-//! from `microsoft-apis.md`; where Microsoft's behaviour is unknown it errs on the strict side.
+//! from Microsoft's documentation on learn.microsoft.com, which each module cites; where
+//! Microsoft's behaviour is unknown it errs on the strict side.
 //!
 //! Identity lives under `/{tenant}/`, Graph under `/v1.0/`, the Bot Connector under `/v3/`
 //! (the root is the bot's service URL) and the sandbox's own controls under `/_sandbox/`.

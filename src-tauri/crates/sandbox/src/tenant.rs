@@ -446,247 +446,18 @@ impl Ids {
 // ---------------------------------------------------------------------------------------------
 // Built-in tenants
 
-/// A few dozen people at Contoso, their security and engineering teams, and some chats.
+/// The demo tenant, written as a tenant file: the same format `--tenant FILE.json` reads.
+const SMALL: &str = include_str!("../tenants/small.json");
+
+/// A few dozen people at Contoso, their security and engineering teams, and some chats. The bot
+/// is installed for all but the last two people: the demo shows what an incomplete rollout
+/// looks like.
 pub fn small(seed: u64) -> Tenant {
-    let people: &[(&str, &str, bool)] = &[
-        ("Megan Bowen", "Global Administrator", true),
-        ("Adele Vance", "Security Engineer", false),
-        ("Alex Wilber", "AppSec Lead", false),
-        ("Diego Siciliani", "SOC Analyst", false),
-        ("Grady Archie", "DevOps Engineer", false),
-        ("Henrietta Mueller", "Platform Engineer", false),
-        ("Isaiah Langer", "Security Architect", false),
-        ("Johanna Lorenz", "CISO", false),
-        ("Joni Sherman", "Incident Responder", false),
-        ("Lee Gu", "Backend Engineer", false),
-        ("Lidia Holloway", "Product Security Engineer", false),
-        ("Lynne Robbins", "Compliance Manager", false),
-        ("Miriam Graham", "Engineering Manager", false),
-        ("Nestor Wilke", "Site Reliability Engineer", false),
-        ("Patti Fernandez", "Threat Intelligence Analyst", false),
-        ("Pradeep Gupta", "Frontend Engineer", false),
-        ("Allan Deyoung", "Cloud Security Engineer", false),
-        ("Christie Cline", "Vulnerability Manager", false),
-        ("Debra Berger", "Release Manager", false),
-        ("Emily Braun", "QA Engineer", false),
-        ("Enrico Cattaneo", "Penetration Tester", false),
-        ("Irvin Sayers", "Data Engineer", false),
-        ("Lenora Carter", "Mobile Engineer", false),
-        ("Nadia Ahmadi", "Security Operations Manager", false),
-        ("Omar Haddad", "Identity Engineer", false),
-        ("Priya Raman", "Detection Engineer", false),
-        ("Sofia Costa", "Infrastructure Engineer", false),
-        ("Tomás Rivera", "Security Champion", false),
-        ("Wei Zhang", "Staff Engineer", false),
-        ("Yuki Tanaka", "Developer Advocate", false),
-    ];
-    let upn = |name: &str| {
-        let (given, surname) = split_name(name);
-        let plain = |s: String| s.to_lowercase().replace('á', "a");
-        format!(
-            "{}.{}@contoso.onmicrosoft.com",
-            plain(given),
-            plain(surname)
-        )
-    };
-    let everyone: Vec<String> = people.iter().map(|(n, _, _)| upn(n)).collect();
-    let some = |names: &[&str]| names.iter().map(|n| upn(n)).collect::<Vec<_>>();
-    let channel = |name: &str, membership, description: &str, members: Vec<String>| ChannelSpec {
-        name: name.into(),
-        membership,
-        description: description.into(),
-        members,
-    };
-    let spec = TenantSpec {
-        name: "Contoso".into(),
-        domain: "contoso.onmicrosoft.com".into(),
-        id: None,
-        users: people
-            .iter()
-            .map(|(name, job, admin)| UserSpec {
-                name: (*name).into(),
-                upn: Some(upn(name)),
-                job_title: Some((*job).into()),
-                admin: *admin,
-            })
-            .collect(),
-        teams: vec![
-            TeamSpec {
-                name: "Security Operations".into(),
-                description: "Detection, triage and response.".into(),
-                members: some(&[
-                    "Megan Bowen",
-                    "Adele Vance",
-                    "Diego Siciliani",
-                    "Joni Sherman",
-                    "Patti Fernandez",
-                    "Nadia Ahmadi",
-                    "Priya Raman",
-                    "Johanna Lorenz",
-                    "Isaiah Langer",
-                ]),
-                channels: vec![
-                    channel(
-                        "Alerts",
-                        Membership::Standard,
-                        "Automated security alerts.",
-                        vec![],
-                    ),
-                    channel(
-                        "Triage",
-                        Membership::Standard,
-                        "New findings waiting for an owner.",
-                        vec![],
-                    ),
-                    channel(
-                        "Incident Response",
-                        Membership::Private,
-                        "Active incidents only.",
-                        some(&[
-                            "Megan Bowen",
-                            "Joni Sherman",
-                            "Nadia Ahmadi",
-                            "Johanna Lorenz",
-                        ]),
-                    ),
-                    channel(
-                        "Vendor Escalations",
-                        Membership::Shared,
-                        "Shared with our MSSP.",
-                        some(&["Megan Bowen", "Diego Siciliani", "Nadia Ahmadi"]),
-                    ),
-                ],
-            },
-            TeamSpec {
-                name: "Application Security".into(),
-                description: "Code scanning, secrets and dependencies.".into(),
-                members: some(&[
-                    "Megan Bowen",
-                    "Alex Wilber",
-                    "Lidia Holloway",
-                    "Christie Cline",
-                    "Enrico Cattaneo",
-                    "Tomás Rivera",
-                    "Lee Gu",
-                    "Pradeep Gupta",
-                    "Wei Zhang",
-                ]),
-                channels: vec![
-                    channel(
-                        "Code Scanning",
-                        Membership::Standard,
-                        "SAST findings from CI.",
-                        vec![],
-                    ),
-                    channel(
-                        "Dependencies",
-                        Membership::Standard,
-                        "Vulnerable packages.",
-                        vec![],
-                    ),
-                    channel(
-                        "Secrets",
-                        Membership::Private,
-                        "Leaked credentials.",
-                        some(&["Megan Bowen", "Alex Wilber", "Lidia Holloway"]),
-                    ),
-                ],
-            },
-            TeamSpec {
-                name: "Platform Engineering".into(),
-                description: "Clusters, pipelines and on-call.".into(),
-                members: some(&[
-                    "Megan Bowen",
-                    "Grady Archie",
-                    "Henrietta Mueller",
-                    "Nestor Wilke",
-                    "Allan Deyoung",
-                    "Sofia Costa",
-                    "Debra Berger",
-                    "Irvin Sayers",
-                ]),
-                channels: vec![
-                    channel(
-                        "Deployments",
-                        Membership::Standard,
-                        "Release announcements.",
-                        vec![],
-                    ),
-                    channel(
-                        "Cloud Security",
-                        Membership::Standard,
-                        "Posture findings.",
-                        vec![],
-                    ),
-                    channel(
-                        "On-call",
-                        Membership::Private,
-                        "Pager rotation.",
-                        some(&["Megan Bowen", "Nestor Wilke", "Grady Archie"]),
-                    ),
-                ],
-            },
-            TeamSpec {
-                name: "Leadership".into(),
-                description: "Security leadership.".into(),
-                members: some(&[
-                    "Megan Bowen",
-                    "Johanna Lorenz",
-                    "Miriam Graham",
-                    "Lynne Robbins",
-                    "Nadia Ahmadi",
-                ]),
-                channels: vec![channel(
-                    "Risk Register",
-                    Membership::Standard,
-                    "Accepted risks.",
-                    vec![],
-                )],
-            },
-            TeamSpec {
-                name: "Everyone at Contoso".into(),
-                description: "Company-wide announcements.".into(),
-                members: everyone.clone(),
-                channels: vec![],
-            },
-        ],
-        chats: vec![
-            ChatSpec {
-                topic: None,
-                members: some(&["Megan Bowen", "Adele Vance"]),
-            },
-            ChatSpec {
-                topic: None,
-                members: some(&["Megan Bowen", "Alex Wilber"]),
-            },
-            ChatSpec {
-                topic: None,
-                members: some(&["Adele Vance", "Diego Siciliani"]),
-            },
-            ChatSpec {
-                topic: Some("Patch Tuesday".into()),
-                members: some(&["Megan Bowen", "Adele Vance", "Grady Archie", "Nestor Wilke"]),
-            },
-            ChatSpec {
-                topic: Some("AppSec office hours".into()),
-                members: some(&["Alex Wilber", "Lidia Holloway", "Lee Gu", "Adele Vance"]),
-            },
-        ],
-        apps: Vec::new(),
-        bot: Some(BotSpec {
-            app_id: DEFAULT_BOT_APP_ID.into(),
-            secret: DEFAULT_BOT_SECRET.into(),
-            name: bot_name(),
-            // Not everyone: the demo shows what an incomplete rollout looks like.
-            installed_for: everyone.iter().take(everyone.len() - 2).cloned().collect(),
-            installed_in_teams: vec![
-                "Security Operations".into(),
-                "Application Security".into(),
-                "Platform Engineering".into(),
-            ],
-        }),
-    };
-    spec.build(seed).expect("the small tenant is valid")
+    small_spec().build(seed).expect("the small tenant is valid")
+}
+
+fn small_spec() -> TenantSpec {
+    serde_json::from_str(SMALL).expect("tenants/small.json is a tenant file")
 }
 
 const FIRST: &[&str] = &[
@@ -856,6 +627,32 @@ mod tests {
         let (x, y) = (large(1, 2_000, 50), large(1, 2_000, 50));
         assert_eq!(x.teams[10].channels[0].id, y.teams[10].channels[0].id);
         assert_eq!(x.teams[10].members, y.teams[10].members);
+    }
+
+    #[test]
+    fn the_embedded_small_tenant_loads_with_its_people_teams_channels_and_chats() {
+        let spec = small_spec();
+        assert_eq!(spec.name, "Contoso");
+        assert_eq!(spec.users.len(), 30);
+        assert_eq!(spec.teams.len(), 5);
+        let channels: Vec<usize> = spec.teams.iter().map(|t| t.channels.len()).collect();
+        assert_eq!(channels, [4, 3, 3, 1, 0]);
+        assert_eq!(spec.chats.len(), 5);
+        let t = small(1);
+        assert_eq!(t.users.len(), 30);
+        assert_eq!(
+            t.teams.iter().map(|t| t.channels.len()).sum::<usize>(),
+            16,
+            "every team also has its General channel"
+        );
+        let one_on_one = t.chats.iter().filter(|c| c.chat_type == ChatType::OneOnOne);
+        assert_eq!(one_on_one.count(), 3);
+        assert_eq!(t.bot.app_id, DEFAULT_BOT_APP_ID);
+        assert_eq!(t.bot.secret, DEFAULT_BOT_SECRET);
+        assert_eq!(t.bot.name, bot_name());
+        assert_eq!(t.bot.installed_for_users, (0..28).collect::<Vec<_>>());
+        assert_eq!(t.bot.installed_in_teams, [0, 1, 2]);
+        assert_eq!(t.users[27].upn, "tomas.rivera@contoso.onmicrosoft.com");
     }
 
     #[test]
