@@ -16,12 +16,12 @@ use ox_teams_core::secrets::KeychainStatus;
 use ox_teams_core::settings::{FieldProblem, Settings};
 use ox_teams_core::workflows::{DryRun, SavedWorkflow, Workflow, WorkflowDefinition, WorkflowRun};
 use ox_teams_core::{AppError, ErrorCode, SaveSettingsOutcome, SettingsView, Startup};
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 use tauri_plugin_dialog::{DialogExt, FilePath};
 use tauri_plugin_opener::OpenerExt;
 use tokio::sync::oneshot;
 
-use crate::{IMPORT_EVENT, SIGN_IN_EVENT, Shell};
+use crate::{Shell, events};
 
 #[tauri::command]
 pub async fn startup(shell: State<'_, Shell>) -> Result<Startup, AppError> {
@@ -192,7 +192,6 @@ pub async fn connect_bot(app: AppHandle, shell: State<'_, Shell>) -> Result<BotS
         })
         .await;
     shell.end_sign_in();
-    shell.outbox_wake.notify_one();
     Ok(result?)
 }
 
@@ -200,7 +199,6 @@ pub async fn connect_bot(app: AppHandle, shell: State<'_, Shell>) -> Result<BotS
 #[tauri::command]
 pub async fn verify_bot(shell: State<'_, Shell>) -> Result<BotState, AppError> {
     let state = shell.core()?.verify_bot(None).await?;
-    shell.outbox_wake.notify_one();
     Ok(state)
 }
 
@@ -277,7 +275,6 @@ pub async fn save_workflow(
     definition: WorkflowDefinition,
 ) -> Result<SavedWorkflow, AppError> {
     let (workflow, run) = shell.core()?.save_workflow(id.as_deref(), definition)?;
-    shell.outbox_wake.notify_one();
     Ok(SavedWorkflow { workflow, run })
 }
 
@@ -288,7 +285,6 @@ pub async fn set_workflow_enabled(
     enabled: bool,
 ) -> Result<SavedWorkflow, AppError> {
     let (workflow, run) = shell.core()?.set_workflow_enabled(&id, enabled)?;
-    shell.outbox_wake.notify_one();
     Ok(SavedWorkflow { workflow, run })
 }
 
@@ -319,10 +315,12 @@ pub async fn workflow_history(
 pub async fn list_issues(
     shell: State<'_, Shell>,
     filter: IssueFilter,
-    offset: u64,
-    limit: u64,
+    offset: u32,
+    limit: u32,
 ) -> Result<IssuePage, AppError> {
-    Ok(shell.core()?.issues(&filter, offset, limit.min(1000))?)
+    Ok(shell
+        .core()?
+        .issues(&filter, offset.into(), limit.min(1000).into())?)
 }
 
 #[tauri::command]
@@ -404,7 +402,7 @@ async fn import(
                     || progress.bytes_read == progress.bytes_total
                 {
                     last = std::time::Instant::now();
-                    let _ = app.emit_to("main", IMPORT_EVENT, progress);
+                    events::IMPORT.emit(&app, progress);
                 }
             },
             &cancel,
@@ -416,8 +414,6 @@ async fn import(
         message: format!("The import stopped unexpectedly: {e}"),
     });
     shell.end_import();
-    // Workflows may have queued messages about what was imported.
-    shell.outbox_wake.notify_one();
     Ok(report??)
 }
 
@@ -466,7 +462,7 @@ pub async fn preview_send(
     shell: State<'_, Shell>,
     request: SendRequest,
 ) -> Result<SendPreview, AppError> {
-    Ok(shell.core()?.preview_send(&request).await?)
+    Ok(shell.core()?.outbox().preview(&request).await?)
 }
 
 /// Queues the message and wakes the dispatcher; the window follows the deliveries.
@@ -475,8 +471,7 @@ pub async fn send_message(
     shell: State<'_, Shell>,
     request: SendRequest,
 ) -> Result<Queued, AppError> {
-    let queued = shell.core()?.queue_send(&request)?;
-    shell.outbox_wake.notify_one();
+    let queued = shell.core()?.outbox().send(&request)?;
     Ok(queued)
 }
 
@@ -485,7 +480,7 @@ pub async fn message_deliveries(
     shell: State<'_, Shell>,
     message_id: String,
 ) -> Result<Vec<Delivery>, AppError> {
-    Ok(shell.core()?.message_deliveries(&message_id)?)
+    Ok(shell.core()?.outbox().message_deliveries(&message_id)?)
 }
 
 #[tauri::command]
@@ -493,7 +488,7 @@ pub async fn issue_deliveries(
     shell: State<'_, Shell>,
     issue_id: String,
 ) -> Result<Vec<Delivery>, AppError> {
-    Ok(shell.core()?.issue_deliveries(&issue_id)?)
+    Ok(shell.core()?.outbox().issue_deliveries(&issue_id)?)
 }
 
 #[tauri::command]
@@ -501,13 +496,12 @@ pub async fn list_deliveries(
     shell: State<'_, Shell>,
     limit: u32,
 ) -> Result<Vec<Delivery>, AppError> {
-    Ok(shell.core()?.deliveries(limit.min(5000))?)
+    Ok(shell.core()?.outbox().deliveries(limit.min(5000))?)
 }
 
 #[tauri::command]
 pub async fn resend_delivery(shell: State<'_, Shell>, id: String) -> Result<Delivery, AppError> {
-    let delivery = shell.core()?.resend(&id)?;
-    shell.outbox_wake.notify_one();
+    let delivery = shell.core()?.outbox().resend(&id)?;
     Ok(delivery)
 }
 
@@ -518,7 +512,7 @@ pub async fn open_message(
     shell: State<'_, Shell>,
     delivery_id: String,
 ) -> Result<(), AppError> {
-    let delivery = shell.core()?.delivery(&delivery_id)?;
+    let delivery = shell.core()?.outbox().delivery(&delivery_id)?;
     let url = delivery.web_url.ok_or_else(|| AppError {
         code: ErrorCode::NotFound,
         message: "This message has not been sent yet, so it has no address in Teams.".into(),
@@ -563,7 +557,7 @@ fn browser_hooks(
                 .map_err(|e| e.to_string())
         },
         move |waiting: &SignInWaiting| {
-            let _ = emitter.emit_to("main", SIGN_IN_EVENT, waiting);
+            events::SIGN_IN.emit(&emitter, waiting);
         },
     )
 }
@@ -575,4 +569,12 @@ fn open_in_browser(app: &AppHandle, url: String) -> Result<(), AppError> {
             code: ErrorCode::BrowserFailed,
             message: format!("The browser could not be opened: {error}"),
         })
+}
+
+/// The commands' arguments and results as Rust types, listed by `build.rs` (see `ipc.rs`).
+#[cfg(test)]
+pub(crate) mod surface {
+    use super::*;
+    use crate::ipc::{CommandSignature, Types};
+    include!(concat!(env!("OUT_DIR"), "/ipc_commands.rs"));
 }

@@ -2,6 +2,9 @@
 //! calls to Microsoft live in `ox-teams-core`.
 
 mod commands;
+mod events;
+#[cfg(test)]
+mod ipc;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -11,25 +14,13 @@ use ox_teams_core::clock::SystemClock;
 use ox_teams_core::entropy::OsEntropy;
 use ox_teams_core::issues::CancelFlag;
 use ox_teams_core::links::LinkEvent;
-use ox_teams_core::outbox::restart_on_panic;
+use ox_teams_core::outbox::{DispatchReport, restart_on_panic};
 use ox_teams_core::secrets::KeychainStore;
 use ox_teams_core::{AppError, Core, CoreOptions, ErrorCode, Startup, paths};
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 use tauri_plugin_deep_link::DeepLinkExt;
 use tauri_plugin_notification::NotificationExt;
-use tokio::sync::{Notify, oneshot};
-
-/// The event that carries an `ox-teams://` link to the window.
-pub const LINK_EVENT: &str = "deep-link";
-
-/// The event that tells the window the browser was sent to sign in (with the address).
-pub const SIGN_IN_EVENT: &str = "sign-in-waiting";
-
-/// The event that carries an import's progress (file, bytes read of total).
-pub const IMPORT_EVENT: &str = "import-progress";
-
-/// The event that tells the window deliveries changed (sent, failed, retrying, paused).
-pub const OUTBOX_EVENT: &str = "outbox-changed";
+use tokio::sync::oneshot;
 
 /// A sign-in in progress: how to cancel it, and where a custom-scheme answer goes.
 struct PendingSignIn {
@@ -47,8 +38,6 @@ pub struct Shell {
     sign_in: Mutex<Option<PendingSignIn>>,
     /// The running import's cancel switch.
     import: Mutex<Option<CancelFlag>>,
-    /// Wakes the dispatcher when something was queued.
-    outbox_wake: Arc<Notify>,
     /// Whether the person was told the app goes on in the tray when its window closes.
     told_about_tray: std::sync::atomic::AtomicBool,
 }
@@ -88,7 +77,6 @@ impl Shell {
             pending_link: Mutex::new(None),
             sign_in: Mutex::new(None),
             import: Mutex::new(None),
-            outbox_wake: Arc::new(Notify::new()),
             told_about_tray: std::sync::atomic::AtomicBool::new(false),
         }
     }
@@ -209,12 +197,12 @@ pub fn run() {
             log::info!("OX Teams Connector {} starting", ox_teams_core::VERSION);
             let shell = Shell::open(data_dir);
             if let Ok(core) = &shell.core {
-                let (core, wake) = (core.clone(), shell.outbox_wake.clone());
+                let core = core.clone();
                 let app = app.handle().clone();
                 tauri::async_runtime::spawn(async move {
-                    let clock = SystemClock;
-                    restart_on_panic("the outbox", &clock, Duration::from_secs(5), || {
-                        run_outbox(app.clone(), core.clone(), wake.clone())
+                    restart_on_panic("the outbox", &SystemClock, Duration::from_secs(5), || {
+                        let (app, core) = (app.clone(), core.clone());
+                        async move { core.outbox().run(|report| tell_window(&app, report)).await }
                     })
                     .await;
                 });
@@ -251,9 +239,7 @@ pub fn run() {
                     let link = LinkEvent::from_link(url.as_str());
                     log::info!("link received: {link:?}");
                     handle.state::<Shell>().remember_link(link.clone());
-                    if let Err(error) = handle.emit_to("main", LINK_EVENT, link) {
-                        log::warn!("could not hand a link to the window: {error}");
-                    }
+                    events::LINK.emit(&handle, &link);
                 }
                 focus_main_window(&handle);
             });
@@ -285,56 +271,8 @@ pub fn run() {
                 }
             }
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::startup,
-            commands::get_settings,
-            commands::check_settings,
-            commands::save_settings,
-            commands::keychain_status,
-            commands::open_data_folder,
-            commands::take_pending_link,
-            commands::connection_state,
-            commands::check_connection,
-            commands::connect,
-            commands::cancel_connect,
-            commands::disconnect,
-            commands::permission_report,
-            commands::open_admin_center,
-            commands::bot_setup,
-            commands::save_bot_setup,
-            commands::bot_state,
-            commands::connect_bot,
-            commands::verify_bot,
-            commands::disconnect_bot,
-            commands::save_app_package,
-            commands::reveal_file,
-            commands::app_coverage,
-            commands::open_teams_admin_center,
-            commands::list_workflows,
-            commands::save_workflow,
-            commands::set_workflow_enabled,
-            commands::delete_workflow,
-            commands::dry_run_workflow,
-            commands::workflow_history,
-            commands::list_issues,
-            commands::get_issue,
-            commands::issue_facets,
-            commands::choose_and_import,
-            commands::import_paths,
-            commands::cancel_import,
-            commands::list_teams,
-            commands::list_channels,
-            commands::list_chats,
-            commands::search_people,
-            commands::preview_send,
-            commands::send_message,
-            commands::message_deliveries,
-            commands::issue_deliveries,
-            commands::list_deliveries,
-            commands::resend_delivery,
-            commands::open_message,
-            commands::open_help,
-        ])
+        // Every command in commands.rs (build.rs lists them).
+        .invoke_handler(include!(concat!(env!("OUT_DIR"), "/handler.rs")))
         .run(tauri::generate_context!());
     if let Err(error) = started {
         #[cfg(target_os = "linux")]
@@ -374,42 +312,11 @@ fn start_again_once_the_other_instance_is_gone(error: &tauri::Error) {
     eprintln!("OX Teams Connector could not start again: {failed}");
 }
 
-/// Sends what is due while the app runs: at once when something is queued, when a retry is
-/// due, and every few seconds in case `ox-teams-cli` queued something (a look at an empty
-/// outbox is one SQLite query).
-async fn run_outbox(app: AppHandle, core: Arc<Core>, wake: Arc<Notify>) {
-    const IDLE: Duration = Duration::from_secs(5);
-    loop {
-        // Periodic workflows whose digest is due queue it first (one SQLite read otherwise).
-        if let Err(error) = core.run_due_workflows() {
-            log::error!("periodic workflows could not run: {error}");
-        }
-        let wait = match core.dispatch(100).await {
-            Ok(report) => {
-                if report.changed() {
-                    let _ = app.emit_to("main", OUTBOX_EVENT, &report);
-                }
-                if report.failed > 0 {
-                    notify_failure(&app, report.failed);
-                }
-                match (report.busy, report.next_due) {
-                    (true, _) => Duration::from_secs(2),
-                    (false, Some(due)) => (due - chrono::Utc::now())
-                        .to_std()
-                        .unwrap_or(Duration::from_millis(200))
-                        .clamp(Duration::from_millis(200), IDLE),
-                    (false, None) => IDLE,
-                }
-            }
-            Err(error) => {
-                log::error!("the outbox could not be worked through: {error}");
-                IDLE
-            }
-        };
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = wake.notified() => {}
-        }
+/// What the window and the desktop hear after a dispatcher pass that changed something.
+fn tell_window(app: &AppHandle, report: &DispatchReport) {
+    events::OUTBOX.emit(app, report);
+    if report.failed > 0 {
+        notify_failure(app, report.failed);
     }
 }
 

@@ -122,12 +122,12 @@ async fn main() {
     core.import_issues(&[report], &mut |_| {}, &CancelFlag::default())
         .unwrap();
     let total = ISSUES * recipients.len();
-    assert_eq!(core.deliveries(5000).unwrap().len(), total);
+    assert_eq!(core.outbox().deliveries(5000).unwrap().len(), total);
     sandbox.world().lock().await.log.clear();
 
     let started = Instant::now();
     loop {
-        let report = core.dispatch(10_000).await.unwrap();
+        let report = core.outbox().dispatch(10_000).await.unwrap();
         match report.next_due {
             None => break,
             Some(due) => {
@@ -138,7 +138,7 @@ async fn main() {
     }
     let elapsed = started.elapsed().as_secs_f64();
 
-    let deliveries = core.deliveries(5000).unwrap();
+    let deliveries = core.outbox().deliveries(5000).unwrap();
     let sent = deliveries
         .iter()
         .filter(|d| d.status == DeliveryStatus::Sent)

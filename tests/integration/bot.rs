@@ -222,7 +222,7 @@ async fn the_bot_sends_to_a_person_and_a_channel_and_says_who_lacks_the_app() {
     assert_eq!(coverage.items[2].installed, Some(false));
 
     let request = request(&s, vec![alerts.clone(), adele.clone(), missing.clone()]);
-    let preview = core.preview_send(&request).await.unwrap();
+    let preview = core.outbox().preview(&request).await.unwrap();
     assert!(preview.blocking.is_empty(), "{:?}", preview.blocking);
     let problems: Vec<Option<String>> = preview
         .recipients
@@ -239,9 +239,12 @@ async fn the_bot_sends_to_a_person_and_a_channel_and_says_who_lacks_the_app() {
         "{problems:?}"
     );
 
-    let queued = core.queue_send(&request).unwrap();
-    core.dispatch(100).await.unwrap();
-    let deliveries = core.message_deliveries(&queued.message_id).unwrap();
+    let queued = core.outbox().send(&request).unwrap();
+    core.outbox().dispatch(100).await.unwrap();
+    let deliveries = core
+        .outbox()
+        .message_deliveries(&queued.message_id)
+        .unwrap();
     let status = |label: &str| {
         deliveries
             .iter()
@@ -292,9 +295,10 @@ async fn the_bot_sends_to_a_person_and_a_channel_and_says_who_lacks_the_app() {
         json!({}),
     )
     .await;
-    let again = core.queue_send(&request_for(&s, vec![adele])).unwrap();
-    core.dispatch(100).await.unwrap();
+    let again = core.outbox().send(&request_for(&s, vec![adele])).unwrap();
+    core.outbox().dispatch(100).await.unwrap();
     let delivery = core
+        .outbox()
         .message_deliveries(&again.message_id)
         .unwrap()
         .remove(0);
@@ -314,7 +318,10 @@ async fn the_bot_sends_to_a_person_and_a_channel_and_says_who_lacks_the_app() {
         chat_id: "19:x@thread.v2".into(),
         title: "Incident bridge".into(),
     };
-    let refused = core.queue_send(&request_for(&s, vec![chat])).unwrap_err();
+    let refused = core
+        .outbox()
+        .send(&request_for(&s, vec![chat]))
+        .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::InvalidRequest);
     assert!(refused.to_string().contains("people and channels only"));
 }
@@ -335,11 +342,14 @@ async fn bot_throttling_is_waited_out_and_a_rejected_secret_pauses_until_reconne
                 "retry_after": 5, "count": 6 }),
     )
     .await;
-    let queued = core.queue_send(&request(&s, vec![adele.clone()])).unwrap();
+    let queued = core
+        .outbox()
+        .send(&request(&s, vec![adele.clone()]))
+        .unwrap();
     let id = queued.deliveries[0].id.clone();
-    let first = core.dispatch(100).await.unwrap();
+    let first = core.outbox().dispatch(100).await.unwrap();
     assert_eq!(first.retrying, 1, "{first:?}");
-    let waiting = core.delivery(&id).unwrap();
+    let waiting = core.outbox().delivery(&id).unwrap();
     assert_eq!(waiting.problem.unwrap().code, ErrorCode::Throttled);
     assert_eq!(
         (waiting.next_attempt_at - s.t.clock.now()).num_seconds(),
@@ -347,7 +357,7 @@ async fn bot_throttling_is_waited_out_and_a_rejected_secret_pauses_until_reconne
         "Retry-After decides"
     );
     s.t.clock.advance(Duration::from_secs(5));
-    assert_eq!(core.dispatch(100).await.unwrap().sent, 1);
+    assert_eq!(core.outbox().dispatch(100).await.unwrap().sent, 1);
     assert_eq!(
         sandbox_messages(&s).await["bot"][0]["messages"]
             .as_array()
@@ -358,8 +368,11 @@ async fn bot_throttling_is_waited_out_and_a_rejected_secret_pauses_until_reconne
 
     // Someone pastes a wrong secret: the token renewal is refused and bot sends pause.
     configure(&s, "a-wrong-secret").await;
-    let queued = core.queue_send(&request(&s, vec![adele.clone()])).unwrap();
-    let paused = core.dispatch(100).await.unwrap();
+    let queued = core
+        .outbox()
+        .send(&request(&s, vec![adele.clone()]))
+        .unwrap();
+    let paused = core.outbox().dispatch(100).await.unwrap();
     let reason = paused.paused.expect("paused");
     assert!(
         reason.message.starts_with("Reconnect needed: "),
@@ -370,12 +383,12 @@ async fn bot_throttling_is_waited_out_and_a_rejected_secret_pauses_until_reconne
         core.bot_state().unwrap(),
         BotState::ReconnectNeeded { .. }
     ));
-    let delivery = core.delivery(&queued.deliveries[0].id).unwrap();
+    let delivery = core.outbox().delivery(&queued.deliveries[0].id).unwrap();
     assert_eq!(delivery.status, DeliveryStatus::Paused);
 
     configure(&s, DEFAULT_BOT_SECRET).await;
     core.verify_bot(None).await.unwrap();
-    let resumed = core.dispatch(100).await.unwrap();
+    let resumed = core.outbox().dispatch(100).await.unwrap();
     assert_eq!(resumed.sent, 1, "{resumed:?}");
     assert_eq!(
         sandbox_messages(&s).await["bot"][0]["messages"]

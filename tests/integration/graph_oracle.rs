@@ -118,14 +118,14 @@ async fn the_send_flow_makes_only_requests_microsofts_graph_description_allows()
         comment: "Checked against Microsoft's description".into(),
         identity: Default::default(),
     };
-    let preview = t.core.preview_send(&request).await.unwrap();
+    let preview = t.core.outbox().preview(&request).await.unwrap();
     assert!(
         preview.recipients.iter().all(|r| r.problem.is_none()),
         "{:?}",
         preview.recipients
     );
-    t.core.queue_send(&request).unwrap();
-    let report = t.core.dispatch(10).await.unwrap();
+    t.core.outbox().send(&request).unwrap();
+    let report = t.core.outbox().dispatch(10).await.unwrap();
     assert_eq!(report.sent, 2, "{report:?}");
 
     let requests = prism.requests();

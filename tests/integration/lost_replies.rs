@@ -126,7 +126,8 @@ async fn channel(s: &Setup, team: &str, name: &str) -> Recipient {
 fn send(s: &Setup, recipient: Recipient, identity: Identity) -> String {
     let queued =
         s.t.core
-            .queue_send(&SendRequest {
+            .outbox()
+            .send(&SendRequest {
                 issue_id: s.issue_id.clone(),
                 recipients: vec![recipient],
                 comment: "Reply lost on the way back".into(),
@@ -151,9 +152,9 @@ async fn user_posts_survive_a_lost_reply(loss: Value) {
     let adele = person(&s, "adele").await;
     let id = send(&s, adele, Identity::User);
     lose_next_reply(&s, "POST", "/v1.0/chats/*/messages", &loss).await;
-    let report = core.dispatch(100).await.unwrap();
+    let report = core.outbox().dispatch(100).await.unwrap();
     assert_eq!(report.retrying, 1, "{report:?}");
-    let delivery = core.delivery(&id).unwrap();
+    let delivery = core.outbox().delivery(&id).unwrap();
     assert_eq!(delivery.status, DeliveryStatus::Retrying);
     assert_eq!(delivery.problem.unwrap().code, ErrorCode::ReplyLost);
     assert_eq!(
@@ -161,9 +162,9 @@ async fn user_posts_survive_a_lost_reply(loss: Value) {
         1
     );
     later(&s);
-    let report = core.dispatch(100).await.unwrap();
+    let report = core.outbox().dispatch(100).await.unwrap();
     assert_eq!(report.sent, 1, "{report:?}");
-    let delivery = core.delivery(&id).unwrap();
+    let delivery = core.outbox().delivery(&id).unwrap();
     assert_eq!(delivery.status, DeliveryStatus::Sent, "{delivery:?}");
     assert!(
         delivery.web_url.is_some(),
@@ -191,12 +192,15 @@ async fn user_posts_survive_a_lost_reply(loss: Value) {
     };
     let id = send(&s, group, Identity::User);
     lose_next_reply(&s, "POST", "/v1.0/chats", &loss).await;
-    let report = core.dispatch(100).await.unwrap();
+    let report = core.outbox().dispatch(100).await.unwrap();
     assert_eq!(report.retrying, 1, "{report:?}");
     later(&s);
-    let report = core.dispatch(100).await.unwrap();
+    let report = core.outbox().dispatch(100).await.unwrap();
     assert_eq!(report.sent, 1, "{report:?}");
-    assert_eq!(core.delivery(&id).unwrap().status, DeliveryStatus::Sent);
+    assert_eq!(
+        core.outbox().delivery(&id).unwrap().status,
+        DeliveryStatus::Sent
+    );
     let groups: Vec<(String, usize)> = counts(&s, "chats")
         .await
         .into_iter()
@@ -212,9 +216,9 @@ async fn user_posts_survive_a_lost_reply(loss: Value) {
     let general = channel(&s, "Security Operations", "General").await;
     let id = send(&s, general, Identity::User);
     lose_next_reply(&s, "POST", "/v1.0/teams/*/channels/*/messages", &loss).await;
-    let report = core.dispatch(100).await.unwrap();
+    let report = core.outbox().dispatch(100).await.unwrap();
     assert_eq!(report.unconfirmed, 1, "{report:?}");
-    let delivery = core.delivery(&id).unwrap();
+    let delivery = core.outbox().delivery(&id).unwrap();
     assert_eq!(delivery.status, DeliveryStatus::Unconfirmed);
     let problem = delivery.problem.unwrap();
     assert_eq!(problem.code, ErrorCode::ReplyLost);
@@ -227,9 +231,9 @@ async fn user_posts_survive_a_lost_reply(loss: Value) {
         problem.message
     );
     later(&s);
-    core.dispatch(100).await.unwrap();
+    core.outbox().dispatch(100).await.unwrap();
     assert_eq!(
-        core.delivery(&id).unwrap().status,
+        core.outbox().delivery(&id).unwrap().status,
         DeliveryStatus::Unconfirmed
     );
     assert_eq!(
@@ -293,28 +297,31 @@ async fn the_bot_never_posts_twice_after_a_lost_reply() {
         let before: usize = counts(&s, "bot").await.iter().map(|c| c.1).sum();
         let id = send(&s, adele.clone(), Identity::Bot);
         lose_next_reply(&s, "POST", "/v3/conversations", loss).await;
-        let report = core.dispatch(100).await.unwrap();
+        let report = core.outbox().dispatch(100).await.unwrap();
         assert_eq!(report.retrying, 1, "{loss}: {report:?}");
         later(&s);
-        let report = core.dispatch(100).await.unwrap();
+        let report = core.outbox().dispatch(100).await.unwrap();
         assert_eq!(report.sent, 1, "{loss}: {report:?}");
-        assert_eq!(core.delivery(&id).unwrap().status, DeliveryStatus::Sent);
+        assert_eq!(
+            core.outbox().delivery(&id).unwrap().status,
+            DeliveryStatus::Sent
+        );
         let after: usize = counts(&s, "bot").await.iter().map(|c| c.1).sum();
         assert_eq!(after, before + 1, "{loss}: they got it once");
 
         // The card to Adele itself: unconfirmed, not repeated.
         let id = send(&s, adele.clone(), Identity::Bot);
         lose_next_reply(&s, "POST", "/v3/conversations/*/activities", loss).await;
-        let report = core.dispatch(100).await.unwrap();
+        let report = core.outbox().dispatch(100).await.unwrap();
         assert_eq!(report.unconfirmed, 1, "{loss}: {report:?}");
-        let problem = core.delivery(&id).unwrap().problem.unwrap();
+        let problem = core.outbox().delivery(&id).unwrap().problem.unwrap();
         assert!(
             problem.message.contains("Look in Teams"),
             "{}",
             problem.message
         );
         later(&s);
-        core.dispatch(100).await.unwrap();
+        core.outbox().dispatch(100).await.unwrap();
         let now: usize = counts(&s, "bot").await.iter().map(|c| c.1).sum();
         assert_eq!(
             now,
@@ -326,14 +333,14 @@ async fn the_bot_never_posts_twice_after_a_lost_reply() {
         let before: usize = counts(&s, "channels").await.iter().map(|c| c.1).sum();
         let id = send(&s, general.clone(), Identity::Bot);
         lose_next_reply(&s, "POST", "/v3/conversations", loss).await;
-        let report = core.dispatch(100).await.unwrap();
+        let report = core.outbox().dispatch(100).await.unwrap();
         assert_eq!(report.unconfirmed, 1, "{loss}: {report:?}");
         assert_eq!(
-            core.delivery(&id).unwrap().status,
+            core.outbox().delivery(&id).unwrap().status,
             DeliveryStatus::Unconfirmed
         );
         later(&s);
-        core.dispatch(100).await.unwrap();
+        core.outbox().dispatch(100).await.unwrap();
         let after: usize = counts(&s, "channels").await.iter().map(|c| c.1).sum();
         assert_eq!(after, before + 1, "{loss}: the channel got it once");
     }

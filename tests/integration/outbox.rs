@@ -99,13 +99,13 @@ async fn an_issue_reaches_a_channel_and_a_person_once_each_with_its_card_and_com
         identity: Default::default(),
     };
 
-    let preview = core.preview_send(&request).await.unwrap();
+    let preview = core.outbox().preview(&request).await.unwrap();
     assert!(preview.blocking.is_empty(), "{:?}", preview.blocking);
     assert_eq!(preview.recipients.len(), 2, "the same person counts once");
     assert!(preview.recipients.iter().all(|r| r.problem.is_none()));
     assert!(preview.composition.size_bytes < preview.composition.limit_bytes);
 
-    let queued = core.queue_send(&request).unwrap();
+    let queued = core.outbox().send(&request).unwrap();
     assert_eq!(queued.deliveries.len(), 2);
     assert!(
         queued
@@ -113,7 +113,7 @@ async fn an_issue_reaches_a_channel_and_a_person_once_each_with_its_card_and_com
             .iter()
             .all(|d| d.status == DeliveryStatus::Queued)
     );
-    let report = core.dispatch(100).await.unwrap();
+    let report = core.outbox().dispatch(100).await.unwrap();
     assert_eq!(
         (report.sent, report.failed, report.retrying),
         (2, 0, 0),
@@ -138,7 +138,7 @@ async fn an_issue_reaches_a_channel_and_a_person_once_each_with_its_card_and_com
     }
     assert!(cards.iter().any(|(place, _)| place == "General"));
 
-    let activity = core.deliveries(50).unwrap();
+    let activity = core.outbox().deliveries(50).unwrap();
     assert_eq!(activity.len(), 2);
     for delivery in &activity {
         assert_eq!(delivery.status, DeliveryStatus::Sent, "{delivery:?}");
@@ -152,11 +152,16 @@ async fn an_issue_reaches_a_channel_and_a_person_once_each_with_its_card_and_com
         );
         assert_eq!(delivery.attempts, 1);
     }
-    let about_issue = core.issue_deliveries(&s.issue_id).unwrap();
+    let about_issue = core.outbox().issue_deliveries(&s.issue_id).unwrap();
     assert_eq!(about_issue.len(), 2, "the issue's detail pane lists both");
-    assert!(core.issue_deliveries("another-issue").unwrap().is_empty());
+    assert!(
+        core.outbox()
+            .issue_deliveries("another-issue")
+            .unwrap()
+            .is_empty()
+    );
     // Nothing is left to send, and a second pass sends nothing again.
-    let again = core.dispatch(100).await.unwrap();
+    let again = core.outbox().dispatch(100).await.unwrap();
     assert_eq!(again.sent, 0);
     assert_eq!(self::cards(&s.sandbox).await.len(), 2);
 }
@@ -174,7 +179,8 @@ async fn a_429_storm_is_waited_out_as_microsoft_asks_and_the_message_arrives_onc
     )
     .await;
     let queued = core
-        .queue_send(&SendRequest {
+        .outbox()
+        .send(&SendRequest {
             issue_id: s.issue_id.clone(),
             recipients: vec![alerts],
             comment: String::new(),
@@ -183,21 +189,21 @@ async fn a_429_storm_is_waited_out_as_microsoft_asks_and_the_message_arrives_onc
         .unwrap();
     let id = &queued.deliveries[0].id;
 
-    let first = core.dispatch(100).await.unwrap();
+    let first = core.outbox().dispatch(100).await.unwrap();
     assert_eq!(first.retrying, 1, "{first:?}");
-    let waiting = core.delivery(id).unwrap();
+    let waiting = core.outbox().delivery(id).unwrap();
     assert_eq!(waiting.status, DeliveryStatus::Retrying);
     assert_eq!(waiting.problem.as_ref().unwrap().code, ErrorCode::Throttled);
     let due_in = waiting.next_attempt_at - s.t.clock.now();
     assert_eq!(due_in.num_seconds(), 7, "Retry-After decides when");
     // Not due yet: nothing is sent early.
-    assert_eq!(core.dispatch(100).await.unwrap().sent, 0);
+    assert_eq!(core.outbox().dispatch(100).await.unwrap().sent, 0);
 
     s.t.clock.advance(Duration::from_secs(7));
-    let second = core.dispatch(100).await.unwrap();
+    let second = core.outbox().dispatch(100).await.unwrap();
     assert_eq!(second.sent, 1, "{second:?}");
     assert_eq!(cards(&s.sandbox).await.len(), 1);
-    let sent = core.delivery(id).unwrap();
+    let sent = core.outbox().delivery(id).unwrap();
     assert_eq!(sent.status, DeliveryStatus::Sent);
     assert_eq!(sent.attempts, 2);
     // Every wait honoured Retry-After exactly.
@@ -241,7 +247,7 @@ async fn a_deleted_channel_fails_with_the_reason_and_the_other_recipients_still_
         identity: Default::default(),
     };
 
-    let preview = core.preview_send(&request).await.unwrap();
+    let preview = core.outbox().preview(&request).await.unwrap();
     let gone = preview
         .recipients
         .iter()
@@ -249,10 +255,10 @@ async fn a_deleted_channel_fails_with_the_reason_and_the_other_recipients_still_
         .unwrap();
     assert_eq!(gone.problem.as_ref().unwrap().code, ErrorCode::NotFound);
 
-    core.queue_send(&request).unwrap();
-    let report = core.dispatch(100).await.unwrap();
+    core.outbox().send(&request).unwrap();
+    let report = core.outbox().dispatch(100).await.unwrap();
     assert_eq!((report.sent, report.failed), (1, 1), "{report:?}");
-    let activity = core.deliveries(10).unwrap();
+    let activity = core.outbox().deliveries(10).unwrap();
     let failed = activity
         .iter()
         .find(|d| d.status == DeliveryStatus::Failed)
@@ -265,22 +271,22 @@ async fn a_deleted_channel_fails_with_the_reason_and_the_other_recipients_still_
     assert_eq!(cards(&s.sandbox).await.len(), 1);
 
     // Resending is allowed for a failed delivery and fails the same way, honestly.
-    core.resend(&failed.id).unwrap();
+    core.outbox().resend(&failed.id).unwrap();
     // The sandbox, like Teams, allows one post a second per channel and person.
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let report = core.dispatch(100).await.unwrap();
+    let report = core.outbox().dispatch(100).await.unwrap();
     assert_eq!(
         report.failed,
         1,
         "{report:?} {:?}",
-        core.delivery(&failed.id)
+        core.outbox().delivery(&failed.id)
     );
     let sent = activity
         .iter()
         .find(|d| d.status == DeliveryStatus::Sent)
         .unwrap();
     assert_eq!(
-        core.resend(&sent.id).unwrap_err().code(),
+        core.outbox().resend(&sent.id).unwrap_err().code(),
         ErrorCode::InvalidRequest
     );
 }
@@ -291,22 +297,23 @@ async fn a_lost_grant_pauses_sending_and_reconnecting_sends_everything_waiting()
     let core = &s.t.core;
     let adele = person(core, "adele").await;
     let alex = person(core, "alex").await;
-    core.queue_send(&SendRequest {
-        issue_id: s.issue_id.clone(),
-        recipients: vec![adele, alex],
-        comment: String::new(),
-        identity: Default::default(),
-    })
-    .unwrap();
+    core.outbox()
+        .send(&SendRequest {
+            issue_id: s.issue_id.clone(),
+            recipients: vec![adele, alex],
+            comment: String::new(),
+            identity: Default::default(),
+        })
+        .unwrap();
     control(&s.sandbox, &format!("users/{MEGAN}/revoke"), json!({})).await;
     // The access token in hand still works until it expires; move past it.
     s.t.clock.advance(Duration::from_secs(2 * 3600));
 
-    let report = core.dispatch(100).await.unwrap();
+    let report = core.outbox().dispatch(100).await.unwrap();
     let paused = report.paused.expect("paused");
     assert_eq!(paused.code, ErrorCode::GrantExpired, "{paused:?}");
     assert_eq!(report.sent, 0);
-    let activity = core.deliveries(10).unwrap();
+    let activity = core.outbox().deliveries(10).unwrap();
     assert!(
         activity.iter().all(|d| d.status == DeliveryStatus::Paused),
         "{activity:?}"
@@ -325,7 +332,7 @@ async fn a_lost_grant_pauses_sending_and_reconnecting_sends_everything_waiting()
     sign_in_as(core, MEGAN, Decision::Accept, None)
         .await
         .unwrap();
-    let report = core.dispatch(100).await.unwrap();
+    let report = core.outbox().dispatch(100).await.unwrap();
     assert_eq!(report.sent, 2, "{report:?}");
     assert_eq!(cards(&s.sandbox).await.len(), 2);
 }
@@ -346,7 +353,8 @@ async fn a_crash_in_the_middle_of_a_send_neither_loses_nor_repeats_the_message()
     // and its answer would come 3 s later; the "crash" comes in between.
     let queued =
         s.t.core
-            .queue_send(&SendRequest {
+            .outbox()
+            .send(&SendRequest {
                 issue_id: s.issue_id.clone(),
                 recipients: vec![adele],
                 comment: "Before the crash".into(),
@@ -354,7 +362,8 @@ async fn a_crash_in_the_middle_of_a_send_neither_loses_nor_repeats_the_message()
             })
             .unwrap();
     control(&s.sandbox, "latency", json!({ "ms": 3000, "after": true })).await;
-    let crashed = tokio::time::timeout(Duration::from_millis(4500), s.t.core.dispatch(100)).await;
+    let crashed =
+        tokio::time::timeout(Duration::from_millis(4500), s.t.core.outbox().dispatch(100)).await;
     assert!(
         crashed.is_err(),
         "the dispatcher should still have been waiting"
@@ -366,12 +375,19 @@ async fn a_crash_in_the_middle_of_a_send_neither_loses_nor_repeats_the_message()
         "Teams took the message before the crash"
     );
     assert_eq!(
-        restarted.delivery(&queued.deliveries[0].id).unwrap().status,
+        restarted
+            .outbox()
+            .delivery(&queued.deliveries[0].id)
+            .unwrap()
+            .status,
         DeliveryStatus::Sending
     );
 
-    let report = restarted.dispatch(100).await.unwrap();
-    let delivery = restarted.delivery(&queued.deliveries[0].id).unwrap();
+    let report = restarted.outbox().dispatch(100).await.unwrap();
+    let delivery = restarted
+        .outbox()
+        .delivery(&queued.deliveries[0].id)
+        .unwrap();
     assert_eq!(
         delivery.status,
         DeliveryStatus::Sent,
@@ -387,7 +403,8 @@ async fn a_crash_in_the_middle_of_a_send_neither_loses_nor_repeats_the_message()
     // To a channel.
     let queued =
         s.t.core
-            .queue_send(&SendRequest {
+            .outbox()
+            .send(&SendRequest {
                 issue_id: s.issue_id.clone(),
                 recipients: vec![alerts],
                 comment: "Before the second crash".into(),
@@ -395,12 +412,16 @@ async fn a_crash_in_the_middle_of_a_send_neither_loses_nor_repeats_the_message()
             })
             .unwrap();
     control(&s.sandbox, "latency", json!({ "ms": 3000, "after": true })).await;
-    let crashed = tokio::time::timeout(Duration::from_millis(1500), s.t.core.dispatch(100)).await;
+    let crashed =
+        tokio::time::timeout(Duration::from_millis(1500), s.t.core.outbox().dispatch(100)).await;
     assert!(crashed.is_err());
     control(&s.sandbox, "latency", json!({ "ms": 0 })).await;
-    let report = restarted.dispatch(100).await.unwrap();
+    let report = restarted.outbox().dispatch(100).await.unwrap();
     assert_eq!(report.unconfirmed, 1, "{report:?}");
-    let delivery = restarted.delivery(&queued.deliveries[0].id).unwrap();
+    let delivery = restarted
+        .outbox()
+        .delivery(&queued.deliveries[0].id)
+        .unwrap();
     assert_eq!(delivery.status, DeliveryStatus::Unconfirmed);
     let problem = delivery.problem.unwrap();
     assert_eq!(problem.code, ErrorCode::SendInterrupted);
@@ -416,7 +437,7 @@ async fn a_crash_in_the_middle_of_a_send_neither_loses_nor_repeats_the_message()
         "the channel got it exactly once"
     );
     assert_eq!(
-        restarted.dispatch(100).await.unwrap(),
+        restarted.outbox().dispatch(100).await.unwrap(),
         Default::default(),
         "nothing more happens by itself"
     );
@@ -427,7 +448,8 @@ async fn one_dispatcher_per_data_folder_the_other_is_told_it_is_busy() {
     let s = setup().await;
     let adele = person(&s.t.core, "adele").await;
     s.t.core
-        .queue_send(&SendRequest {
+        .outbox()
+        .send(&SendRequest {
             issue_id: s.issue_id.clone(),
             recipients: vec![adele],
             comment: String::new(),
@@ -436,9 +458,9 @@ async fn one_dispatcher_per_data_folder_the_other_is_told_it_is_busy() {
         .unwrap();
     control(&s.sandbox, "latency", json!({ "ms": 1500 })).await;
     let second = open_core_with(s.t.dir.path(), s.t.secrets.clone());
-    let (first, other) = tokio::join!(s.t.core.dispatch(100), async {
+    let (first, other) = tokio::join!(s.t.core.outbox().dispatch(100), async {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        second.dispatch(100).await
+        second.outbox().dispatch(100).await
     });
     assert_eq!(first.unwrap().sent, 1);
     assert!(other.unwrap().busy);
@@ -450,7 +472,8 @@ async fn nothing_is_queued_without_recipients_and_a_long_comment_is_trimmed_visi
     let s = setup().await;
     let core = &s.t.core;
     let error = core
-        .queue_send(&SendRequest {
+        .outbox()
+        .send(&SendRequest {
             issue_id: s.issue_id.clone(),
             recipients: vec![],
             comment: String::new(),
@@ -458,11 +481,12 @@ async fn nothing_is_queued_without_recipients_and_a_long_comment_is_trimmed_visi
         })
         .unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidRequest);
-    assert!(core.deliveries(10).unwrap().is_empty());
+    assert!(core.outbox().deliveries(10).unwrap().is_empty());
 
     let adele = person(core, "adele").await;
     let preview = core
-        .preview_send(&SendRequest {
+        .outbox()
+        .preview(&SendRequest {
             issue_id: s.issue_id.clone(),
             recipients: vec![adele],
             comment: "A very long note. ".repeat(2000),
@@ -495,7 +519,8 @@ async fn a_locked_keychain_holds_the_deliveries_until_it_opens() {
         })),
     );
     let queued = locked
-        .queue_send(&SendRequest {
+        .outbox()
+        .send(&SendRequest {
             issue_id: s.issue_id.clone(),
             recipients: vec![adele],
             comment: String::new(),
@@ -504,11 +529,11 @@ async fn a_locked_keychain_holds_the_deliveries_until_it_opens() {
         .unwrap();
     let id = &queued.deliveries[0].id;
     for _ in 0..3 {
-        let report = locked.dispatch(100).await.unwrap();
+        let report = locked.outbox().dispatch(100).await.unwrap();
         let problem = report.paused.expect("held");
         assert_eq!(problem.code, ErrorCode::KeychainLocked);
         assert!(problem.message.contains("Unlock it"), "{}", problem.message);
-        let delivery = locked.delivery(id).unwrap();
+        let delivery = locked.outbox().delivery(id).unwrap();
         assert_eq!(delivery.status, DeliveryStatus::Paused);
         assert_eq!(
             delivery.attempts, 0,
@@ -518,7 +543,7 @@ async fn a_locked_keychain_holds_the_deliveries_until_it_opens() {
     assert!(cards(&s.sandbox).await.is_empty());
 
     let unlocked = open_core_with(s.t.dir.path(), s.t.secrets.clone());
-    let report = unlocked.dispatch(100).await.unwrap();
+    let report = unlocked.outbox().dispatch(100).await.unwrap();
     assert_eq!(report.sent, 1, "{report:?}");
     assert_eq!(cards(&s.sandbox).await.len(), 1);
 }

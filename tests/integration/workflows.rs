@@ -103,7 +103,7 @@ fn definition(s: &Setup, apply_to: ApplyTo) -> WorkflowDefinition {
 /// real time, while the test's clock only moves when told, so both move here.
 async fn send_all(t: &TestCore) {
     for _ in 0..10 {
-        let report = t.core.dispatch(100).await.unwrap();
+        let report = t.core.outbox().dispatch(100).await.unwrap();
         if report.next_due.is_none() {
             return;
         }
@@ -161,9 +161,13 @@ async fn new_or_updated_issues_go_out_once_and_only_the_updated_ones_after_a_cha
         ],
     );
     import(core, &first);
-    let queued = core.deliveries(100).unwrap();
+    let queued = core.outbox().deliveries(100).unwrap();
     assert_eq!(queued.len(), 2, "the two high-or-worse issues: {queued:?}");
-    assert!(queued.iter().all(|d| d.origin == "workflow"));
+    assert!(
+        queued
+            .iter()
+            .all(|d| matches!(d.origin, ox_teams_core::outbox::Origin::Workflow { .. }))
+    );
     send_all(&s.t).await;
     let sent = cards(&s.sandbox).await;
     assert_eq!(sent.len(), 2);
@@ -176,7 +180,7 @@ async fn new_or_updated_issues_go_out_once_and_only_the_updated_ones_after_a_cha
 
     // The same report again: nothing new or updated, nothing sent.
     import(core, &first);
-    assert_eq!(core.deliveries(100).unwrap().len(), 2);
+    assert_eq!(core.outbox().deliveries(100).unwrap().len(), 2);
 
     // One issue changes: only it goes out again (a new revision).
     let changed = write_report(
@@ -245,7 +249,7 @@ async fn a_deleted_channel_falls_back_to_the_fallback_recipients_and_the_log_say
         ),
     );
     send_all(&s.t).await;
-    let deliveries = core.deliveries(100).unwrap();
+    let deliveries = core.outbox().deliveries(100).unwrap();
     let failed = deliveries
         .iter()
         .find(|d| d.status == DeliveryStatus::Failed)
@@ -258,6 +262,7 @@ async fn a_deleted_channel_falls_back_to_the_fallback_recipients_and_the_log_say
     );
     send_all(&s.t).await;
     let to_adele = core
+        .outbox()
         .deliveries(100)
         .unwrap()
         .into_iter()
@@ -310,7 +315,7 @@ async fn existing_issues_go_out_once_across_saves_and_restarts() {
             &[("a", "One", "high", ""), ("b", "Two", "critical", "")],
         ),
     );
-    assert_eq!(reopened.deliveries(100).unwrap().len(), 2);
+    assert_eq!(reopened.outbox().deliveries(100).unwrap().len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -394,7 +399,7 @@ async fn a_dry_run_sends_nothing_and_a_workflow_needs_its_recipients() {
     let dry = core.dry_run(&all, None).unwrap();
     assert_eq!(dry.matched, 1);
     assert_eq!(dry.items[0].recipients, ["Security Operations › General"]);
-    assert!(core.deliveries(100).unwrap().is_empty());
+    assert!(core.outbox().deliveries(100).unwrap().is_empty());
 
     let mut incomplete = all.clone();
     incomplete.fallback.clear();

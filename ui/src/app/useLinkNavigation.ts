@@ -2,7 +2,7 @@ import { useEffect } from "react";
 
 import type { LinkEvent } from "../bindings/LinkEvent";
 import type { Route } from "../bindings/Route";
-import { commands, onLink } from "../ipc/commands";
+import { commands, onDeepLink } from "../ipc/commands";
 
 /**
  * Opens the page of every ox-teams:// link the app receives: the one it was started with, and
@@ -21,7 +21,7 @@ export function useLinkNavigation(
       else onRejected(event.message);
     };
     void (async () => {
-      const unlisten = await onLink((event) => {
+      const unlisten = await onDeepLink((event) => {
         handle(event);
         // The shell also kept it for a window that was still loading; it is handled now.
         void commands.takePendingLink();

@@ -2,6 +2,7 @@
 import type { AppError } from "./AppError";
 import type { DeliveryStatus } from "./DeliveryStatus";
 import type { Identity } from "./Identity";
+import type { Origin } from "./Origin";
 import type { Recipient } from "./Recipient";
 
 /**
@@ -19,11 +20,7 @@ web_url: string | null,
 /**
  * Why it failed, is waiting or paused.
  */
-problem: AppError | null, comment: string, 
-/**
- * `manual` or `workflow`.
- */
-origin: string, 
+problem: AppError | null, comment: string, origin: Origin, 
 /**
  * Who sent it: the signed-in person or the bot.
  */

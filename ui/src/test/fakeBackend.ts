@@ -106,21 +106,16 @@ export async function fakeTauriModule() {
         throw new actual.CommandError(code, message);
       }
     },
-    onLink: async (listener: (event: LinkEvent) => void) => {
-      backend.linkListeners.add(listener);
-      return () => backend.linkListeners.delete(listener);
-    },
-    onSignInWaiting: async (listener: (event: SignInWaiting) => void) => {
-      backend.signInListeners.add(listener);
-      return () => backend.signInListeners.delete(listener);
-    },
-    onImportProgress: async (listener: (event: ImportProgress) => void) => {
-      backend.importListeners.add(listener);
-      return () => backend.importListeners.delete(listener);
-    },
-    onOutboxChanged: async (listener: (event: DispatchReport) => void) => {
-      backend.outboxListeners.add(listener);
-      return () => backend.outboxListeners.delete(listener);
+    listenTo: async (event: string, listener: (payload: never) => void) => {
+      const listeners = {
+        "deep-link": backend.linkListeners,
+        "sign-in-waiting": backend.signInListeners,
+        "import-progress": backend.importListeners,
+        "outbox-changed": backend.outboxListeners,
+      }[event] as Set<(payload: never) => void> | undefined;
+      if (!listeners) throw new Error(`no fake for the event ${event}`);
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     onFilesDropped: async (listener: (paths: string[]) => void) => {
       backend.dropListeners.add(listener);

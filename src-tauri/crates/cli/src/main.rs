@@ -578,13 +578,13 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 comment,
                 identity,
             };
-            let preview = core.preview_send(&request).await?;
+            let preview = core.outbox().preview(&request).await?;
             if !json {
                 for trimmed in &preview.composition.trimmed {
                     eprintln!("note: {trimmed}");
                 }
             }
-            let queued = core.queue_send(&request)?;
+            let queued = core.outbox().send(&request)?;
             let deliveries = if no_wait {
                 queued.deliveries
             } else {
@@ -610,7 +610,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             }
         }
         Command::Deliveries { limit } => {
-            let deliveries = core.deliveries(limit)?;
+            let deliveries = core.outbox().deliveries(limit)?;
             if json {
                 show::json(&deliveries)
             } else {
@@ -618,7 +618,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             }
         }
         Command::Resend { delivery } => {
-            let queued = core.resend(&delivery)?;
+            let queued = core.outbox().resend(&delivery)?;
             let deliveries = wait_for(&core, &queued.message_id, json).await?;
             let delivery: Vec<_> = deliveries
                 .into_iter()
@@ -689,22 +689,7 @@ async fn workflows(core: &Core, json: bool, command: WorkflowsCommand) -> Result
         }
         WorkflowsCommand::RunDue => {
             let runs = core.run_due_workflows()?;
-            let mut total = ox_teams_core::outbox::DispatchReport::default();
-            loop {
-                let report = core.dispatch(500).await?;
-                total.sent += report.sent;
-                total.retrying += report.retrying;
-                total.failed += report.failed;
-                total.unconfirmed += report.unconfirmed;
-                total.busy |= report.busy;
-                total.next_due = report.next_due;
-                if report.paused.is_some() {
-                    total.paused = report.paused;
-                }
-                if report.busy || report.sent + report.failed + report.unconfirmed == 0 {
-                    break;
-                }
-            }
+            let total = core.outbox().drain().await?;
             if json {
                 show::json(&serde_json::json!({ "runs": runs, "outbox": total }))
             } else {
@@ -832,42 +817,39 @@ async fn connect_bot(core: &Core, json: bool, options: BotConnect) -> Result<(),
 /// Sends what is due until every delivery of the message has an outcome (or Ctrl+C). Another
 /// process holding the outbox (the open app) sends it instead; this waits for its result.
 async fn wait_for(core: &Core, message_id: &str, json: bool) -> Result<Vec<Delivery>, AppError> {
-    let stop = tokio::signal::ctrl_c();
-    tokio::pin!(stop);
+    let ids: Vec<String> = core
+        .outbox()
+        .message_deliveries(message_id)?
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
     let mut told = false;
-    loop {
-        let report = core.dispatch(200).await?;
-        let deliveries = core.message_deliveries(message_id)?;
-        let settled = deliveries
-            .iter()
-            .all(|d| d.status.is_final() || d.status == DeliveryStatus::Paused);
-        if settled {
-            return Ok(deliveries);
-        }
-        let now = chrono::Utc::now();
-        let wait = match (report.busy, report.next_due) {
-            (true, _) => std::time::Duration::from_secs(1),
-            (false, Some(due)) if due > now => (due - now).to_std().unwrap_or_default(),
-            _ => std::time::Duration::from_millis(200),
-        };
-        if !json && !told && wait >= std::time::Duration::from_secs(2) {
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let settled = core
+        .outbox()
+        .send_until_settled(&ids, stop, |deliveries, _| {
             let waiting = deliveries.iter().find(|d| !d.status.is_final());
-            if let Some(problem) = waiting.and_then(|d| d.problem.as_ref()) {
+            if !json
+                && !told
+                && let Some(problem) = waiting.and_then(|d| d.problem.as_ref())
+            {
                 eprintln!(
                     "{} (Ctrl+C stops waiting; the message stays queued)",
                     problem.message
                 );
                 told = true;
             }
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = &mut stop => {
-                eprintln!("Stopped waiting. What was not sent stays in the outbox and goes out the next time the app or ox-teams-cli sends.");
-                return Ok(core.message_deliveries(message_id)?);
-            }
-        }
+        })
+        .await?;
+    if settled.stopped {
+        eprintln!(
+            "Stopped waiting. What was not sent stays in the outbox and goes out the next time \
+             the app or ox-teams-cli sends."
+        );
     }
+    Ok(settled.deliveries)
 }
 
 /// The system's own way of opening an address.

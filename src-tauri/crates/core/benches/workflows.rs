@@ -140,7 +140,7 @@ fn main() {
         )
         .unwrap();
     let with_workflows = started.elapsed().as_secs_f64();
-    let queued = core.deliveries(100_000).unwrap().len();
+    let queued = core.outbox().deliveries(100_000).unwrap().len();
     println!(
         "re-import with {} updated issues and {WORKFLOWS} workflows acting on them: {with_workflows:.2} s, {queued} messages queued",
         imported.updated

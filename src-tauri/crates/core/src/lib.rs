@@ -64,8 +64,7 @@ pub struct Core {
     bot_sessions: bot::BotSessions,
     data_dir: PathBuf,
     search_path: Option<OsString>,
-    /// One dispatcher at a time in this process (a lock file keeps other processes out).
-    outbox_gate: tokio::sync::Mutex<()>,
+    outbox_state: outbox::OutboxState,
 }
 
 /// A cloud as the Settings page offers it, with the URLs it stands for.
@@ -179,8 +178,25 @@ impl Core {
             bot_sessions: bot::BotSessions::default(),
             data_dir: options.data_dir,
             search_path: options.search_path.or_else(|| std::env::var_os("PATH")),
-            outbox_gate: tokio::sync::Mutex::new(()),
+            outbox_state: outbox::OutboxState::default(),
         })
+    }
+
+    /// A random identifier in the UUID layout.
+    pub(crate) fn new_id(&self) -> String {
+        let mut bytes = [0u8; 16];
+        self.entropy.fill(&mut bytes);
+        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        )
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -22,7 +22,7 @@ function delivery(id: string, overrides: Partial<Delivery>): Delivery {
     web_url: "https://teams.example/m1",
     problem: null,
     comment: "",
-    origin: "manual",
+    origin: { kind: "manual" },
     identity: "user",
     sender: "Megan Bowen",
     created_at: "2026-11-28T10:00:00Z",

@@ -279,6 +279,8 @@ impl Core {
             now + chrono::Duration::from_std(tokens.expires_in).unwrap_or_default(),
         );
         log::info!("connected to Microsoft Teams as user {}", record.user_id);
+        // Deliveries paused for want of the connection go out now.
+        self.outbox().wake();
         Ok(self.state_of(Some(record), &settings))
     }
 

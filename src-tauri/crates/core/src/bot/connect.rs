@@ -384,6 +384,8 @@ impl Core {
             .connector
             .store(connector_token.0, connector_token.1);
         log::info!("the bot {} is connected", record.app_id);
+        // Deliveries paused for want of the bot go out now.
+        self.outbox().wake();
         self.bot_state()
     }
 

@@ -10,17 +10,17 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::send::explain;
-use super::{DeliveryStatus, Recipient};
+use super::{DeliveryStatus, Outbox, Recipient};
 use crate::auth::{AuthError, ConnectionState};
 use crate::bot::connector::{BotIdentity, ConnectorError, card_activity};
 use crate::bot::{BotError, BotState, Identity};
 use crate::compose::{graph_message, with_marker};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::graph::{GraphError, PostedMessage};
 use crate::http::HttpError;
 use crate::secrets::SecretError;
 use crate::store::DeliveryRow;
-use crate::{Core, Error, Result};
+use crate::{Error, Result};
 
 /// Attempts in all before a delivery that keeps meeting transient failures is given up.
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -76,17 +76,17 @@ enum Disposition {
     Unconfirmed,
 }
 
-impl Core {
+impl Outbox<'_> {
     /// Sends what is due, up to `limit` deliveries, and returns what happened. Only one
     /// dispatcher runs per data folder (a lock file shared with `ox-teams-cli`); the others
     /// return at once with `busy`.
-    pub async fn dispatch(&self, limit: usize) -> Result<DispatchReport> {
+    pub async fn dispatch(self, limit: usize) -> Result<DispatchReport> {
         let mut report = DispatchReport::default();
-        let Ok(_in_process) = self.outbox_gate.try_lock() else {
+        let Ok(_in_process) = self.core.outbox_state.gate.try_lock() else {
             report.busy = true;
             return Ok(report);
         };
-        let _across_processes = match self.store.path() {
+        let _across_processes = match self.core.store.path() {
             Some(_) => match self.lock_outbox_file() {
                 Some(file) => Some(file),
                 None => {
@@ -105,8 +105,9 @@ impl Core {
         ] {
             match problem {
                 None => {
-                    self.store
-                        .resume_paused(identity.as_str(), self.clock.now())?;
+                    self.core
+                        .store
+                        .resume_paused(identity, self.core.clock.now())?;
                 }
                 Some(error) => {
                     if self.pause(identity, error)? > 0 {
@@ -117,13 +118,13 @@ impl Core {
         }
         if let (Some(error), Some(_)) = (&user_problem, &bot_problem) {
             report.paused.get_or_insert_with(|| error.clone());
-            report.next_due = self.store.next_due()?;
+            report.next_due = self.core.store.next_due()?;
             return Ok(report);
         }
         let mut last_post: HashMap<String, DateTime<Utc>> = HashMap::new();
         let mut handled = 0;
         'passes: while handled < limit {
-            let due = self.store.due_deliveries(self.clock.now(), 20)?;
+            let due = self.core.store.due_deliveries(self.core.clock.now(), 20)?;
             if due.is_empty() {
                 break;
             }
@@ -138,20 +139,19 @@ impl Core {
                     DeliveryStatus::Retrying => report.retrying += 1,
                     DeliveryStatus::Unconfirmed => report.unconfirmed += 1,
                     DeliveryStatus::Paused => {
-                        let delivery = self.delivery(&row.id)?;
-                        report.paused = delivery.problem;
+                        report.paused = self.core.store.delivery(&row.id)?.and_then(|d| d.problem);
                         break 'passes;
                     }
                     _ => report.failed += 1,
                 }
             }
         }
-        report.next_due = self.store.next_due()?;
+        report.next_due = self.core.store.next_due()?;
         Ok(report)
     }
 
     fn lock_outbox_file(&self) -> Option<File> {
-        let path = self.data_dir.join("outbox.lock");
+        let path = self.core.data_dir.join("outbox.lock");
         let file = File::options()
             .create(true)
             .truncate(false)
@@ -166,7 +166,7 @@ impl Core {
     /// Why an identity cannot send just now (`None` when it can).
     fn identity_problem(&self, identity: Identity) -> Result<Option<AppError>> {
         Ok(match identity {
-            Identity::User => match self.connection_state()? {
+            Identity::User => match self.core.connection_state()? {
                 ConnectionState::Connected { .. } => None,
                 ConnectionState::ReconnectNeeded { code, reason, .. } => Some(AppError {
                     code,
@@ -174,7 +174,7 @@ impl Core {
                 }),
                 ConnectionState::NotConnected => Some(Error::from(AuthError::NotConnected).into()),
             },
-            Identity::Bot => match self.bot_state()? {
+            Identity::Bot => match self.core.bot_state()? {
                 BotState::Connected { .. } => None,
                 BotState::ReconnectNeeded { code, reason, .. } => Some(AppError {
                     code,
@@ -187,13 +187,10 @@ impl Core {
 
     /// Holds one identity's waiting deliveries until it is connected again.
     fn pause(&self, identity: Identity, error: &AppError) -> Result<usize> {
-        let code = serde_json::to_value(error.code)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let paused =
-            self.store
-                .pause_pending(identity.as_str(), &code, &error.message, self.clock.now())?;
+        let paused = self
+            .core
+            .store
+            .pause_pending(identity, error, self.core.clock.now())?;
         if paused > 0 {
             log::warn!(
                 "{paused} deliveries wait for the {} connection to be renewed",
@@ -206,23 +203,23 @@ impl Core {
     /// Waits so no chat, channel, team or tenant gets posts faster than Microsoft allows the
     /// sender.
     async fn pace(&self, last_post: &mut HashMap<String, DateTime<Utc>>, row: &DeliveryRow) {
-        let recipient: Option<Recipient> = serde_json::from_str(&row.recipient).ok();
+        let identity = row.sender.identity;
         let mut limits = vec![(
-            format!("{}:{}", row.identity, row.recipient_key),
+            format!("{}:{}", identity.as_str(), row.recipient_key),
             PER_THREAD_GAP,
         )];
-        match (Identity::parse(&row.identity), &recipient) {
+        match (identity, &row.recipient) {
             (Identity::Bot, _) => {
                 limits[0].1 = BOT_THREAD_GAP;
                 limits.push(("bot".into(), BOT_TENANT_GAP));
             }
-            (Identity::User, Some(Recipient::Channel { team_id, .. })) => {
+            (Identity::User, Recipient::Channel { team_id, .. }) => {
                 limits.push(("channel-posts".into(), CHANNEL_POSTS_GAP));
                 limits.push((format!("team:{team_id}"), PER_TEAM_GAP));
             }
             (Identity::User, _) => limits.push(("chat-posts".into(), CHAT_POSTS_GAP)),
         }
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         let ready = limits
             .iter()
             .filter_map(|(key, gap)| last_post.get(key).map(|at| *at + *gap))
@@ -230,9 +227,9 @@ impl Core {
         if ready > now
             && let Ok(wait) = (ready - now).to_std()
         {
-            self.clock.sleep(wait).await;
+            self.core.clock.sleep(wait).await;
         }
-        let at = self.clock.now();
+        let at = self.core.clock.now();
         for (key, _) in limits {
             last_post.insert(key, at);
         }
@@ -243,12 +240,11 @@ impl Core {
     /// the queue, and its next attempt looks for it before posting. A channel cannot be read
     /// with the app's permissions, so the person decides.
     fn settle_interrupted(&self, report: &mut DispatchReport) -> Result<()> {
-        let now = self.clock.now();
-        for row in self.store.interrupted_deliveries()? {
-            let recipient: Option<Recipient> = serde_json::from_str(&row.recipient).ok();
-            let by_bot = Identity::parse(&row.identity) == Identity::Bot;
+        let now = self.core.clock.now();
+        for row in self.core.store.interrupted_deliveries()? {
+            let by_bot = row.sender.identity == Identity::Bot;
             // The bot cannot read conversations back, nor can the person's channel permissions.
-            if by_bot || matches!(recipient, Some(Recipient::Channel { .. })) {
+            if by_bot || matches!(row.recipient, Recipient::Channel { .. }) {
                 let place = if by_bot {
                     "Look in Teams"
                 } else {
@@ -259,20 +255,24 @@ impl Core {
                      Teams received it. {place}, and resend it only if it is missing.",
                     row.label
                 );
-                self.store.update_delivery(
+                let problem = AppError {
+                    code: ErrorCode::SendInterrupted,
+                    message,
+                };
+                self.core.store.update_delivery(
                     &row.id,
-                    DeliveryStatus::Unconfirmed.as_str(),
+                    DeliveryStatus::Unconfirmed,
                     row.attempts,
                     now,
-                    Some(("send_interrupted", &message)),
+                    Some(&problem),
                     now,
                 )?;
                 report.unconfirmed += 1;
                 log::warn!("delivery {} was interrupted and is unconfirmed", row.id);
             } else {
-                self.store.update_delivery(
+                self.core.store.update_delivery(
                     &row.id,
-                    DeliveryStatus::Retrying.as_str(),
+                    DeliveryStatus::Retrying,
                     row.attempts,
                     now,
                     None,
@@ -289,30 +289,23 @@ impl Core {
 
     /// One attempt at one delivery; returns the status it ends in.
     async fn deliver(&self, row: &DeliveryRow) -> Result<DeliveryStatus> {
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         let attempts = row.attempts + 1;
         // Committed before the request leaves: a crash from here on is found by the next start.
-        self.store.update_delivery(
+        self.core.store.update_delivery(
             &row.id,
-            DeliveryStatus::Sending.as_str(),
+            DeliveryStatus::Sending,
             attempts,
             now + SENDING_LEASE,
             None,
             now,
         )?;
-        let recipient: Recipient = match serde_json::from_str(&row.recipient) {
-            Ok(recipient) => recipient,
-            Err(e) => {
-                let message = format!("The outbox holds a recipient this version cannot read: {e}");
-                self.finish(row, DeliveryStatus::Failed, attempts, "internal", &message)?;
-                return Ok(DeliveryStatus::Failed);
-            }
-        };
-        let outcome = self.post(row, &recipient).await;
-        let now = self.clock.now();
+        let recipient = &row.recipient;
+        let outcome = self.post(row, recipient).await;
+        let now = self.core.clock.now();
         match outcome {
             Ok(posted) => {
-                self.store.mark_delivered(
+                self.core.store.mark_delivered(
                     &row.id,
                     &posted.id,
                     posted.web_url.as_deref(),
@@ -324,23 +317,20 @@ impl Core {
             }
             Err(Error::Store(e)) => Err(e.into()),
             Err(error) => {
-                let problem = explain(&recipient, &error);
-                let code = serde_json::to_value(problem.code)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                let by_bot = Identity::parse(&row.identity) == Identity::Bot;
+                let problem = explain(recipient, &error);
+                let code = problem.code;
+                let by_bot = row.sender.identity == Identity::Bot;
                 let chat_like = !by_bot && !matches!(recipient, Recipient::Channel { .. });
                 match disposition(&error, chat_like) {
                     Disposition::Retry(wait) if attempts < MAX_ATTEMPTS => {
                         let wait = wait.unwrap_or_else(|| self.outbox_backoff(attempts));
                         let next = now + chrono::Duration::from_std(wait).unwrap_or_default();
-                        self.store.update_delivery(
+                        self.core.store.update_delivery(
                             &row.id,
-                            DeliveryStatus::Retrying.as_str(),
+                            DeliveryStatus::Retrying,
                             attempts,
                             next,
-                            Some((&code, &problem.message)),
+                            Some(&problem),
                             now,
                         )?;
                         log::info!("delivery {} will be retried: {}", row.id, problem.message);
@@ -352,7 +342,7 @@ impl Core {
                             problem.message
                         );
                         let message = self.with_fallback(row, &problem.message, message)?;
-                        self.finish(row, DeliveryStatus::Failed, attempts, &code, &message)?;
+                        self.finish(row, DeliveryStatus::Failed, attempts, code, message)?;
                         Ok(DeliveryStatus::Failed)
                     }
                     hold @ (Disposition::Pause | Disposition::Hold) => {
@@ -369,10 +359,10 @@ impl Core {
                             row,
                             DeliveryStatus::Paused,
                             attempts - 1,
-                            &code,
-                            &problem.message,
+                            code,
+                            problem.message.clone(),
                         )?;
-                        self.pause(Identity::parse(&row.identity), &problem)?;
+                        self.pause(row.sender.identity, &problem)?;
                         Ok(DeliveryStatus::Paused)
                     }
                     Disposition::Unconfirmed => {
@@ -387,13 +377,13 @@ impl Core {
                              only if it is missing.",
                             row.label
                         );
-                        self.finish(row, DeliveryStatus::Unconfirmed, attempts, &code, &message)?;
+                        self.finish(row, DeliveryStatus::Unconfirmed, attempts, code, message)?;
                         Ok(DeliveryStatus::Unconfirmed)
                     }
                     Disposition::Fail => {
                         let message =
                             self.with_fallback(row, &problem.message, problem.message.clone())?;
-                        self.finish(row, DeliveryStatus::Failed, attempts, &code, &message)?;
+                        self.finish(row, DeliveryStatus::Failed, attempts, code, message)?;
                         log::warn!("delivery {} failed: {}", row.id, problem.message);
                         Ok(DeliveryStatus::Failed)
                     }
@@ -405,7 +395,7 @@ impl Core {
     /// A workflow's message that failed for good goes to its fallback recipients; the reason
     /// says so.
     fn with_fallback(&self, row: &DeliveryRow, reason: &str, message: String) -> Result<String> {
-        let fallback = self.fall_back(row, reason)?;
+        let fallback = self.core.fall_back(row, reason)?;
         Ok(if fallback.is_empty() {
             message
         } else {
@@ -421,16 +411,16 @@ impl Core {
         row: &DeliveryRow,
         status: DeliveryStatus,
         attempts: i64,
-        code: &str,
-        message: &str,
+        code: ErrorCode,
+        message: String,
     ) -> Result<()> {
-        let now = self.clock.now();
-        Ok(self.store.update_delivery(
+        let now = self.core.clock.now();
+        Ok(self.core.store.update_delivery(
             &row.id,
-            status.as_str(),
+            status,
             attempts,
             now,
-            Some((code, message)),
+            Some(&AppError { code, message }),
             now,
         )?)
     }
@@ -439,13 +429,13 @@ impl Core {
     fn outbox_backoff(&self, attempts: i64) -> Duration {
         let base = Duration::from_secs(30).saturating_mul(1 << (attempts - 1).clamp(0, 6));
         base.min(Duration::from_secs(1800))
-            .mul_f64(0.75 + 0.5 * self.entropy.unit())
+            .mul_f64(0.75 + 0.5 * self.core.entropy.unit())
     }
 
     async fn post(&self, row: &DeliveryRow, recipient: &Recipient) -> Result<PostedMessage> {
         let card: serde_json::Value = serde_json::from_str(&row.card)
             .map_err(|e| GraphError::Decode(format!("the queued card is damaged: {e}")))?;
-        if Identity::parse(&row.identity) == Identity::Bot {
+        if row.sender.identity == Identity::Bot {
             return self.post_as_bot(row, recipient, &card).await;
         }
         let message = graph_message(&with_marker(&card, &row.id), &row.id);
@@ -457,6 +447,7 @@ impl Core {
         } = recipient
         {
             return self
+                .core
                 .as_user(|graph| async move {
                     graph.post_to_channel(team_id, channel_id, message).await
                 })
@@ -469,9 +460,10 @@ impl Core {
                 let me = self.my_user_id()?;
                 let (me, user_id) = (&me, user_id);
                 let chat = self
+                    .core
                     .as_user(|graph| async move { graph.one_on_one_chat(me, user_id).await })
                     .await?;
-                self.store.set_delivery_target(&row.id, &chat.id)?;
+                self.core.store.set_delivery_target(&row.id, &chat.id)?;
                 chat.id
             }
             (None, Recipient::GroupChat { people, topic }) => {
@@ -487,12 +479,13 @@ impl Core {
                 let chat_id = match earlier {
                     Some(chat_id) => chat_id,
                     None => {
-                        self.as_user(|graph| async move { graph.group_chat(members, topic).await })
+                        self.core
+                            .as_user(|graph| async move { graph.group_chat(members, topic).await })
                             .await?
                             .id
                     }
                 };
-                self.store.set_delivery_target(&row.id, &chat_id)?;
+                self.core.store.set_delivery_target(&row.id, &chat_id)?;
                 chat_id
             }
             (None, Recipient::Channel { .. }) => unreachable!("handled above"),
@@ -508,7 +501,8 @@ impl Core {
             );
             return Ok(found);
         }
-        self.as_user(|graph| async move { graph.post_to_chat(chat_id, message).await })
+        self.core
+            .as_user(|graph| async move { graph.post_to_chat(chat_id, message).await })
             .await
     }
 
@@ -521,7 +515,7 @@ impl Core {
         card: &serde_json::Value,
     ) -> Result<PostedMessage> {
         let activity = &card_activity(&with_marker(card, &row.id), &row.summary);
-        let record = self.bot_record()?.ok_or(BotError::NotConnected)?;
+        let record = self.core.bot_record()?.ok_or(BotError::NotConnected)?;
         let bot = &BotIdentity {
             app_id: &record.app_id,
             name: &record.app_name,
@@ -534,6 +528,7 @@ impl Core {
                 ..
             } => {
                 let (conversation, root) = self
+                    .core
                     .with_connector(|c| async move {
                         c.channel_thread(bot, team_id, channel_id, activity).await
                     })
@@ -547,28 +542,32 @@ impl Core {
             Recipient::Person { user_id, .. } => {
                 let cached = match &row.target {
                     Some(target) => Some(target.clone()),
-                    None => self.store.bot_conversation(&row.recipient_key)?,
+                    None => self.core.store.bot_conversation(&row.recipient_key)?,
                 };
                 let conversation = match cached {
                     Some(conversation) => conversation,
                     None => {
                         let created = self
+                            .core
                             .with_connector(|c| async move {
                                 c.personal_conversation(bot, user_id).await
                             })
                             .await?
                             .map_err(|e| bot_failure(recipient, repeatable(e)))?;
-                        self.store.save_bot_conversation(
+                        self.core.store.save_bot_conversation(
                             &row.recipient_key,
                             &created,
-                            self.clock.now(),
+                            self.core.clock.now(),
                         )?;
                         created
                     }
                 };
-                self.store.set_delivery_target(&row.id, &conversation)?;
+                self.core
+                    .store
+                    .set_delivery_target(&row.id, &conversation)?;
                 let conversation = &conversation;
                 let sent = self
+                    .core
                     .with_connector(|c| async move { c.send(conversation, activity).await })
                     .await?;
                 match sent {
@@ -578,9 +577,10 @@ impl Core {
                     }),
                     Err(ConnectorError::Refused { status: 404, .. }) => {
                         // The person removed the chat: start a new one on the next attempt.
-                        self.store
+                        self.core
+                            .store
                             .forget_bot_conversations(Some(&row.recipient_key))?;
-                        self.store.clear_delivery_target(&row.id)?;
+                        self.core.store.clear_delivery_target(&row.id)?;
                         Err(BotError::Connector {
                             status: 404,
                             code: "ConversationNotFound".into(),
@@ -604,6 +604,7 @@ impl Core {
 
     fn my_user_id(&self) -> Result<String> {
         Ok(self
+            .core
             .store
             .load_connection()?
             .ok_or(AuthError::NotConnected)?
@@ -617,6 +618,7 @@ impl Core {
         topic: Option<&str>,
     ) -> Result<Option<String>> {
         let chats = self
+            .core
             .as_user(|graph| async move { graph.my_chats(500).await })
             .await?;
         let wanted: std::collections::BTreeSet<&str> = members.iter().map(String::as_str).collect();
@@ -638,6 +640,7 @@ impl Core {
     /// The message carrying this delivery's marker among the chat's latest, if any.
     async fn find_in_chat(&self, chat_id: &str, marker: &str) -> Result<Option<PostedMessage>> {
         let messages = self
+            .core
             .as_user(|graph| async move { graph.recent_chat_messages(chat_id).await })
             .await?;
         Ok(messages

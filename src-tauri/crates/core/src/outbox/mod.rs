@@ -5,18 +5,74 @@
 //! and settled without losing the message or sending it twice.
 
 mod dispatch;
+mod enqueue;
+mod run;
 mod send;
 mod supervise;
 
-pub use dispatch::DispatchReport;
+pub use dispatch::{DispatchReport, MAX_ATTEMPTS};
+pub use enqueue::{Card, NewMessage, card_budget};
+pub use run::Settled;
 pub use supervise::restart_on_panic;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::Core;
+use crate::bot::Identity;
 use crate::error::{AppError, ErrorCode};
 use crate::store::DeliveryRow;
+
+/// The outbox: the only way a message is queued ([`Outbox::enqueue`]) and sent
+/// ([`Outbox::run`] in the app, [`Outbox::drain`] and [`Outbox::send_until_settled`] in the
+/// CLI). It is a view of the core; its state lives in [`OutboxState`].
+#[derive(Clone, Copy)]
+pub struct Outbox<'a> {
+    core: &'a Core,
+}
+
+/// What the outbox keeps between calls.
+#[derive(Default)]
+pub(crate) struct OutboxState {
+    /// One dispatcher at a time in this process (a lock file keeps other processes out).
+    gate: tokio::sync::Mutex<()>,
+    /// Wakes [`Outbox::run`] when something was queued or a connection came back.
+    wake: tokio::sync::Notify,
+}
+
+impl Core {
+    pub fn outbox(&self) -> Outbox<'_> {
+        Outbox { core: self }
+    }
+}
+
+/// Who a message comes from: the identity that sends it and the name recipients see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    pub identity: Identity,
+    pub name: String,
+}
+
+/// Why a message was queued: a person's send, or a workflow (which sends each revision of an
+/// issue to a recipient once, and goes after manual sends).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Origin {
+    Manual,
+    Workflow { workflow_id: String },
+}
+
+impl Origin {
+    /// Manual sends go ahead of workflow traffic.
+    pub(crate) fn priority(&self) -> i64 {
+        match self {
+            Origin::Manual => 0,
+            Origin::Workflow { .. } => 10,
+        }
+    }
+}
 
 /// Where a message goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -149,20 +205,6 @@ impl DeliveryStatus {
         }
     }
 
-    pub fn parse(text: &str) -> Option<DeliveryStatus> {
-        [
-            DeliveryStatus::Queued,
-            DeliveryStatus::Sending,
-            DeliveryStatus::Retrying,
-            DeliveryStatus::Sent,
-            DeliveryStatus::Failed,
-            DeliveryStatus::Paused,
-            DeliveryStatus::Unconfirmed,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
-    }
-
     /// Nothing more happens to it unless a person resends it.
     pub fn is_final(self) -> bool {
         matches!(
@@ -193,8 +235,7 @@ pub struct Delivery {
     /// Why it failed, is waiting or paused.
     pub problem: Option<AppError>,
     pub comment: String,
-    /// `manual` or `workflow`.
-    pub origin: String,
+    pub origin: Origin,
     /// Who sent it: the signed-in person or the bot.
     pub identity: crate::bot::Identity,
     /// The sender's name as recipients see it.
@@ -207,36 +248,24 @@ pub struct Delivery {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
-impl Delivery {
-    pub(crate) fn of(row: DeliveryRow) -> Delivery {
-        let recipient = serde_json::from_str(&row.recipient).unwrap_or(Recipient::Chat {
-            chat_id: row.recipient_key.clone(),
-            title: row.label.clone(),
-        });
-        let problem = match (row.error_code.as_deref(), row.error) {
-            (Some(code), Some(message)) => Some(AppError {
-                code: serde_json::from_value(serde_json::Value::String(code.to_string()))
-                    .unwrap_or(ErrorCode::Internal),
-                message,
-            }),
-            _ => None,
-        };
+impl From<DeliveryRow> for Delivery {
+    fn from(row: DeliveryRow) -> Delivery {
         Delivery {
-            status: DeliveryStatus::parse(&row.status).unwrap_or(DeliveryStatus::Failed),
             id: row.id,
             message_id: row.message_id,
             issue_id: row.issue_id,
             issue_title: row.issue_title,
-            recipient,
+            recipient: row.recipient,
             label: row.label,
+            status: row.status,
             attempts: row.attempts,
             next_attempt_at: row.next_attempt_at,
             web_url: row.web_url,
-            problem,
+            problem: row.problem,
             comment: row.comment,
             origin: row.origin,
-            identity: crate::bot::Identity::parse(&row.identity),
-            sender: row.sender,
+            identity: row.sender.identity,
+            sender: row.sender.name,
             created_at: row.created_at,
             updated_at: row.updated_at,
             sent_at: row.sent_at,

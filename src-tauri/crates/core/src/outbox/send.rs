@@ -3,33 +3,26 @@
 use std::collections::HashSet;
 
 use super::{
-    Delivery, MAX_RECIPIENTS, OutboxError, Queued, Recipient, RecipientCheck, SendPreview,
-    SendRequest,
+    Card, Delivery, MAX_RECIPIENTS, NewMessage, Origin, Outbox, OutboxError, Queued, Recipient,
+    RecipientCheck, SendPreview, SendRequest, card_budget,
 };
 use crate::auth::ConnectionState;
 use crate::bot::{BotError, BotState, Identity};
-use crate::compose::{Composition, Context, GRAPH_CARD_BUDGET, compose};
+use crate::compose::{Composition, Context, compose};
 use crate::error::{AppError, ErrorCode};
 use crate::graph::GraphError;
-use crate::store::NewMessage;
+use crate::issues::Issue;
 use crate::{Core, Error, Result};
 
-/// Manual sends go ahead of workflow traffic.
-pub(crate) const MANUAL_PRIORITY: i64 = 0;
-
-impl Core {
-    fn composition_for(&self, issue_id: &str, comment: &str) -> Result<Composition> {
-        let issue = self.issue(issue_id)?;
-        let author = self.store.load_connection()?.map(|c| c.user_name);
-        Ok(compose(
-            &issue,
-            &Context {
-                comment,
-                author: author.as_deref().filter(|a| !a.is_empty()),
-                ..Context::default()
-            },
-            GRAPH_CARD_BUDGET,
-        ))
+impl Outbox<'_> {
+    /// The name shown beside a person's comment.
+    fn author(&self) -> Result<Option<String>> {
+        Ok(self
+            .core
+            .store
+            .load_connection()?
+            .map(|c| c.user_name)
+            .filter(|a| !a.is_empty()))
     }
 
     /// What stops a send before anything is queued.
@@ -65,8 +58,14 @@ impl Core {
 
     /// The pre-send check: the exact card that will be sent, what had to be trimmed, and
     /// whether Microsoft Teams can reach each recipient. Nothing is sent.
-    pub async fn preview_send(&self, request: &SendRequest) -> Result<SendPreview> {
-        let composition = self.composition_for(&request.issue_id, &request.comment)?;
+    pub async fn preview(self, request: &SendRequest) -> Result<SendPreview> {
+        let issue = self.core.issue(&request.issue_id)?;
+        let composition = composition(
+            &issue,
+            request,
+            self.author()?.as_deref(),
+            card_budget(request.identity),
+        );
         let mut blocking: Vec<String> = Self::blocking(request)
             .iter()
             .map(ToString::to_string)
@@ -74,9 +73,12 @@ impl Core {
         let mut recipients = Vec::new();
         let connected = match request.identity {
             Identity::User => {
-                matches!(self.connection_state()?, ConnectionState::Connected { .. })
+                matches!(
+                    self.core.connection_state()?,
+                    ConnectionState::Connected { .. }
+                )
             }
-            Identity::Bot => matches!(self.bot_state()?, BotState::Connected { .. }),
+            Identity::Bot => matches!(self.core.bot_state()?, BotState::Connected { .. }),
         };
         if !connected && !request.recipients.is_empty() {
             blocking.push(match request.identity {
@@ -124,21 +126,25 @@ impl Core {
                 channel_id,
                 ..
             } => {
-                self.as_user(|graph| async move { graph.channel(team_id, channel_id).await })
+                self.core
+                    .as_user(|graph| async move { graph.channel(team_id, channel_id).await })
                     .await?;
             }
             Recipient::Person { user_id, .. } => {
-                self.as_user(|graph| async move { graph.user(user_id).await })
+                self.core
+                    .as_user(|graph| async move { graph.user(user_id).await })
                     .await?;
             }
             Recipient::Chat { chat_id, .. } => {
-                self.as_user(|graph| async move { graph.chat(chat_id).await })
+                self.core
+                    .as_user(|graph| async move { graph.chat(chat_id).await })
                     .await?;
             }
             Recipient::GroupChat { people, .. } => {
                 for person in people {
                     let id = &person.user_id;
-                    self.as_user(|graph| async move { graph.user(id).await })
+                    self.core
+                        .as_user(|graph| async move { graph.user(id).await })
                         .await?;
                 }
             }
@@ -156,9 +162,10 @@ impl Core {
                 team_name,
                 ..
             } => {
-                self.as_bot(|graph| async move { graph.channel(team_id, channel_id).await })
+                self.core
+                    .as_bot(|graph| async move { graph.channel(team_id, channel_id).await })
                     .await?;
-                if !self.installed_in_team(team_id).await? {
+                if !self.core.installed_in_team(team_id).await? {
                     return Err(BotError::NotInstalledInTeam {
                         team: team_name.clone(),
                     }
@@ -166,9 +173,10 @@ impl Core {
                 }
             }
             Recipient::Person { user_id, .. } => {
-                self.as_bot(|graph| async move { graph.user(user_id).await })
+                self.core
+                    .as_bot(|graph| async move { graph.user(user_id).await })
                     .await?;
-                if !self.installed_for_person(user_id).await? {
+                if !self.core.installed_for_person(user_id).await? {
                     return Err(BotError::NotInstalledForPerson {
                         name: recipient.label(),
                     }
@@ -187,74 +195,38 @@ impl Core {
 
     /// Queues a message about an issue for each recipient (once per place) and returns the
     /// deliveries; the dispatcher sends them. Manual sends go ahead of workflow traffic.
-    pub fn queue_send(&self, request: &SendRequest) -> Result<Queued> {
+    pub fn send(&self, request: &SendRequest) -> Result<Queued> {
         if let Some(problem) = Self::blocking(request).into_iter().next() {
             return Err(problem.into());
         }
-        let issue = self.issue(&request.issue_id)?;
-        let composition = self.composition_for(&request.issue_id, &request.comment)?;
-        let message_id = self.new_id();
-        let mut seen = HashSet::new();
-        let deliveries = request
-            .recipients
-            .iter()
-            .filter(|r| seen.insert(r.key()))
-            .map(|r| {
-                (
-                    self.new_id(),
-                    serde_json::to_string(r).expect("recipients serialise"),
-                    r.key(),
-                    r.label(),
-                )
-            })
-            .collect();
-        let sender = self.sender_name(request.identity)?;
-        self.store.queue_message(
-            &NewMessage {
-                id: message_id.clone(),
-                issue_id: issue.id.clone(),
-                issue_revision: issue.revision,
-                issue_title: issue.title.clone(),
-                comment: request.comment.trim().to_string(),
-                card: composition.card.to_string(),
-                summary: composition.summary,
-                sender,
-                identity: request.identity.as_str().into(),
-                origin: "manual".into(),
-                workflow_id: None,
-                priority: MANUAL_PRIORITY,
-                deliveries,
-            },
-            self.clock.now(),
-        )?;
-        log::info!("queued message {message_id} about issue {}", issue.id);
+        let issue = self.core.issue(&request.issue_id)?;
+        let author = self.author()?;
+        let enqueued = self.enqueue(NewMessage {
+            issue_id: issue.id.clone(),
+            issue_revision: issue.revision,
+            title: issue.title.clone(),
+            comment: request.comment.clone(),
+            card: Card::Compose(Box::new(|budget| {
+                composition(&issue, request, author.as_deref(), budget)
+            })),
+            sender: request.identity,
+            origin: Origin::Manual,
+            recipients: request.recipients.clone(),
+        })?;
         Ok(Queued {
-            deliveries: self.message_deliveries(&message_id)?,
-            message_id,
-        })
-    }
-
-    /// The name recipients see a message come from.
-    pub(crate) fn sender_name(&self, identity: Identity) -> Result<String> {
-        Ok(match identity {
-            Identity::User => self
-                .store
-                .load_connection()?
-                .map(|c| c.user_name)
-                .unwrap_or_default(),
-            Identity::Bot => self
-                .bot_record()?
-                .map_or_else(|| crate::bot::APP_NAME.to_string(), |b| b.app_name),
+            deliveries: self.message_deliveries(&enqueued.message_id)?,
+            message_id: enqueued.message_id,
         })
     }
 
     /// One message's deliveries, by recipient.
     pub fn message_deliveries(&self, message_id: &str) -> Result<Vec<Delivery>> {
         let mut deliveries: Vec<Delivery> = self
+            .core
             .store
             .deliveries(Some(message_id), 1000)?
             .into_iter()
-            .map(Delivery::of)
+            .map(Delivery::from)
             .collect();
         deliveries.sort_by(|a, b| a.label.cmp(&b.label));
         Ok(deliveries)
@@ -263,27 +235,30 @@ impl Core {
     /// The newest deliveries first (the Activity page and `ox-teams-cli deliveries`).
     pub fn deliveries(&self, limit: u32) -> Result<Vec<Delivery>> {
         Ok(self
+            .core
             .store
             .deliveries(None, i64::from(limit))?
             .into_iter()
-            .map(Delivery::of)
+            .map(Delivery::from)
             .collect())
     }
 
     /// Everything sent about one issue, newest first (the issue's detail pane).
     pub fn issue_deliveries(&self, issue_id: &str) -> Result<Vec<Delivery>> {
         Ok(self
+            .core
             .store
             .issue_deliveries(issue_id, 200)?
             .into_iter()
-            .map(Delivery::of)
+            .map(Delivery::from)
             .collect())
     }
 
     pub fn delivery(&self, id: &str) -> Result<Delivery> {
-        self.store
+        self.core
+            .store
             .delivery(id)?
-            .map(Delivery::of)
+            .map(Delivery::from)
             .ok_or_else(|| OutboxError::UnknownDelivery { id: id.into() }.into())
     }
 
@@ -299,27 +274,32 @@ impl Core {
             }
             .into());
         }
-        self.store.requeue_delivery(id, self.clock.now())?;
+        self.core
+            .store
+            .requeue_delivery(id, self.core.clock.now())?;
+        self.wake();
         log::info!("delivery {id} queued again by hand");
         self.delivery(id)
     }
+}
 
-    /// A random identifier in the UUID layout.
-    pub(crate) fn new_id(&self) -> String {
-        let mut bytes = [0u8; 16];
-        self.entropy.fill(&mut bytes);
-        bytes[6] = (bytes[6] & 0x0f) | 0x40;
-        bytes[8] = (bytes[8] & 0x3f) | 0x80;
-        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        format!(
-            "{}-{}-{}-{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        )
-    }
+/// The card a person's send carries (their name beside the comment): the preview shows
+/// exactly what [`Outbox::send`] queues.
+fn composition(
+    issue: &Issue,
+    request: &SendRequest,
+    author: Option<&str>,
+    budget: usize,
+) -> Composition {
+    compose(
+        issue,
+        &Context {
+            comment: &request.comment,
+            author,
+            ..Context::default()
+        },
+        budget,
+    )
 }
 
 /// What a failure means for this recipient, in a sentence a person can act on.

@@ -3,6 +3,7 @@
 
 mod bot;
 mod cache;
+mod columns;
 mod connection;
 mod issues;
 mod outbox;
@@ -11,7 +12,7 @@ mod workflows;
 
 pub use bot::BotRow;
 pub use connection::ConnectionRecord;
-pub use outbox::{DeliveryRow, NewMessage};
+pub use outbox::{DeliveryRow, MessageRow, NewDelivery};
 pub use workflows::{RunRow, WorkflowRow};
 
 use std::path::{Path, PathBuf};

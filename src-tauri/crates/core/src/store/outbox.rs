@@ -1,12 +1,15 @@
-//! Outbox rows: messages and their deliveries.
+//! Outbox rows: messages and their deliveries, read and written as types.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Store, StoreError};
+use crate::bot::Identity;
+use crate::error::{AppError, ErrorCode};
+use crate::outbox::{DeliveryStatus, Origin, Recipient, Sender};
 
-/// A message to queue, with one delivery per recipient.
-pub struct NewMessage {
+/// A message as stored: what is sent, by whom, and why.
+pub struct MessageRow {
     pub id: String,
     pub issue_id: String,
     pub issue_revision: i64,
@@ -14,14 +17,16 @@ pub struct NewMessage {
     pub comment: String,
     pub card: String,
     pub summary: String,
-    pub sender: String,
-    /// `user` or `bot`: which identity sends it.
-    pub identity: String,
-    pub origin: String,
-    pub workflow_id: Option<String>,
+    pub sender: Sender,
+    pub origin: Origin,
     pub priority: i64,
-    /// (delivery id, recipient JSON, recipient key, label)
-    pub deliveries: Vec<(String, String, String, String)>,
+}
+
+/// One recipient's copy of a message, to queue.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub id: String,
+    pub recipient: Recipient,
 }
 
 /// A delivery with what the dispatcher and the Activity page need of its message.
@@ -29,17 +34,17 @@ pub struct NewMessage {
 pub struct DeliveryRow {
     pub id: String,
     pub message_id: String,
-    pub recipient: String,
+    pub recipient: Recipient,
     pub recipient_key: String,
     pub label: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i64,
     pub next_attempt_at: DateTime<Utc>,
+    /// The chat or conversation it goes to, once known.
     pub target: Option<String>,
     pub teams_message_id: Option<String>,
     pub web_url: Option<String>,
-    pub error_code: Option<String>,
-    pub error: Option<String>,
+    pub problem: Option<AppError>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
@@ -48,10 +53,8 @@ pub struct DeliveryRow {
     pub issue_title: String,
     pub card: String,
     pub summary: String,
-    pub sender: String,
-    pub identity: String,
-    pub origin: String,
-    pub workflow_id: Option<String>,
+    pub sender: Sender,
+    pub origin: Origin,
     pub comment: String,
 }
 
@@ -69,6 +72,20 @@ const SELECT: &str = "SELECT d.id, d.message_id, d.recipient, d.recipient_key, d
     FROM deliveries d JOIN messages m ON m.id = d.message_id";
 
 fn row(r: &Row) -> rusqlite::Result<DeliveryRow> {
+    let problem = match (
+        r.get::<_, Option<ErrorCode>>(11)?,
+        r.get::<_, Option<String>>(12)?,
+    ) {
+        (Some(code), Some(message)) => Some(AppError { code, message }),
+        _ => None,
+    };
+    let origin = match (
+        r.get::<_, String>(21)?.as_str(),
+        r.get::<_, Option<String>>(22)?,
+    ) {
+        ("workflow", Some(workflow_id)) => Origin::Workflow { workflow_id },
+        _ => Origin::Manual,
+    };
     Ok(DeliveryRow {
         id: r.get(0)?,
         message_id: r.get(1)?,
@@ -81,8 +98,7 @@ fn row(r: &Row) -> rusqlite::Result<DeliveryRow> {
         target: r.get(8)?,
         teams_message_id: r.get(9)?,
         web_url: r.get(10)?,
-        error_code: r.get(11)?,
-        error: r.get(12)?,
+        problem,
         created_at: time(r.get(13)?)?,
         updated_at: time(r.get(14)?)?,
         sent_at: r.get::<_, Option<String>>(15)?.map(time).transpose()?,
@@ -90,22 +106,27 @@ fn row(r: &Row) -> rusqlite::Result<DeliveryRow> {
         issue_title: r.get(17)?,
         card: r.get(18)?,
         summary: r.get(19)?,
-        sender: r.get(20)?,
-        origin: r.get(21)?,
-        workflow_id: r.get(22)?,
+        sender: Sender {
+            name: r.get(20)?,
+            identity: r.get::<_, Identity>(24)?,
+        },
+        origin,
         comment: r.get(23)?,
-        identity: r.get(24)?,
         issue_revision: r.get(25)?,
     })
 }
 
 /// Inserts a message with these of its deliveries (inside the caller's transaction).
-pub(super) fn insert_message(
+fn insert_message(
     transaction: &rusqlite::Transaction,
-    message: &NewMessage,
-    deliveries: &[(String, String, String, String)],
+    message: &MessageRow,
+    deliveries: &[&NewDelivery],
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
+    let (origin, workflow_id) = match &message.origin {
+        Origin::Manual => ("manual", None),
+        Origin::Workflow { workflow_id } => ("workflow", Some(workflow_id)),
+    };
     transaction.execute(
         "INSERT INTO messages (id, issue_id, issue_revision, issue_title, comment, card, summary, sender, origin,
             workflow_id, priority, created_at, identity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -117,36 +138,73 @@ pub(super) fn insert_message(
             message.comment,
             message.card,
             message.summary,
-            message.sender,
-            message.origin,
-            message.workflow_id,
+            message.sender.name,
+            origin,
+            workflow_id,
             message.priority,
             now.to_rfc3339(),
-            message.identity
+            message.sender.identity
         ],
     )?;
-    for (id, recipient, key, label) in deliveries {
+    for delivery in deliveries {
         transaction.execute(
             "INSERT INTO deliveries (id, message_id, recipient, recipient_key, label, status, attempts,
-                next_attempt_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'queued', 0, ?6, ?6, ?6)",
-            params![id, message.id, recipient, key, label, now.to_rfc3339()],
+                next_attempt_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?7)",
+            params![
+                delivery.id,
+                message.id,
+                delivery.recipient,
+                delivery.recipient.key(),
+                delivery.recipient.label(),
+                DeliveryStatus::Queued,
+                now.to_rfc3339()
+            ],
         )?;
     }
     Ok(())
 }
 
 impl Store {
-    /// Queues a message and its deliveries in one transaction.
+    /// Queues a message and its deliveries in one transaction. A workflow's message skips the
+    /// recipients that already had this issue revision from it (recorded in the same
+    /// transaction). Returns the deliveries queued; nothing is written when there are none.
     pub fn queue_message(
         &self,
-        message: &NewMessage,
+        message: &MessageRow,
+        deliveries: &[NewDelivery],
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<usize, StoreError> {
         let mut connection = self.connection();
         let transaction = connection.transaction().map_err(|e| self.map_error(e))?;
-        insert_message(&transaction, message, &message.deliveries, now)
-            .map_err(|e| self.map_error(e))?;
-        transaction.commit().map_err(|e| self.map_error(e))
+        let mut fresh = Vec::new();
+        for delivery in deliveries {
+            let new = match &message.origin {
+                Origin::Manual => true,
+                Origin::Workflow { workflow_id } => transaction
+                    .execute(
+                        "INSERT OR IGNORE INTO workflow_sends (workflow_id, issue_id, revision, recipient_key, delivery_id)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![
+                            workflow_id,
+                            message.issue_id,
+                            message.issue_revision,
+                            delivery.recipient.key(),
+                            delivery.id
+                        ],
+                    )
+                    .map_err(|e| self.map_error(e))?
+                    == 1,
+            };
+            if new {
+                fresh.push(delivery);
+            }
+        }
+        if fresh.is_empty() {
+            return Ok(0);
+        }
+        insert_message(&transaction, message, &fresh, now).map_err(|e| self.map_error(e))?;
+        transaction.commit().map_err(|e| self.map_error(e))?;
+        Ok(fresh.len())
     }
 
     /// Deliveries due now: manual messages first, then by age.
@@ -245,17 +303,17 @@ impl Store {
     pub fn update_delivery(
         &self,
         id: &str,
-        status: &str,
+        status: DeliveryStatus,
         attempts: i64,
         next_attempt_at: DateTime<Utc>,
-        error: Option<(&str, &str)>,
+        problem: Option<&AppError>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.connection()
             .execute(
                 "UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4, error_code = ?5, error = ?6,
                     updated_at = ?7 WHERE id = ?1",
-                params![id, status, attempts, next_attempt_at.to_rfc3339(), error.map(|e| e.0), error.map(|e| e.1), now.to_rfc3339()],
+                params![id, status, attempts, next_attempt_at.to_rfc3339(), problem.map(|p| p.code), problem.map(|p| &p.message), now.to_rfc3339()],
             )
             .map(|_| ())
             .map_err(|e| self.map_error(e))
@@ -302,9 +360,8 @@ impl Store {
     /// Holds every waiting delivery until the connection is renewed.
     pub fn pause_pending(
         &self,
-        identity: &str,
-        code: &str,
-        reason: &str,
+        identity: Identity,
+        problem: &AppError,
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         self.connection()
@@ -312,13 +369,17 @@ impl Store {
                 "UPDATE deliveries SET status = 'paused', error_code = ?1, error = ?2, updated_at = ?3
                  WHERE status IN ('queued', 'retrying')
                    AND message_id IN (SELECT id FROM messages WHERE identity = ?4)",
-                params![code, reason, now.to_rfc3339(), identity],
+                params![problem.code, problem.message, now.to_rfc3339(), identity],
             )
             .map_err(|e| self.map_error(e))
     }
 
     /// Releases one identity's paused deliveries once its connection works again.
-    pub fn resume_paused(&self, identity: &str, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    pub fn resume_paused(
+        &self,
+        identity: Identity,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
         self.connection()
             .execute(
                 "UPDATE deliveries SET status = 'queued', error_code = NULL, error = NULL, next_attempt_at = ?1,

@@ -3,8 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::outbox::insert_message;
-use super::{NewMessage, Store, StoreError};
+use super::{Store, StoreError};
 
 /// A workflow as stored: its definition is JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,42 +178,5 @@ impl Store {
             .optional()
             .map(|found| found.is_some())
             .map_err(|e| self.map_error(e))
-    }
-
-    /// Queues a workflow's message with only the deliveries it has not queued before for this
-    /// issue revision, recording them in the same transaction. Returns how many were queued.
-    pub fn queue_workflow_message(
-        &self,
-        workflow_id: &str,
-        message: &NewMessage,
-        now: DateTime<Utc>,
-    ) -> Result<usize, StoreError> {
-        let mut connection = self.connection();
-        let transaction = connection.transaction().map_err(|e| self.map_error(e))?;
-        let mut fresh = Vec::new();
-        for delivery in &message.deliveries {
-            let inserted = transaction
-                .execute(
-                    "INSERT OR IGNORE INTO workflow_sends (workflow_id, issue_id, revision, recipient_key, delivery_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![
-                        workflow_id,
-                        message.issue_id,
-                        message.issue_revision,
-                        delivery.2,
-                        delivery.0
-                    ],
-                )
-                .map_err(|e| self.map_error(e))?;
-            if inserted == 1 {
-                fresh.push(delivery.clone());
-            }
-        }
-        if fresh.is_empty() {
-            return Ok(0);
-        }
-        insert_message(&transaction, message, &fresh, now).map_err(|e| self.map_error(e))?;
-        transaction.commit().map_err(|e| self.map_error(e))?;
-        Ok(fresh.len())
     }
 }

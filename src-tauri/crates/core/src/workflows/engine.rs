@@ -7,12 +7,13 @@ use std::collections::HashSet;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{ApplyTo, WORKFLOW_PRIORITY, Workflow, WorkflowDefinition, WorkflowError, WorkflowRun};
-use crate::compose::{BOT_CARD_BUDGET, Context, GRAPH_CARD_BUDGET, compose, digest};
+use super::{ApplyTo, Workflow, WorkflowDefinition, WorkflowError, WorkflowRun};
+use crate::compose::{Context, compose, digest};
 use crate::issues::{Change, ImportReport, Issue, IssueFilter, Severity};
 use crate::links::workflow_link;
 use crate::outbox::Recipient;
-use crate::store::{DeliveryRow, NewMessage, RunRow, WorkflowRow};
+use crate::outbox::{Card, NewMessage, Origin, card_budget};
+use crate::store::{DeliveryRow, RunRow, WorkflowRow};
 use crate::{Core, Error, Result};
 
 /// Issues a dry run lists one by one.
@@ -286,24 +287,6 @@ impl Core {
         })
     }
 
-    fn workflow_sender(&self, workflow: &Workflow) -> Result<String> {
-        self.sender_name(workflow.definition.identity)
-    }
-
-    fn deliveries_for(&self, recipients: &[Recipient]) -> Vec<(String, String, String, String)> {
-        recipients
-            .iter()
-            .map(|r| {
-                (
-                    self.new_id(),
-                    serde_json::to_string(r).expect("recipients serialise"),
-                    r.key(),
-                    r.label(),
-                )
-            })
-            .collect()
-    }
-
     /// Queues one message per issue for the recipients that have not had this revision yet.
     fn queue_for_issues(
         &self,
@@ -314,40 +297,33 @@ impl Core {
         let definition = &workflow.definition;
         let recipients = unique(&definition.recipients);
         let link = workflow_link(&workflow.id);
-        let sender = self.workflow_sender(workflow)?;
-        let budget = match definition.identity {
-            crate::bot::Identity::User => GRAPH_CARD_BUDGET,
-            crate::bot::Identity::Bot => BOT_CARD_BUDGET,
-        };
         let (mut queued, mut skipped) = (0, 0);
         for issue in issues {
-            let composition = compose(
-                issue,
-                &Context {
-                    comment: &definition.comment,
-                    author: None,
-                    workflow_link: Some((&definition.name, &link)),
-                },
-                budget,
-            );
-            let message = NewMessage {
-                id: self.new_id(),
-                issue_id: issue.id.clone(),
-                issue_revision: issue.revision,
-                issue_title: issue.title.clone(),
-                comment: definition.comment.trim().to_string(),
-                card: composition.card.to_string(),
-                summary: composition.summary,
-                sender: sender.clone(),
-                identity: definition.identity.as_str().into(),
-                origin: "workflow".into(),
-                workflow_id: Some(workflow.id.clone()),
-                priority: WORKFLOW_PRIORITY,
-                deliveries: self.deliveries_for(&recipients),
-            };
-            let fresh =
-                self.store
-                    .queue_workflow_message(&workflow.id, &message, self.clock.now())?;
+            let fresh = self
+                .outbox()
+                .enqueue(NewMessage {
+                    issue_id: issue.id.clone(),
+                    issue_revision: issue.revision,
+                    title: issue.title.clone(),
+                    comment: definition.comment.clone(),
+                    card: Card::Compose(Box::new(|budget| {
+                        compose(
+                            issue,
+                            &Context {
+                                comment: &definition.comment,
+                                author: None,
+                                workflow_link: Some((&definition.name, &link)),
+                            },
+                            budget,
+                        )
+                    })),
+                    sender: definition.identity,
+                    origin: Origin::Workflow {
+                        workflow_id: workflow.id.clone(),
+                    },
+                    recipients: recipients.clone(),
+                })?
+                .deliveries;
             queued += fresh;
             skipped += recipients.len() - fresh;
         }
@@ -466,33 +442,33 @@ impl Core {
             let recipients = unique(&definition.recipients);
             let mut queued = 0;
             if !issues.is_empty() {
-                let composition = digest(
-                    &definition.name,
-                    &workflow_link(&workflow.id),
-                    &definition.comment,
-                    &issues,
-                    issues.len(),
-                    GRAPH_CARD_BUDGET,
-                );
-                let message = NewMessage {
-                    id: self.new_id(),
-                    // One digest per slot: a second run of the same slot finds it sent.
-                    issue_id: format!("digest:{}", slot.to_rfc3339()),
-                    issue_revision: 0,
-                    issue_title: composition.summary.clone(),
-                    comment: definition.comment.trim().to_string(),
-                    card: composition.card.to_string(),
-                    summary: composition.summary,
-                    sender: self.workflow_sender(&workflow)?,
-                    identity: definition.identity.as_str().into(),
-                    origin: "workflow".into(),
-                    workflow_id: Some(workflow.id.clone()),
-                    priority: WORKFLOW_PRIORITY,
-                    deliveries: self.deliveries_for(&recipients),
+                let link = workflow_link(&workflow.id);
+                let composed = |budget| {
+                    digest(
+                        &definition.name,
+                        &link,
+                        &definition.comment,
+                        &issues,
+                        issues.len(),
+                        budget,
+                    )
                 };
                 queued = self
-                    .store
-                    .queue_workflow_message(&workflow.id, &message, now)?;
+                    .outbox()
+                    .enqueue(NewMessage {
+                        // One digest per slot: a second run of the same slot finds it sent.
+                        issue_id: format!("digest:{}", slot.to_rfc3339()),
+                        issue_revision: 0,
+                        title: composed(card_budget(definition.identity)).summary,
+                        comment: definition.comment.clone(),
+                        card: Card::Compose(Box::new(composed)),
+                        sender: definition.identity,
+                        origin: Origin::Workflow {
+                            workflow_id: workflow.id.clone(),
+                        },
+                        recipients: recipients.clone(),
+                    })?
+                    .deliveries;
             }
             self.store
                 .set_next_run(&workflow.id, Some(schedule.next_after(now)))?;
@@ -525,7 +501,7 @@ impl Core {
     /// A workflow's delivery failed for good: its fallback recipients get the same message
     /// (once per issue revision). Returns their names, for the failed delivery's reason.
     pub(crate) fn fall_back(&self, row: &DeliveryRow, reason: &str) -> Result<Vec<String>> {
-        let Some(workflow_id) = &row.workflow_id else {
+        let Origin::Workflow { workflow_id } = &row.origin else {
             return Ok(Vec::new());
         };
         let workflow = match self.workflow(workflow_id) {
@@ -540,24 +516,24 @@ impl Core {
         if fallback.is_empty() {
             return Ok(Vec::new());
         }
-        let message = NewMessage {
-            id: self.new_id(),
-            issue_id: row.issue_id.clone(),
-            issue_revision: row.issue_revision,
-            issue_title: row.issue_title.clone(),
-            comment: row.comment.clone(),
-            card: row.card.clone(),
-            summary: row.summary.clone(),
-            sender: row.sender.clone(),
-            identity: row.identity.clone(),
-            origin: "workflow".into(),
-            workflow_id: Some(workflow.id.clone()),
-            priority: WORKFLOW_PRIORITY,
-            deliveries: self.deliveries_for(&fallback),
-        };
         let queued = self
-            .store
-            .queue_workflow_message(&workflow.id, &message, self.clock.now())?;
+            .outbox()
+            .enqueue(NewMessage {
+                issue_id: row.issue_id.clone(),
+                issue_revision: row.issue_revision,
+                title: row.issue_title.clone(),
+                comment: row.comment.clone(),
+                card: Card::Composed {
+                    card: row.card.clone(),
+                    summary: row.summary.clone(),
+                },
+                sender: row.sender.identity,
+                origin: Origin::Workflow {
+                    workflow_id: workflow.id.clone(),
+                },
+                recipients: fallback.clone(),
+            })?
+            .deliveries;
         let names: Vec<String> = fallback.iter().map(Recipient::label).collect();
         self.record(
             &workflow,

@@ -19,9 +19,6 @@ use crate::error::ErrorCode;
 use crate::issues::{Issue, Severity};
 use crate::outbox::Recipient;
 
-/// Workflow traffic waits behind manual sends.
-pub(crate) const WORKFLOW_PRIORITY: i64 = 10;
-
 /// Which issues a workflow acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]

@@ -33,7 +33,7 @@ function delivery(recipient: Recipient, label: string, overrides: Partial<Delive
     web_url: null,
     problem: null,
     comment: "",
-    origin: "manual",
+    origin: { kind: "manual" },
     identity: "user",
     sender: "Megan Bowen",
     created_at: "2026-11-28T10:00:00Z",

@@ -1,0 +1,124 @@
+//! Queueing: the one place a message and its deliveries are built, whoever asks (a person's
+//! send, a workflow, a digest, a fallback), and the one place the card's size budget is chosen
+//! by sender.
+
+use std::collections::HashSet;
+
+use super::{Origin, Outbox, Recipient, Sender};
+use crate::Result;
+use crate::bot::Identity;
+use crate::compose::{BOT_CARD_BUDGET, Composition, GRAPH_CARD_BUDGET};
+use crate::store::{MessageRow, NewDelivery};
+
+/// How large a card may be for this sender: about 28 KB per Graph chat or channel post
+/// (<https://learn.microsoft.com/microsoftteams/limits-specifications-teams>), about 100 KB
+/// per Bot Connector message, 80 KB advised
+/// (<https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages>).
+pub fn card_budget(sender: Identity) -> usize {
+    match sender {
+        Identity::User => GRAPH_CARD_BUDGET,
+        Identity::Bot => BOT_CARD_BUDGET,
+    }
+}
+
+/// What a message says.
+pub enum Card<'a> {
+    /// Composed by the outbox within the sender's budget.
+    Compose(Box<dyn FnOnce(usize) -> Composition + 'a>),
+    /// Already composed for this sender: a fallback copy of a failed delivery's card.
+    Composed { card: String, summary: String },
+}
+
+/// A message to queue: what it is about, what it says, who sends it, why, and to whom.
+pub struct NewMessage<'a> {
+    /// The issue it is about (`digest:<slot>` for a digest, so a slot is sent once).
+    pub issue_id: String,
+    pub issue_revision: i64,
+    /// The issue's title, or the digest's summary.
+    pub title: String,
+    pub comment: String,
+    pub card: Card<'a>,
+    pub sender: Identity,
+    pub origin: Origin,
+    /// Each place gets it once, however often it is named.
+    pub recipients: Vec<Recipient>,
+}
+
+/// What [`Outbox::enqueue`] queued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enqueued {
+    pub message_id: String,
+    /// Deliveries queued: fewer than the recipients when a workflow already sent this issue
+    /// revision to some of them; none means no message was stored.
+    pub deliveries: usize,
+}
+
+impl Outbox<'_> {
+    /// Queues a message with one delivery per place and wakes the dispatcher.
+    pub fn enqueue(&self, message: NewMessage<'_>) -> Result<Enqueued> {
+        let core = self.core;
+        let (card, summary) = match message.card {
+            Card::Compose(compose) => {
+                let composition = compose(card_budget(message.sender));
+                (composition.card.to_string(), composition.summary)
+            }
+            Card::Composed { card, summary } => (card, summary),
+        };
+        let mut seen = HashSet::new();
+        let deliveries: Vec<NewDelivery> = message
+            .recipients
+            .into_iter()
+            .filter(|r| seen.insert(r.key()))
+            .map(|recipient| NewDelivery {
+                id: core.new_id(),
+                recipient,
+            })
+            .collect();
+        let row = MessageRow {
+            id: core.new_id(),
+            issue_id: message.issue_id,
+            issue_revision: message.issue_revision,
+            issue_title: message.title,
+            comment: message.comment.trim().to_string(),
+            card,
+            summary,
+            sender: Sender {
+                name: self.sender_name(message.sender)?,
+                identity: message.sender,
+            },
+            priority: message.origin.priority(),
+            origin: message.origin,
+        };
+        let queued = core
+            .store
+            .queue_message(&row, &deliveries, core.clock.now())?;
+        if queued > 0 {
+            log::info!(
+                "queued message {} about {} for {queued} recipient(s)",
+                row.id,
+                row.issue_id
+            );
+            self.wake();
+        }
+        Ok(Enqueued {
+            message_id: row.id,
+            deliveries: queued,
+        })
+    }
+
+    /// The name recipients see a message come from.
+    fn sender_name(&self, identity: Identity) -> Result<String> {
+        Ok(match identity {
+            Identity::User => self
+                .core
+                .store
+                .load_connection()?
+                .map(|c| c.user_name)
+                .unwrap_or_default(),
+            Identity::Bot => self
+                .core
+                .bot_record()?
+                .map_or_else(|| crate::bot::APP_NAME.to_string(), |b| b.app_name),
+        })
+    }
+}
