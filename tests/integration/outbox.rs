@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ox_teams_core::ErrorCode;
+use ox_teams_core::bot::Identity;
 use ox_teams_core::clock::Clock;
 use ox_teams_core::issues::{CancelFlag, IssueFilter};
 use ox_teams_core::outbox::{DeliveryStatus, Recipient, SendRequest};
@@ -503,6 +504,40 @@ async fn nothing_is_queued_without_recipients_and_a_long_comment_is_trimmed_visi
             .any(|t| t.starts_with("The comment")),
         "{:?}",
         preview.composition.trimmed
+    );
+}
+
+/// The card's budget follows the sender: a comment that Graph's ~28 KB cannot carry fits in a
+/// message from the bot (~100 KB), so nothing is trimmed when the bot sends it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_comment_sent_as_the_bot_gets_the_bot_connectors_budget() {
+    let s = setup().await;
+    let core = &s.t.core;
+    let adele = person(core, "adele").await;
+    let request = |identity| SendRequest {
+        issue_id: s.issue_id.clone(),
+        recipients: vec![adele.clone()],
+        comment: "A long note from the review. ".repeat(1200),
+        identity,
+    };
+    let as_user = core
+        .outbox()
+        .preview(&request(Identity::User))
+        .await
+        .unwrap();
+    let as_bot = core
+        .outbox()
+        .preview(&request(Identity::Bot))
+        .await
+        .unwrap();
+    assert!(as_user.composition.size_bytes <= 28 * 1024);
+    assert!(!as_user.composition.trimmed.is_empty());
+    assert!(as_bot.composition.size_bytes > 28 * 1024);
+    assert!(as_bot.composition.size_bytes <= as_bot.composition.limit_bytes);
+    assert!(
+        as_bot.composition.trimmed.is_empty(),
+        "{:?}",
+        as_bot.composition.trimmed
     );
 }
 

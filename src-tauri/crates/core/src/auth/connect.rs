@@ -409,13 +409,14 @@ impl Core {
             base: record.graph.clone(),
             token,
         };
-        match call(graph(self.access_token().await?)).await {
-            Err(GraphError::Unauthorized { .. }) => {
-                self.session.clear();
-                Ok(call(graph(self.access_token().await?)).await?)
-            }
-            other => Ok(other?),
-        }
+        Ok(self
+            .session
+            .once_more_if_refused(
+                || self.access_token(),
+                |token| call(graph(token)),
+                GraphError::is_unauthorized,
+            )
+            .await??)
     }
 
     /// Asks Microsoft whether the connection still works (`GET /me`) and returns the result.

@@ -157,6 +157,31 @@ impl Session {
     pub(crate) fn clear(&self) {
         *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
+
+    /// Runs `call` with this session's token; when the service refuses the token (a 401: it
+    /// can be revoked or rotated before it expires), forgets it and runs once more with a
+    /// renewed one. The one rule for Graph as the person, Graph as the bot and the Bot
+    /// Connector. The outer error is getting a token; the inner one is the service's answer.
+    pub(crate) async fn once_more_if_refused<T, E, Token, TokenFut, Call, CallFut>(
+        &self,
+        token: Token,
+        call: Call,
+        refused: impl Fn(&E) -> bool,
+    ) -> crate::Result<std::result::Result<T, E>>
+    where
+        Token: Fn() -> TokenFut,
+        TokenFut: std::future::Future<Output = crate::Result<Secret>>,
+        Call: Fn(Secret) -> CallFut,
+        CallFut: std::future::Future<Output = std::result::Result<T, E>>,
+    {
+        match call(token().await?).await {
+            Err(error) if refused(&error) => {
+                self.clear();
+                Ok(call(token().await?).await)
+            }
+            other => Ok(other),
+        }
+    }
 }
 
 /// Scope names without a resource prefix, for comparing: Microsoft answers in the form asked

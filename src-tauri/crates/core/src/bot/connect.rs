@@ -521,13 +521,15 @@ impl Core {
             base: record.graph.clone(),
             token,
         };
-        match call(graph(self.bot_token(Audience::Graph).await?)).await {
-            Err(GraphError::Unauthorized { .. }) => {
-                self.bot_sessions.graph.clear();
-                Ok(call(graph(self.bot_token(Audience::Graph).await?)).await?)
-            }
-            other => Ok(other?),
-        }
+        Ok(self
+            .bot_sessions
+            .graph
+            .once_more_if_refused(
+                || self.bot_token(Audience::Graph),
+                |token| call(graph(token)),
+                GraphError::is_unauthorized,
+            )
+            .await??)
     }
 
     /// Runs a Bot Connector call, renewing the token once if the Connector refuses it. The outer
@@ -546,13 +548,14 @@ impl Core {
             service_url: record.connector.clone(),
             token,
         };
-        match call(connector(self.bot_token(Audience::Connector).await?)).await {
-            Err(ConnectorError::Unauthorized { .. }) => {
-                self.bot_sessions.connector.clear();
-                Ok(call(connector(self.bot_token(Audience::Connector).await?)).await)
-            }
-            other => Ok(other),
-        }
+        self.bot_sessions
+            .connector
+            .once_more_if_refused(
+                || self.bot_token(Audience::Connector),
+                |token| call(connector(token)),
+                |e| matches!(e, ConnectorError::Unauthorized { .. }),
+            )
+            .await
     }
 }
 

@@ -30,6 +30,11 @@ pub enum GraphError {
 }
 
 impl GraphError {
+    /// Graph refused the token itself (401), not the request.
+    pub(crate) fn is_unauthorized(&self) -> bool {
+        matches!(self, GraphError::Unauthorized { .. })
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             GraphError::Unauthorized { .. } => ErrorCode::GrantExpired,

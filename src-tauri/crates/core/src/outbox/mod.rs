@@ -6,6 +6,7 @@
 
 mod dispatch;
 mod enqueue;
+mod post;
 mod run;
 mod send;
 mod supervise;

@@ -1,0 +1,115 @@
+//! Findings: importing reports and listing the active issues.
+
+use clap::Subcommand;
+
+use crate::show;
+use std::path::PathBuf;
+
+use ox_teams_core::issues::{CancelFlag, IssueFilter, Severity};
+use ox_teams_core::{AppError, Core, ErrorCode};
+
+#[derive(Subcommand)]
+pub(crate) enum IssuesCommand {
+    /// Import findings: SARIF 2.1.0 or ox-teams-issues/1 JSON files, or folders of them.
+    Import {
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// List the active issues, most severe first.
+    Issues {
+        /// Only these severities (critical, high, medium, low, info); repeatable.
+        #[arg(long = "severity", value_name = "SEVERITY", value_parser = parse_severity)]
+        severities: Vec<Severity>,
+        /// Only issues of this tool; repeatable.
+        #[arg(long = "tool", value_name = "TOOL")]
+        tools: Vec<String>,
+        /// Only issues whose title, rule, path or description contain this.
+        #[arg(long, default_value = "")]
+        text: String,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+    },
+}
+
+pub(crate) async fn run(core: &Core, json: bool, command: IssuesCommand) -> Result<(), AppError> {
+    match command {
+        IssuesCommand::Import { paths } => {
+            let cancel = CancelFlag::default();
+            let flag = cancel.clone();
+            tokio::spawn(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                flag.cancel();
+            });
+            // Progress is for a person watching; scripts get the one-line outcome only.
+            let show_progress = !json && std::io::IsTerminal::is_terminal(&std::io::stderr());
+            // The import reads files and writes SQLite: off the async workers, on this one thread.
+            let report = tokio::task::block_in_place(|| {
+                let mut last_file = None;
+                core.import_issues(
+                    &paths,
+                    &mut |p| {
+                        if show_progress && last_file.as_ref() != Some(&p.file) {
+                            eprintln!(
+                                "reading {} ({} of {})",
+                                p.file,
+                                p.file_index + 1,
+                                p.file_count
+                            );
+                            last_file = Some(p.file.clone());
+                        }
+                    },
+                    &cancel,
+                )
+            })?;
+            if json {
+                show::json(&report)
+            } else {
+                show::import(&report)
+            }
+            if report.refused > 0 || report.cancelled {
+                return Err(AppError {
+                    code: if report.cancelled {
+                        ErrorCode::Cancelled
+                    } else {
+                        ErrorCode::InvalidFindings
+                    },
+                    message: if report.cancelled {
+                        "the import was cancelled; files read before it were imported".into()
+                    } else {
+                        format!(
+                            "{} file(s) were refused; the others were imported",
+                            report.refused
+                        )
+                    },
+                });
+            }
+        }
+        IssuesCommand::Issues {
+            severities,
+            tools,
+            text,
+            limit,
+        } => {
+            let filter = IssueFilter {
+                severities,
+                tools,
+                changes: Vec::new(),
+                text,
+            };
+            let page = core.issues(&filter, 0, limit)?;
+            if json {
+                show::json(&page)
+            } else {
+                show::issues(&page)
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_severity(text: &str) -> Result<Severity, String> {
+    Severity::parse(text).ok_or_else(|| {
+        format!("“{text}” is not a severity: use critical, high, medium, low or info")
+    })
+}

@@ -1,0 +1,177 @@
+//! Sending messages about issues and following their deliveries.
+
+use clap::Subcommand;
+
+use crate::show;
+
+use ox_teams_core::bot::Identity;
+use ox_teams_core::outbox::{Delivery, DeliveryStatus, Recipient, SendRequest};
+use ox_teams_core::{AppError, Core, ErrorCode};
+
+#[derive(Subcommand)]
+pub(crate) enum SendCommand {
+    /// Send a message about an issue to Teams and wait for each recipient's result.
+    Send {
+        /// The issue's id (as `ox-teams-cli issues` shows it).
+        issue: String,
+        /// channel:TEAM/CHANNEL, user:NAME@DOMAIN or chat:ID; repeatable.
+        #[arg(long = "to", required = true, value_name = "RECIPIENT")]
+        to: Vec<String>,
+        /// A comment shown on the card above the issue's details.
+        #[arg(long, default_value = "")]
+        comment: String,
+        /// Send to all the people given as one new group chat instead of one chat each.
+        #[arg(long)]
+        group: bool,
+        /// Who sends it: `user` (you) or `bot` (the organisation's app).
+        #[arg(long = "as", value_name = "SENDER", default_value = "user")]
+        sender: String,
+        /// Queue it and return at once; the app or a later `ox-teams-cli` run sends it.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Every delivery, newest first: status, retries and the link to the message.
+    Deliveries {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Send a failed or unconfirmed delivery again.
+    Resend { delivery: String },
+}
+
+pub(crate) async fn run(core: &Core, json: bool, command: SendCommand) -> Result<(), AppError> {
+    match command {
+        SendCommand::Send {
+            issue,
+            to,
+            comment,
+            group,
+            sender,
+            no_wait,
+        } => {
+            let identity = match sender.as_str() {
+                "user" => Identity::User,
+                "bot" => Identity::Bot,
+                _ => {
+                    return Err(AppError {
+                        code: ErrorCode::InvalidRequest,
+                        message: format!("“{sender}” is not a sender: use user or bot."),
+                    });
+                }
+            };
+            let mut recipients = Vec::new();
+            for spec in &to {
+                recipients.push(core.resolve_recipient(spec).await?);
+            }
+            if group {
+                let (people, others): (Vec<Recipient>, Vec<Recipient>) = recipients
+                    .into_iter()
+                    .partition(|r| matches!(r, Recipient::Person { .. }));
+                recipients = others;
+                recipients.push(Recipient::group_of(people, None));
+            }
+            let request = SendRequest {
+                issue_id: issue,
+                recipients,
+                comment,
+                identity,
+            };
+            let preview = core.outbox().preview(&request).await?;
+            if !json {
+                for trimmed in &preview.composition.trimmed {
+                    eprintln!("note: {trimmed}");
+                }
+            }
+            let queued = core.outbox().send(&request)?;
+            let deliveries = if no_wait {
+                queued.deliveries
+            } else {
+                wait_for(core, &queued.message_id, json).await?
+            };
+            if json {
+                show::json(&deliveries)
+            } else {
+                show::deliveries(&deliveries)
+            }
+            let unsent = deliveries
+                .iter()
+                .filter(|d| d.status != DeliveryStatus::Sent)
+                .count();
+            if unsent > 0 && !no_wait {
+                return Err(AppError {
+                    code: ErrorCode::ServiceError,
+                    message: format!(
+                        "{unsent} of {} recipients did not get the message yet",
+                        deliveries.len()
+                    ),
+                });
+            }
+        }
+        SendCommand::Deliveries { limit } => {
+            let deliveries = core.outbox().deliveries(limit)?;
+            if json {
+                show::json(&deliveries)
+            } else {
+                show::deliveries(&deliveries)
+            }
+        }
+        SendCommand::Resend { delivery } => {
+            let queued = core.outbox().resend(&delivery)?;
+            let deliveries = wait_for(core, &queued.message_id, json).await?;
+            let delivery: Vec<_> = deliveries
+                .into_iter()
+                .filter(|d| d.id == queued.id)
+                .collect();
+            if json {
+                show::json(&delivery)
+            } else {
+                show::deliveries(&delivery)
+            }
+            if delivery.iter().any(|d| d.status != DeliveryStatus::Sent) {
+                return Err(AppError {
+                    code: ErrorCode::ServiceError,
+                    message: "the delivery was not sent".into(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Sends what is due until every delivery of the message has an outcome (or Ctrl+C). Another
+/// process holding the outbox (the open app) sends it instead; this waits for its result.
+async fn wait_for(core: &Core, message_id: &str, json: bool) -> Result<Vec<Delivery>, AppError> {
+    let ids: Vec<String> = core
+        .outbox()
+        .message_deliveries(message_id)?
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    let mut told = false;
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let settled = core
+        .outbox()
+        .send_until_settled(&ids, stop, |deliveries, _| {
+            let waiting = deliveries.iter().find(|d| !d.status.is_final());
+            if !json
+                && !told
+                && let Some(problem) = waiting.and_then(|d| d.problem.as_ref())
+            {
+                eprintln!(
+                    "{} (Ctrl+C stops waiting; the message stays queued)",
+                    problem.message
+                );
+                told = true;
+            }
+        })
+        .await?;
+    if settled.stopped {
+        eprintln!(
+            "Stopped waiting. What was not sent stays in the outbox and goes out the next time \
+             the app or ox-teams-cli sends."
+        );
+    }
+    Ok(settled.deliveries)
+}

@@ -1,0 +1,132 @@
+//! Workflows: Teams messages that go out by themselves.
+
+use clap::Subcommand;
+
+use crate::show;
+use std::path::PathBuf;
+
+use ox_teams_core::{AppError, Core, ErrorCode};
+
+#[derive(Subcommand)]
+pub(crate) enum WorkflowsCommand {
+    /// Every workflow: on or off, what it applies to, its recipients, its next digest.
+    List,
+    /// Add a workflow from a JSON file (its fields are in the README).
+    Add {
+        file: PathBuf,
+    },
+    /// For the current issues, who would get what. Nothing is sent.
+    DryRun {
+        id: String,
+    },
+    /// Send what is due now — periodic digests, then the outbox — and exit (for cron or a
+    /// service; the open app does the same by itself).
+    RunDue,
+    /// What a workflow did, newest first.
+    History {
+        id: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    Enable {
+        id: String,
+    },
+    Disable {
+        id: String,
+    },
+    Remove {
+        id: String,
+    },
+}
+
+pub(crate) async fn run(
+    core: &Core,
+    json: bool,
+    command: WorkflowsCommand,
+) -> Result<(), AppError> {
+    match command {
+        WorkflowsCommand::List => {
+            let list = core.workflows()?;
+            if json {
+                show::json(&list)
+            } else {
+                show::workflows(&list)
+            }
+        }
+        WorkflowsCommand::Add { file } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| AppError {
+                code: ErrorCode::FileUnreadable,
+                message: format!("{} cannot be read: {e}", file.display()),
+            })?;
+            let definition = core.workflow_from_json(&text).await?;
+            let (workflow, run) = core.save_workflow(None, definition)?;
+            if json {
+                show::json(&workflow);
+            } else {
+                println!(
+                    "added workflow {} “{}”",
+                    workflow.id, workflow.definition.name
+                );
+                if let Some(run) = run {
+                    println!("{}", run.summary);
+                }
+            }
+        }
+        WorkflowsCommand::DryRun { id } => {
+            let workflow = core.workflow(&id)?;
+            let dry_run = core.dry_run(&workflow.definition, Some(&workflow.id))?;
+            if json {
+                show::json(&dry_run)
+            } else {
+                show::dry_run(&dry_run)
+            }
+        }
+        WorkflowsCommand::RunDue => {
+            let runs = core.run_due_workflows()?;
+            let total = core.outbox().drain().await?;
+            if json {
+                show::json(&serde_json::json!({ "runs": runs, "outbox": total }))
+            } else {
+                for run in &runs {
+                    println!("{}: {}", run.workflow_id, run.summary);
+                }
+                show::dispatch(&total);
+            }
+        }
+        WorkflowsCommand::History { id, limit } => {
+            let runs = core.workflow_history(&id, limit)?;
+            if json {
+                show::json(&runs)
+            } else {
+                show::runs(&runs)
+            }
+        }
+        WorkflowsCommand::Enable { id } | WorkflowsCommand::Disable { id } => {
+            let enable = core.workflow(&id).map(|w| !w.definition.enabled)?;
+            let (workflow, run) = core.set_workflow_enabled(&id, enable)?;
+            if json {
+                show::json(&workflow)
+            } else {
+                println!(
+                    "workflow “{}” is {}",
+                    workflow.definition.name,
+                    if workflow.definition.enabled {
+                        "on"
+                    } else {
+                        "off"
+                    }
+                );
+                if let Some(run) = run {
+                    println!("{}", run.summary);
+                }
+            }
+        }
+        WorkflowsCommand::Remove { id } => {
+            core.delete_workflow(&id)?;
+            if !json {
+                println!("removed workflow {id}");
+            }
+        }
+    }
+    Ok(())
+}
