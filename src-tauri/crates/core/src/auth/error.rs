@@ -1,6 +1,7 @@
 //! What can go wrong while connecting to Microsoft or keeping the connection alive, each with a
 //! stable code and a sentence telling the person what to do.
-//! Source for the AADSTS codes: `microsoft-apis.md` §3.
+//! Source for the AADSTS codes:
+//! <https://learn.microsoft.com/entra/identity-platform/reference-error-codes>.
 
 use crate::error::ErrorCode;
 

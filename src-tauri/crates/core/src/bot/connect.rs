@@ -589,7 +589,8 @@ fn token_error(error: &str, description: &str, app_id: &str, tenant: &str) -> Bo
     }
 }
 
-/// What the admin-consent redirect's error means (`microsoft-apis.md` §2.6).
+/// What the admin-consent redirect's error means
+/// (<https://learn.microsoft.com/entra/identity-platform/v2-admin-consent>).
 fn consent_error(error: &str, description: &str) -> BotError {
     match (error, aadsts_code(description)) {
         (_, Some(65004)) | ("access_denied", _) => BotError::ConsentDeclined,

@@ -1,6 +1,7 @@
 //! The Bot Connector v3 REST API, as much of it as a notification bot needs: start a personal
 //! conversation, start a channel thread, send an activity. The token goes only to the
-//! configured service URL. Source: `microsoft-apis.md` §7.
+//! configured service URL. Source:
+//! <https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference>.
 
 use reqwest::Method;
 use serde_json::{Value, json};

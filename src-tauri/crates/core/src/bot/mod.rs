@@ -2,7 +2,10 @@
 //! messages as itself. An administrator consents once in the browser; the app then proves the
 //! setup with client-credentials tokens for Microsoft Graph (directory and team reads) and for
 //! the Bot Connector. The client secret lives in the OS keychain only; tokens stay in memory.
-//! Sources: `microsoft-apis.md` §1.3, §2.6, §2.8, §7 and §8.
+//! Sources: <https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication>,
+//! <https://learn.microsoft.com/entra/identity-platform/v2-admin-consent>,
+//! <https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow> and
+//! <https://learn.microsoft.com/microsoft-365/extensibility/schema/root-bots>.
 
 mod connect;
 pub mod connector;
@@ -363,7 +366,8 @@ pub(crate) fn teams_admin_center(cloud: crate::settings::Cloud) -> Option<&'stat
     }
 }
 
-/// The Bot Connector token's scope in each cloud (`microsoft-apis.md` §1.3).
+/// The Bot Connector token's scope in each cloud
+/// (<https://learn.microsoft.com/azure/bot-service/how-to-deploy-gov-cloud-high>).
 pub(crate) fn connector_scope(cloud: crate::settings::Cloud) -> &'static str {
     use crate::settings::Cloud;
     match cloud {

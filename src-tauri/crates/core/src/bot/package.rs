@@ -1,6 +1,7 @@
 //! The Teams app package an administrator uploads to publish the bot: `manifest.json` on the
 //! newest stable schema (v1.30), the colour icon (192×192) and the outline icon (32×32, white on
-//! transparent), made from the app's own icon, in a zip. Source: `microsoft-apis.md` §8.
+//! transparent), made from the app's own icon, in a zip. Source:
+//! <https://learn.microsoft.com/microsoft-365/extensibility/schema/root-icons>.
 
 use serde::Serialize;
 use serde_json::{Value, json};

@@ -24,7 +24,8 @@ use crate::{Error, Result};
 pub const MAX_ATTEMPTS: i64 = 8;
 /// How long a `sending` mark holds; the file lock already keeps other processes out.
 const SENDING_LEASE: chrono::Duration = chrono::Duration::minutes(5);
-// Pacing from Microsoft's documented limits (`microsoft-apis.md` §6.1–6.2), so the outbox goes
+// Pacing from Microsoft's documented limits (<https://learn.microsoft.com/graph/throttling-limits>
+// and <https://learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit>), so the outbox goes
 // as fast as allowed without being throttled; `Retry-After` still wins when Microsoft says so.
 /// One message post per second per person in a chat or channel.
 const PER_THREAD_GAP: chrono::Duration = chrono::Duration::milliseconds(1000);
