@@ -312,12 +312,13 @@ impl Core {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::clock::ManualClock;
     use crate::secrets::MemoryStore;
 
-    fn core() -> Core {
+    /// A core over an in-memory database, a memory keychain and a clock that stands still.
+    pub(crate) fn core() -> Core {
         Core::open_in_memory(CoreOptions {
             data_dir: PathBuf::from("/tmp/ox-teams-test"),
             secrets: Arc::new(MemoryStore::new()),

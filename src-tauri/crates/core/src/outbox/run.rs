@@ -138,25 +138,9 @@ impl Outbox<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::ffi::OsString;
-    use std::path::PathBuf;
-    use std::sync::Arc;
-
-    use crate::clock::ManualClock;
-    use crate::secrets::MemoryStore;
-    use crate::{Core, CoreOptions};
-
     #[tokio::test]
     async fn draining_without_a_connection_sends_nothing_and_says_why() {
-        let core = Core::open_in_memory(CoreOptions {
-            data_dir: PathBuf::from("/tmp/ox-teams-test"),
-            secrets: Arc::new(MemoryStore::new()),
-            clock: Arc::new(ManualClock::new(chrono::Utc::now())),
-            entropy: Arc::new(crate::entropy::SeededEntropy::new(1)),
-            search_path: Some(OsString::new()),
-            http: Default::default(),
-        })
-        .unwrap();
+        let core = crate::tests::core();
         let report = core.outbox().drain().await.unwrap();
         assert_eq!((report.sent, report.failed, report.next_due), (0, 0, None));
         assert_eq!(
