@@ -111,6 +111,7 @@ fn request(s: &Setup, recipients: Vec<Recipient>) -> SendRequest {
         recipients,
         comment: "Please patch before Friday".into(),
         identity: Identity::Bot,
+        as_group: false,
     }
 }
 

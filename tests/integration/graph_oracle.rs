@@ -117,6 +117,7 @@ async fn the_send_flow_makes_only_requests_microsofts_graph_description_allows()
         ],
         comment: "Checked against Microsoft's description".into(),
         identity: Default::default(),
+        as_group: false,
     };
     let preview = t.core.outbox().preview(&request).await.unwrap();
     assert!(

@@ -132,6 +132,7 @@ fn send(s: &Setup, recipient: Recipient, identity: Identity) -> String {
                 recipients: vec![recipient],
                 comment: "Reply lost on the way back".into(),
                 identity,
+                as_group: false,
             })
             .unwrap();
     queued.deliveries[0].id.clone()

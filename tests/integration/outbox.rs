@@ -98,6 +98,7 @@ async fn an_issue_reaches_a_channel_and_a_person_once_each_with_its_card_and_com
         recipients: vec![alerts.clone(), adele.clone(), adele.clone()],
         comment: "Can you take this one *today*?".into(),
         identity: Default::default(),
+        as_group: false,
     };
 
     let preview = core.outbox().preview(&request).await.unwrap();
@@ -186,6 +187,7 @@ async fn a_429_storm_is_waited_out_as_microsoft_asks_and_the_message_arrives_onc
             recipients: vec![alerts],
             comment: String::new(),
             identity: Default::default(),
+            as_group: false,
         })
         .unwrap();
     let id = &queued.deliveries[0].id;
@@ -246,6 +248,7 @@ async fn a_deleted_channel_fails_with_the_reason_and_the_other_recipients_still_
         recipients: vec![alerts, adele],
         comment: String::new(),
         identity: Default::default(),
+        as_group: false,
     };
 
     let preview = core.outbox().preview(&request).await.unwrap();
@@ -304,6 +307,7 @@ async fn a_lost_grant_pauses_sending_and_reconnecting_sends_everything_waiting()
             recipients: vec![adele, alex],
             comment: String::new(),
             identity: Default::default(),
+            as_group: false,
         })
         .unwrap();
     control(&s.sandbox, &format!("users/{MEGAN}/revoke"), json!({})).await;
@@ -360,6 +364,7 @@ async fn a_crash_in_the_middle_of_a_send_neither_loses_nor_repeats_the_message()
                 recipients: vec![adele],
                 comment: "Before the crash".into(),
                 identity: Default::default(),
+                as_group: false,
             })
             .unwrap();
     control(&s.sandbox, "latency", json!({ "ms": 3000, "after": true })).await;
@@ -410,6 +415,7 @@ async fn a_crash_in_the_middle_of_a_send_neither_loses_nor_repeats_the_message()
                 recipients: vec![alerts],
                 comment: "Before the second crash".into(),
                 identity: Default::default(),
+                as_group: false,
             })
             .unwrap();
     control(&s.sandbox, "latency", json!({ "ms": 3000, "after": true })).await;
@@ -455,6 +461,7 @@ async fn one_dispatcher_per_data_folder_the_other_is_told_it_is_busy() {
             recipients: vec![adele],
             comment: String::new(),
             identity: Default::default(),
+            as_group: false,
         })
         .unwrap();
     control(&s.sandbox, "latency", json!({ "ms": 1500 })).await;
@@ -479,6 +486,7 @@ async fn nothing_is_queued_without_recipients_and_a_long_comment_is_trimmed_visi
             recipients: vec![],
             comment: String::new(),
             identity: Default::default(),
+            as_group: false,
         })
         .unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidRequest);
@@ -492,6 +500,7 @@ async fn nothing_is_queued_without_recipients_and_a_long_comment_is_trimmed_visi
             recipients: vec![adele],
             comment: "A very long note. ".repeat(2000),
             identity: Default::default(),
+            as_group: false,
         })
         .await
         .unwrap();
@@ -519,6 +528,7 @@ async fn a_long_comment_sent_as_the_bot_gets_the_bot_connectors_budget() {
         recipients: vec![adele.clone()],
         comment: "A long note from the review. ".repeat(1200),
         identity,
+        as_group: false,
     };
     let as_user = core
         .outbox()
@@ -560,6 +570,7 @@ async fn a_locked_keychain_holds_the_deliveries_until_it_opens() {
             recipients: vec![adele],
             comment: String::new(),
             identity: Default::default(),
+            as_group: false,
         })
         .unwrap();
     let id = &queued.deliveries[0].id;

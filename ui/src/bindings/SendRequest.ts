@@ -9,4 +9,8 @@ export type SendRequest = { issue_id: string, recipients: Array<Recipient>, comm
 /**
  * Who sends: the signed-in person, or the organisation's bot.
  */
-identity: Identity, };
+identity: Identity, 
+/**
+ * The chosen people (two or more) get one group chat instead of a chat each.
+ */
+as_group: boolean, };

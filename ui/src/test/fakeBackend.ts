@@ -1,10 +1,12 @@
 // A stand-in for the Rust side, installed with vi.mock("../ipc/tauri") in tests.
+import type { Channel } from "../bindings/Channel";
 import type { ConnectionState } from "../bindings/ConnectionState";
 import type { DispatchReport } from "../bindings/DispatchReport";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { Issue } from "../bindings/Issue";
 import type { LinkEvent } from "../bindings/LinkEvent";
 import type { PermissionReport } from "../bindings/PermissionReport";
+import type { Person } from "../bindings/Person";
 import type { SignInWaiting } from "../bindings/SignInWaiting";
 import type { Settings } from "../bindings/Settings";
 import type { SettingsView } from "../bindings/SettingsView";
@@ -214,4 +216,35 @@ export function nth<T>(list: readonly T[], index: number): T {
   const item = list[index];
   if (item === undefined) throw new Error(`expected at least ${index + 1} items, found ${list.length}`);
   return item;
+}
+
+/** A channel as `list_channels` returns it, with the recipient the core builds for it. */
+export function channelItem(team: { id: string; name: string }, id: string, name: string, kind: Channel["kind"] = "standard"): Channel {
+  return {
+    id,
+    team_id: team.id,
+    name,
+    description: "",
+    kind,
+    recipient: {
+      kind: "channel",
+      team_id: team.id,
+      channel_id: id,
+      team_name: team.name,
+      channel_name: name,
+      key: `channel:${team.id}/${id}`,
+      label: `${team.name} › ${name}`,
+    },
+  };
+}
+
+/** A person as `search_people` returns them, with the recipient the core builds for them. */
+export function personItem(id: string, name: string, mail: string, jobTitle = ""): Person {
+  return {
+    id,
+    name,
+    mail,
+    job_title: jobTitle,
+    recipient: { kind: "person", user_id: id, name, mail, key: `person:${id}`, label: name },
+  };
 }

@@ -5,7 +5,7 @@ use clap::Subcommand;
 use crate::show;
 
 use ox_teams_core::bot::Identity;
-use ox_teams_core::outbox::{Delivery, DeliveryStatus, Recipient, SendRequest};
+use ox_teams_core::outbox::{Delivery, DeliveryStatus, SendRequest};
 use ox_teams_core::{AppError, Core, ErrorCode};
 
 #[derive(Subcommand)]
@@ -20,7 +20,7 @@ pub(crate) enum SendCommand {
         /// A comment shown on the card above the issue's details.
         #[arg(long, default_value = "")]
         comment: String,
-        /// Send to all the people given as one new group chat instead of one chat each.
+        /// Send to the people given (two or more) as one new group chat instead of one chat each.
         #[arg(long)]
         group: bool,
         /// Who sends it: `user` (you) or `bot` (the organisation's app).
@@ -63,18 +63,12 @@ pub(crate) async fn run(core: &Core, json: bool, command: SendCommand) -> Result
             for spec in &to {
                 recipients.push(core.resolve_recipient(spec).await?);
             }
-            if group {
-                let (people, others): (Vec<Recipient>, Vec<Recipient>) = recipients
-                    .into_iter()
-                    .partition(|r| matches!(r, Recipient::Person { .. }));
-                recipients = others;
-                recipients.push(Recipient::group_of(people, None));
-            }
             let request = SendRequest {
                 issue_id: issue,
                 recipients,
                 comment,
                 identity,
+                as_group: group,
             };
             let preview = core.outbox().preview(&request).await?;
             if !json {

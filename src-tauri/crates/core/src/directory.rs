@@ -9,6 +9,7 @@ use ts_rs::TS;
 
 use crate::bot::Identity;
 use crate::graph::{Graph, GraphChat};
+use crate::outbox::Recipient;
 use crate::{Core, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -36,6 +37,8 @@ pub struct Channel {
     pub name: String,
     pub description: String,
     pub kind: ChannelKind,
+    /// The channel as a place to send to.
+    pub recipient: Recipient,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -45,6 +48,8 @@ pub struct Person {
     pub name: String,
     pub mail: String,
     pub job_title: String,
+    /// The person as a place to send to (their one-on-one chat).
+    pub recipient: Recipient,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -63,6 +68,8 @@ pub struct Chat {
     /// The topic, or the other members' names.
     pub title: String,
     pub members: Vec<String>,
+    /// The chat as a place to send to.
+    pub recipient: Recipient,
 }
 
 /// A list as last fetched, and when.
@@ -191,13 +198,26 @@ impl Core {
 
     /// A team's channels the person can see (private and shared ones only if a member).
     pub async fn channels(&self, team_id: &str, freshness: Freshness) -> Result<Listing<Channel>> {
+        // The team's name as last listed (a picker lists the teams first) labels its channels.
+        let team_name = match self.teams(Freshness::Cached).await {
+            Ok(teams) => teams.items.into_iter().find(|t| t.id == team_id),
+            Err(_) => None,
+        }
+        .map_or_else(|| team_id.to_string(), |t| t.name);
+        let team_name = &team_name;
         self.listing("channels", team_id, freshness, |graph| async move {
             let mut channels: Vec<Channel> = graph
                 .channels(team_id)
                 .await?
                 .into_iter()
                 .map(|c| Channel {
-                    name: c.display_name.unwrap_or_else(|| c.id.clone()),
+                    name: c.display_name.clone().unwrap_or_else(|| c.id.clone()),
+                    recipient: Recipient::Channel {
+                        team_id: team_id.to_string(),
+                        channel_id: c.id.clone(),
+                        team_name: team_name.clone(),
+                        channel_name: c.display_name.unwrap_or_else(|| c.id.clone()),
+                    },
                     id: c.id,
                     team_id: team_id.to_string(),
                     description: c.description.unwrap_or_default(),
@@ -257,11 +277,20 @@ impl Core {
                 .search_people(query, 25)
                 .await?
                 .into_iter()
-                .map(|u| Person {
-                    name: u.display_name.unwrap_or_default(),
-                    mail: u.mail.or(u.user_principal_name).unwrap_or_default(),
-                    job_title: u.job_title.unwrap_or_default(),
-                    id: u.id,
+                .map(|u| {
+                    let name = u.display_name.unwrap_or_default();
+                    let mail = u.mail.or(u.user_principal_name).unwrap_or_default();
+                    Person {
+                        recipient: Recipient::Person {
+                            user_id: u.id.clone(),
+                            name: name.clone(),
+                            mail: mail.clone(),
+                        },
+                        name,
+                        mail,
+                        job_title: u.job_title.unwrap_or_default(),
+                        id: u.id,
+                    }
                 })
                 .collect())
         })
@@ -282,6 +311,10 @@ fn chat_of(chat: GraphChat, me: &str) -> Chat {
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| others.join(", "));
     Chat {
+        recipient: Recipient::Chat {
+            chat_id: chat.id.clone(),
+            title: title.clone(),
+        },
         id: chat.id,
         kind: if chat.chat_type == "oneOnOne" {
             ChatKind::OneOnOne

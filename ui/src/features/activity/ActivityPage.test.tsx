@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { Delivery } from "../../bindings/Delivery";
-import { backend, fakeTauriModule, nth } from "../../test/fakeBackend";
+import { backend, fakeTauriModule, nth, personItem } from "../../test/fakeBackend";
 import { ActivityPage } from "./ActivityPage";
 
 vi.mock("../../ipc/tauri", () => fakeTauriModule());
@@ -14,7 +14,7 @@ function delivery(id: string, overrides: Partial<Delivery>): Delivery {
     message_id: "m-1",
     issue_id: "issue-1",
     issue_title: "SQL injection in the login route",
-    recipient: { kind: "person", user_id: "u2", name: "Adele Vance", mail: "adele.vance@contoso.com" },
+    recipient: personItem("u2", "Adele Vance", "adele.vance@contoso.com").recipient,
     label: "Adele Vance",
     status: "sent",
     attempts: 1,

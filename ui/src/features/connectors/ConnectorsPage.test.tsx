@@ -2,7 +2,7 @@ import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import { backend, connectedState, defaultSettings, fakeTauriModule, permissionReport, settingsView } from "../../test/fakeBackend";
+import { backend, connectedState, defaultSettings, fakeTauriModule, permissionReport, personItem, settingsView } from "../../test/fakeBackend";
 import { ConnectorsPage } from "./ConnectorsPage";
 
 vi.mock("../../ipc/tauri", () => fakeTauriModule());
@@ -158,7 +158,7 @@ describe("the Microsoft Teams connector", () => {
     );
 
     backend.on("search_people", () => ({
-      items: [{ id: "u2", name: "Adele Vance", mail: "adele.vance@contoso.com", job_title: "" }],
+      items: [personItem("u2", "Adele Vance", "adele.vance@contoso.com")],
       fetched_at: "2026-11-28T10:00:00Z",
       stale_because: null,
     }));

@@ -2,7 +2,6 @@ import { Caption1, Field, Tag, TagGroup, makeStyles, tokens } from "@fluentui/re
 
 import type { Recipient } from "../../bindings/Recipient";
 import { RecipientPicker } from "../issues/send/RecipientPicker";
-import { keyOf, labelOf } from "../issues/send/recipients";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS },
@@ -23,8 +22,8 @@ export function RecipientField(props: {
   const styles = useStyles();
   const toggle = (recipient: Recipient) =>
     props.onChange(
-      props.value.some((r) => keyOf(r) === keyOf(recipient))
-        ? props.value.filter((r) => keyOf(r) !== keyOf(recipient))
+      props.value.some((r) => r.key === recipient.key)
+        ? props.value.filter((r) => r.key !== recipient.key)
         : [...props.value, recipient],
     );
   // The field's required mark and message belong to the chosen list, not to the picker's
@@ -35,13 +34,13 @@ export function RecipientField(props: {
         <TagGroup
           className={styles.chosen}
           aria-label={props.label}
-          onDismiss={(_, data) => props.onChange(props.value.filter((r) => keyOf(r) !== data.value))}
+          onDismiss={(_, data) => props.onChange(props.value.filter((r) => r.key !== data.value))}
           data-testid={`${props.testId}-chosen`}
         >
           {props.value.length === 0 && <Caption1 className={styles.muted}>Nobody yet: choose below.</Caption1>}
           {props.value.map((r) => (
-            <Tag key={keyOf(r)} value={keyOf(r)} dismissible dismissIcon={{ "aria-label": `Remove ${labelOf(r)}` }} size="small">
-              {labelOf(r)}
+            <Tag key={r.key} value={r.key} dismissible dismissIcon={{ "aria-label": `Remove ${r.label}` }} size="small">
+              {r.label}
             </Tag>
           ))}
         </TagGroup>

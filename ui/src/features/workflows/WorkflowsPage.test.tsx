@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { Workflow } from "../../bindings/Workflow";
 import type { WorkflowDefinition } from "../../bindings/WorkflowDefinition";
-import { backend, fakeTauriModule, nth } from "../../test/fakeBackend";
+import { backend, channelItem, fakeTauriModule, nth, personItem } from "../../test/fakeBackend";
 import { WorkflowsPage } from "./WorkflowsPage";
 
 vi.mock("../../ipc/tauri", () => fakeTauriModule());
@@ -16,8 +16,8 @@ function setUp() {
   backend.on("list_workflows", () => saved);
   backend.on("bot_state", () => ({ state: "not_connected" }));
   backend.on("list_teams", () => listing([{ id: "t1", name: "Security Operations", description: "" }]));
-  backend.on("list_channels", () => listing([{ id: "c1", team_id: "t1", name: "General", description: "", kind: "standard" }]));
-  backend.on("search_people", () => listing([{ id: "u2", name: "Adele Vance", mail: "adele.vance@contoso.com", job_title: "" }]));
+  backend.on("list_channels", () => listing([channelItem({ id: "t1", name: "Security Operations" }, "c1", "General")]));
+  backend.on("search_people", () => listing([personItem("u2", "Adele Vance", "adele.vance@contoso.com")]));
   backend.on("list_chats", () => listing([]));
   backend.on("dry_run_workflow", () => ({
     matched: 2,

@@ -33,7 +33,6 @@ import { commands } from "../../ipc/commands";
 import { EmptyState } from "../../shared/EmptyState";
 import { PageHeader } from "../../shared/PageHeader";
 import { useCommand } from "../../shared/useCommand";
-import { labelOf } from "../issues/send/recipients";
 import { DryRunResult } from "./DryRunResult";
 import { APPLY_TO, WorkflowEditor } from "./WorkflowEditor";
 
@@ -187,8 +186,8 @@ export function WorkflowsPage(props: { workflowId: string | null }) {
             </TableHeader>
             <TableBody>
               {list.map((workflow) => {
-                const recipients = workflow.definition.recipients.map(labelOf).join(", ");
-                const fallback = workflow.definition.fallback.map(labelOf).join(", ");
+                const recipients = workflow.definition.recipients.map((r) => r.label).join(", ");
+                const fallback = workflow.definition.fallback.map((r) => r.label).join(", ");
                 return (
                   <TableRow key={workflow.id} data-testid="workflow-row">
                     <TableCell className={styles.cell} title={workflow.definition.name}>

@@ -75,10 +75,11 @@ impl Origin {
     }
 }
 
-/// Where a message goes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[ts(export)]
+/// Where a message goes. It reaches the window (and JSON files) with its [`Recipient::key`]
+/// and [`Recipient::label`] beside its fields, so nothing outside the core derives them;
+/// they are ignored when a recipient is read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", into = "shown::Shown")]
 pub enum Recipient {
     /// A new post in a team's channel.
     Channel {
@@ -101,6 +102,8 @@ pub enum Recipient {
         topic: Option<String>,
     },
 }
+
+mod shown;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -285,6 +288,38 @@ pub struct SendRequest {
     /// Who sends: the signed-in person, or the organisation's bot.
     #[serde(default)]
     pub identity: crate::bot::Identity,
+    /// The chosen people (two or more) get one group chat instead of a chat each.
+    #[serde(default)]
+    pub as_group: bool,
+}
+
+impl SendRequest {
+    /// The request as it is sent: with [`SendRequest::as_group`], the people (two or more)
+    /// become one group chat with the sender.
+    pub fn as_sent(&self) -> SendRequest {
+        let people = self
+            .recipients
+            .iter()
+            .filter(|r| matches!(r, Recipient::Person { .. }))
+            .count();
+        if !self.as_group || people < 2 {
+            return SendRequest {
+                as_group: false,
+                ..self.clone()
+            };
+        }
+        let (people, mut recipients): (Vec<Recipient>, Vec<Recipient>) = self
+            .recipients
+            .iter()
+            .cloned()
+            .partition(|r| matches!(r, Recipient::Person { .. }));
+        recipients.push(Recipient::group_of(people, None));
+        SendRequest {
+            recipients,
+            as_group: false,
+            ..self.clone()
+        }
+    }
 }
 
 /// One recipient in the pre-send check.

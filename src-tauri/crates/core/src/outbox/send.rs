@@ -59,6 +59,7 @@ impl Outbox<'_> {
     /// The pre-send check: the exact card that will be sent, what had to be trimmed, and
     /// whether Microsoft Teams can reach each recipient. Nothing is sent.
     pub async fn preview(self, request: &SendRequest) -> Result<SendPreview> {
+        let request = &request.as_sent();
         let issue = self.core.issue(&request.issue_id)?;
         let composition = composition(
             &issue,
@@ -196,6 +197,7 @@ impl Outbox<'_> {
     /// Queues a message about an issue for each recipient (once per place) and returns the
     /// deliveries; the dispatcher sends them. Manual sends go ahead of workflow traffic.
     pub fn send(&self, request: &SendRequest) -> Result<Queued> {
+        let request = &request.as_sent();
         if let Some(problem) = Self::blocking(request).into_iter().next() {
             return Err(problem.into());
         }

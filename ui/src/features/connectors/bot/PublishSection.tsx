@@ -22,7 +22,6 @@ import type { Recipient } from "../../../bindings/Recipient";
 import type { SavedPackage } from "../../../bindings/SavedPackage";
 import { commands } from "../../../ipc/commands";
 import { RecipientPicker } from "../../issues/send/RecipientPicker";
-import { keyOf } from "../../issues/send/recipients";
 import type { Bot } from "./useBot";
 
 const useStyles = makeStyles({
@@ -139,8 +138,8 @@ function InstallCoverage(props: { connected: boolean }) {
   const [checking, setChecking] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const toggle = (recipient: Recipient) => {
-    const key = keyOf(recipient);
-    setChosen((now) => (now.some((r) => keyOf(r) === key) ? now.filter((r) => keyOf(r) !== key) : [...now, recipient]));
+    const key = recipient.key;
+    setChosen((now) => (now.some((r) => r.key === key) ? now.filter((r) => r.key !== key) : [...now, recipient]));
     setCoverage(null);
   };
   const check = () => {

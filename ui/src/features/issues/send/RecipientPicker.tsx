@@ -23,7 +23,6 @@ import type { Person } from "../../../bindings/Person";
 import type { Recipient } from "../../../bindings/Recipient";
 import type { Team } from "../../../bindings/Team";
 import { commands } from "../../../ipc/commands";
-import { keyOf } from "./recipients";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, minHeight: 0 },
@@ -118,18 +117,12 @@ function Channels(props: { chosen: Set<string>; onToggle: (r: Recipient) => void
         {team !== null &&
           channels.state === "ready" &&
           channels.listing.items.map((channel) => {
-            const recipient: Recipient = {
-              kind: "channel",
-              team_id: team.id,
-              channel_id: channel.id,
-              team_name: team.name,
-              channel_name: channel.name,
-            };
+            const { recipient } = channel;
             const badge = KIND_BADGE[channel.kind];
             return (
               <div key={channel.id} className={styles.item}>
                 <Checkbox
-                  checked={props.chosen.has(keyOf(recipient))}
+                  checked={props.chosen.has(recipient.key)}
                   onChange={() => props.onToggle(recipient)}
                   label={channel.name}
                   data-testid="channel-option"
@@ -175,11 +168,11 @@ function People(props: { chosen: Set<string>; onToggle: (r: Recipient) => void }
         {fetchPeople === null && <Caption1 className={styles.note}>Type at least two letters of a name or address.</Caption1>}
         {people.state === "ready" &&
           people.listing.items.map((person) => {
-            const recipient: Recipient = { kind: "person", user_id: person.id, name: person.name, mail: person.mail };
+            const { recipient } = person;
             return (
               <div key={person.id} className={styles.item}>
                 <Checkbox
-                  checked={props.chosen.has(keyOf(recipient))}
+                  checked={props.chosen.has(recipient.key)}
                   onChange={() => props.onToggle(recipient)}
                   label={
                     <>
@@ -214,11 +207,11 @@ function Chats(props: { chosen: Set<string>; onToggle: (r: Recipient) => void })
       <Input placeholder="Filter your chats" value={text} onChange={(_, data) => setText(data.value)} aria-label="Filter chats" />
       <div className={styles.list} role="group" aria-label="Chats">
         {shown.map((chat) => {
-          const recipient: Recipient = { kind: "chat", chat_id: chat.id, title: chat.title };
+          const { recipient } = chat;
           return (
             <div key={chat.id} className={styles.item}>
               <Checkbox
-                checked={props.chosen.has(keyOf(recipient))}
+                checked={props.chosen.has(recipient.key)}
                 onChange={() => props.onToggle(recipient)}
                 label={chat.title || "(untitled chat)"}
               />
@@ -245,7 +238,7 @@ export function RecipientPicker(props: { chosen: Recipient[]; onToggle: (recipie
   const first = kinds[0] ?? "channels";
   const [picked, setTab] = useState<Kind>(first);
   const tab = kinds.includes(picked) ? picked : first;
-  const chosen = new Set(props.chosen.map(keyOf));
+  const chosen = new Set(props.chosen.map((r) => r.key));
   return (
     <div>
       <TabList selectedValue={tab} onTabSelect={(_, data) => setTab(data.value as Kind)} size="small">

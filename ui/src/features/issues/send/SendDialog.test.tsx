@@ -5,12 +5,13 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Delivery } from "../../../bindings/Delivery";
 import type { Recipient } from "../../../bindings/Recipient";
 import type { SendRequest } from "../../../bindings/SendRequest";
-import { backend, fakeTauriModule, nth, issue } from "../../../test/fakeBackend";
+import { backend, channelItem, fakeTauriModule, issue, nth, personItem } from "../../../test/fakeBackend";
 import { SendDialog } from "./SendDialog";
 
 vi.mock("../../../ipc/tauri", () => fakeTauriModule());
 
 const listing = <T,>(items: T[]) => ({ items, fetched_at: "2026-11-28T10:00:00Z", stale_because: null });
+const secOps = { id: "t1", name: "Security Operations" };
 
 const card = {
   type: "AdaptiveCard",
@@ -47,13 +48,13 @@ function setUp() {
   backend.on("list_teams", () => listing([{ id: "t1", name: "Security Operations", description: "" }]));
   backend.on("list_channels", () =>
     listing([
-      { id: "c1", team_id: "t1", name: "General", description: "", kind: "standard" },
-      { id: "c2", team_id: "t1", name: "Incident Response", description: "", kind: "private" },
+      channelItem(secOps, "c1", "General"),
+      channelItem(secOps, "c2", "Incident Response", "private"),
     ]),
   );
   backend.on("search_people", (args) =>
     (args as { query: string }).query.startsWith("ad")
-      ? listing([{ id: "u2", name: "Adele Vance", mail: "adele.vance@contoso.com", job_title: "Security Engineer" }])
+      ? listing([personItem("u2", "Adele Vance", "adele.vance@contoso.com", "Security Engineer")])
       : listing([]),
   );
   backend.on("list_chats", () => listing([]));
@@ -61,11 +62,7 @@ function setUp() {
     const request = (args as { request: SendRequest }).request;
     return {
       composition: { card, summary: "High security issue", trimmed: [], size_bytes: 2150, limit_bytes: 26624, card_version: "1.5" },
-      recipients: request.recipients.map((r) => ({
-        label: r.kind === "channel" ? `${r.team_name} › ${r.channel_name}` : r.kind === "person" ? r.name : "?",
-        key: r.kind,
-        problem: null,
-      })),
+      recipients: request.recipients.map((r) => ({ label: r.label, key: r.key, problem: null })),
       blocking: request.recipients.length === 0 ? ["Choose at least one channel, person or chat to send the message to."] : [],
     };
   });
@@ -76,8 +73,8 @@ describe("Send message to Teams", () => {
 
   it("picks a channel and a person, previews the exact card, sends, and shows each recipient's result", async () => {
     setUp();
-    const channel: Recipient = { kind: "channel", team_id: "t1", channel_id: "c1", team_name: "Security Operations", channel_name: "General" };
-    const adele: Recipient = { kind: "person", user_id: "u2", name: "Adele Vance", mail: "adele.vance@contoso.com" };
+    const channel = channelItem(secOps, "c1", "General").recipient;
+    const adele = personItem("u2", "Adele Vance", "adele.vance@contoso.com").recipient;
     let polls = 0;
     backend.on("send_message", () => ({
       message_id: "m-1",
@@ -139,8 +136,8 @@ describe("Send message to Teams", () => {
     setUp();
     backend.on("search_people", () =>
       listing([
-        { id: "u2", name: "Adele Vance", mail: "adele.vance@contoso.com", job_title: "" },
-        { id: "u3", name: "Alex Wilber", mail: "alex.wilber@contoso.com", job_title: "" },
+        personItem("u2", "Adele Vance", "adele.vance@contoso.com"),
+        personItem("u3", "Alex Wilber", "alex.wilber@contoso.com"),
       ]),
     );
     render(<SendDialog issue={issue(1)} onClose={() => {}} onOpenActivity={() => {}} />);
@@ -151,9 +148,8 @@ describe("Send message to Teams", () => {
     await waitFor(() => {
       const previews = backend.calls.filter((c) => c.command === "preview_send");
       const last = (nth(previews, previews.length - 1).args as { request: SendRequest }).request;
-      expect(last.recipients).toEqual([
-        { kind: "group_chat", people: [{ user_id: "u2", name: "Adele Vance" }, { user_id: "u3", name: "Alex Wilber" }], topic: null },
-      ]);
+      expect(last.as_group).toBe(true);
+      expect(last.recipients.map((r) => r.key)).toEqual(["person:u2", "person:u3"]);
     });
   });
 });
@@ -179,7 +175,7 @@ describe("Send message to Teams as the bot", () => {
         settings_changed: false,
       },
     }));
-    const adele: Recipient = { kind: "person", user_id: "u2", name: "Adele Vance", mail: "adele.vance@contoso.com" };
+    const adele = personItem("u2", "Adele Vance", "adele.vance@contoso.com").recipient;
     backend.on("send_message", () => ({ message_id: "m-1", deliveries: [delivery(adele, "Adele Vance", {})] }));
     backend.on("message_deliveries", () => [
       delivery(adele, "Adele Vance", { status: "sent", attempts: 1, identity: "bot", sender: "OX Security Alerts" }),

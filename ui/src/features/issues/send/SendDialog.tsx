@@ -38,7 +38,6 @@ import { DeliveryStatusBadge, isSettled, nextAttempt } from "../../activity/Deli
 import { SEVERITY_LABEL } from "../severity";
 import { CardPreview } from "./CardPreview";
 import { RecipientPicker } from "./RecipientPicker";
-import { asSent, keyOf, labelOf } from "./recipients";
 
 const COMMENT_LIMIT = 4000;
 
@@ -123,7 +122,7 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
 
   const people = sendable.filter((r) => r.kind === "person").length;
   const request = useMemo(
-    () => ({ issue_id: issue.id, recipients: asSent(sendable, asGroup && !asBot), comment, identity }),
+    () => ({ issue_id: issue.id, recipients: sendable, comment, identity, as_group: asGroup && !asBot }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [issue.id, chosen, asGroup, comment, identity],
   );
@@ -167,7 +166,7 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
 
   const toggle = (recipient: Recipient) =>
     setChosen((list) =>
-      list.some((r) => keyOf(r) === keyOf(recipient)) ? list.filter((r) => keyOf(r) !== keyOf(recipient)) : [...list, recipient],
+      list.some((r) => r.key === recipient.key) ? list.filter((r) => r.key !== recipient.key) : [...list, recipient],
     );
 
   const { preview, failure: previewFailure } = checked;
@@ -222,13 +221,13 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
                   <TagGroup
                     className={styles.chosen}
                     aria-label="Chosen recipients"
-                    onDismiss={(_, data) => setChosen((list) => list.filter((r) => keyOf(r) !== data.value))}
+                    onDismiss={(_, data) => setChosen((list) => list.filter((r) => r.key !== data.value))}
                     data-testid="chosen-recipients"
                   >
                     {chosen.length === 0 && <Caption1 className={styles.muted}>Nobody yet: choose below.</Caption1>}
                     {sendable.map((r) => (
-                      <Tag key={keyOf(r)} value={keyOf(r)} dismissible dismissIcon={{ "aria-label": `Remove ${labelOf(r)}` }} size="small">
-                        {labelOf(r)}
+                      <Tag key={r.key} value={r.key} dismissible dismissIcon={{ "aria-label": `Remove ${r.label}` }} size="small">
+                        {r.label}
                       </Tag>
                     ))}
                   </TagGroup>
