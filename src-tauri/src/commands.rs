@@ -88,13 +88,13 @@ pub async fn take_pending_link(shell: State<'_, Shell>) -> Result<Option<LinkEve
 
 #[tauri::command]
 pub async fn connection_state(shell: State<'_, Shell>) -> Result<ConnectionState, AppError> {
-    Ok(shell.core()?.connection_state()?)
+    Ok(shell.core()?.auth().state()?)
 }
 
 /// Asks Microsoft whether the connection still works.
 #[tauri::command]
 pub async fn check_connection(shell: State<'_, Shell>) -> Result<ConnectionState, AppError> {
-    Ok(shell.core()?.check_connection().await?)
+    Ok(shell.core()?.auth().check().await?)
 }
 
 /// Signs in in the browser and waits (up to five minutes) for it to come back. `only` asks
@@ -116,7 +116,7 @@ pub async fn connect(
         browser_command: None,
         timeout: SIGN_IN_TIMEOUT,
     };
-    let result = core.sign_in(request, async {
+    let result = core.auth().sign_in(request, async {
         let _ = cancelled.await;
     });
     let result = result.await;
@@ -133,19 +133,19 @@ pub async fn cancel_connect(shell: State<'_, Shell>) -> Result<(), AppError> {
 #[tauri::command]
 pub async fn disconnect(shell: State<'_, Shell>) -> Result<ConnectionState, AppError> {
     let core = shell.core()?;
-    core.disconnect().await?;
-    Ok(core.connection_state()?)
+    core.auth().disconnect().await?;
+    Ok(core.auth().state()?)
 }
 
 #[tauri::command]
 pub async fn permission_report(shell: State<'_, Shell>) -> Result<PermissionReport, AppError> {
-    Ok(shell.core()?.permission_report().await?)
+    Ok(shell.core()?.auth().permissions().await?)
 }
 
 /// Opens the app's permissions page in the admin center of the configured cloud.
 #[tauri::command]
 pub async fn open_admin_center(app: AppHandle, shell: State<'_, Shell>) -> Result<(), AppError> {
-    let report = shell.core()?.permission_report().await?;
+    let report = shell.core()?.auth().permissions().await?;
     let url = report.admin_center_url.ok_or_else(|| AppError {
         code: ErrorCode::NotConfigured,
         message: "A custom cloud has no admin center the app knows of.".to_string(),
@@ -156,7 +156,7 @@ pub async fn open_admin_center(app: AppHandle, shell: State<'_, Shell>) -> Resul
 /// The bot card's fields; the secret only as set or not set.
 #[tauri::command]
 pub async fn bot_setup(shell: State<'_, Shell>) -> Result<BotSetup, AppError> {
-    Ok(shell.core()?.bot_setup().await?)
+    Ok(shell.core()?.bot().setup().await?)
 }
 
 /// Saves the bot card; a typed secret goes to the OS keychain.
@@ -165,12 +165,12 @@ pub async fn save_bot_setup(
     shell: State<'_, Shell>,
     draft: BotSetupDraft,
 ) -> Result<BotSetup, AppError> {
-    Ok(shell.core()?.save_bot_setup(draft).await?)
+    Ok(shell.core()?.bot().save_setup(draft).await?)
 }
 
 #[tauri::command]
 pub async fn bot_state(shell: State<'_, Shell>) -> Result<BotState, AppError> {
-    Ok(shell.core()?.bot_state()?)
+    Ok(shell.core()?.bot().state()?)
 }
 
 /// Runs the administrator's consent in the browser, then verifies the bot (up to five minutes;
@@ -187,7 +187,8 @@ pub async fn connect_bot(app: AppHandle, shell: State<'_, Shell>) -> Result<BotS
         timeout: SIGN_IN_TIMEOUT,
     };
     let result = core
-        .connect_bot(request, async {
+        .bot()
+        .connect(request, async {
             let _ = cancelled.await;
         })
         .await;
@@ -198,7 +199,7 @@ pub async fn connect_bot(app: AppHandle, shell: State<'_, Shell>) -> Result<BotS
 /// Proves the bot's setup again without the browser.
 #[tauri::command]
 pub async fn verify_bot(shell: State<'_, Shell>) -> Result<BotState, AppError> {
-    let state = shell.core()?.verify_bot(None).await?;
+    let state = shell.core()?.bot().verify(None).await?;
     Ok(state)
 }
 
@@ -208,8 +209,8 @@ pub async fn disconnect_bot(
     forget_secret: bool,
 ) -> Result<BotState, AppError> {
     let core = shell.core()?;
-    core.disconnect_bot(forget_secret).await?;
-    Ok(core.bot_state()?)
+    core.bot().disconnect(forget_secret).await?;
+    Ok(core.bot().state()?)
 }
 
 /// Writes the Teams app package to the Downloads folder, as a browser would.
@@ -221,7 +222,7 @@ pub async fn save_app_package(shell: State<'_, Shell>) -> Result<SavedPackage, A
         message: format!("The folder {} could not be created: {e}", folder.display()),
     })?;
     let path = ox_teams_core::bot::package::free_name(&folder);
-    Ok(shell.core()?.save_app_package(&path)?)
+    Ok(shell.core()?.bot().save_package(&path)?)
 }
 
 /// Shows a saved package in the file manager.
@@ -241,7 +242,7 @@ pub async fn app_coverage(
     shell: State<'_, Shell>,
     recipients: Vec<Recipient>,
 ) -> Result<Coverage, AppError> {
-    Ok(shell.core()?.app_coverage(&recipients).await?)
+    Ok(shell.core()?.bot().coverage(&recipients).await?)
 }
 
 /// Opens Teams admin center's app setup policies of the configured cloud.
@@ -252,7 +253,7 @@ pub async fn open_teams_admin_center(
 ) -> Result<(), AppError> {
     let url = shell
         .core()?
-        .bot_setup()
+        .bot().setup()
         .await?
         .teams_admin_center
         .ok_or_else(|| AppError {
@@ -264,7 +265,7 @@ pub async fn open_teams_admin_center(
 
 #[tauri::command]
 pub async fn list_workflows(shell: State<'_, Shell>) -> Result<Vec<Workflow>, AppError> {
-    Ok(shell.core()?.workflows()?)
+    Ok(shell.core()?.workflows().list()?)
 }
 
 /// Creates (`id` null) or replaces a workflow; one that covers existing issues acts at once.
@@ -274,7 +275,7 @@ pub async fn save_workflow(
     id: Option<String>,
     definition: WorkflowDefinition,
 ) -> Result<SavedWorkflow, AppError> {
-    let (workflow, run) = shell.core()?.save_workflow(id.as_deref(), definition)?;
+    let (workflow, run) = shell.core()?.workflows().save(id.as_deref(), definition)?;
     Ok(SavedWorkflow { workflow, run })
 }
 
@@ -284,13 +285,13 @@ pub async fn set_workflow_enabled(
     id: String,
     enabled: bool,
 ) -> Result<SavedWorkflow, AppError> {
-    let (workflow, run) = shell.core()?.set_workflow_enabled(&id, enabled)?;
+    let (workflow, run) = shell.core()?.workflows().set_enabled(&id, enabled)?;
     Ok(SavedWorkflow { workflow, run })
 }
 
 #[tauri::command]
 pub async fn delete_workflow(shell: State<'_, Shell>, id: String) -> Result<(), AppError> {
-    Ok(shell.core()?.delete_workflow(&id)?)
+    Ok(shell.core()?.workflows().delete(&id)?)
 }
 
 /// For the current issues, who would get what; nothing is sent.
@@ -300,7 +301,10 @@ pub async fn dry_run_workflow(
     id: Option<String>,
     definition: WorkflowDefinition,
 ) -> Result<DryRun, AppError> {
-    Ok(shell.core()?.dry_run(&definition, id.as_deref())?)
+    Ok(shell
+        .core()?
+        .workflows()
+        .dry_run(&definition, id.as_deref())?)
 }
 
 #[tauri::command]
@@ -308,7 +312,7 @@ pub async fn workflow_history(
     shell: State<'_, Shell>,
     id: String,
 ) -> Result<Vec<WorkflowRun>, AppError> {
-    Ok(shell.core()?.workflow_history(&id, 50)?)
+    Ok(shell.core()?.workflows().history(&id, 50)?)
 }
 
 #[tauri::command]
@@ -320,17 +324,18 @@ pub async fn list_issues(
 ) -> Result<IssuePage, AppError> {
     Ok(shell
         .core()?
-        .issues(&filter, offset.into(), limit.min(1000).into())?)
+        .issues()
+        .list(&filter, offset.into(), limit.min(1000).into())?)
 }
 
 #[tauri::command]
 pub async fn get_issue(shell: State<'_, Shell>, id: String) -> Result<Issue, AppError> {
-    Ok(shell.core()?.issue(&id)?)
+    Ok(shell.core()?.issues().get(&id)?)
 }
 
 #[tauri::command]
 pub async fn issue_facets(shell: State<'_, Shell>) -> Result<IssueFacets, AppError> {
-    Ok(shell.core()?.issue_facets()?)
+    Ok(shell.core()?.issues().facets()?)
 }
 
 /// Asks for SARIF or JSON files (or a folder of them) in the system's file chooser and imports
@@ -394,7 +399,7 @@ async fn import(
     let cancel = shell.begin_import();
     let report = tauri::async_runtime::spawn_blocking(move || {
         let mut last = std::time::Instant::now() - std::time::Duration::from_secs(1);
-        core.import_issues(
+        core.issues().import(
             &paths,
             &mut |progress| {
                 // A few updates a second are enough for a progress bar.
@@ -428,7 +433,7 @@ pub async fn list_teams(
     shell: State<'_, Shell>,
     freshness: Freshness,
 ) -> Result<Listing<Team>, AppError> {
-    Ok(shell.core()?.teams(freshness).await?)
+    Ok(shell.core()?.directory().teams(freshness).await?)
 }
 
 #[tauri::command]
@@ -437,7 +442,11 @@ pub async fn list_channels(
     team_id: String,
     freshness: Freshness,
 ) -> Result<Listing<Channel>, AppError> {
-    Ok(shell.core()?.channels(&team_id, freshness).await?)
+    Ok(shell
+        .core()?
+        .directory()
+        .channels(&team_id, freshness)
+        .await?)
 }
 
 #[tauri::command]
@@ -445,7 +454,7 @@ pub async fn list_chats(
     shell: State<'_, Shell>,
     freshness: Freshness,
 ) -> Result<Listing<Chat>, AppError> {
-    Ok(shell.core()?.chats(freshness).await?)
+    Ok(shell.core()?.directory().chats(freshness).await?)
 }
 
 #[tauri::command]
@@ -454,7 +463,7 @@ pub async fn search_people(
     query: String,
     freshness: Freshness,
 ) -> Result<Listing<Person>, AppError> {
-    Ok(shell.core()?.people(&query, freshness).await?)
+    Ok(shell.core()?.directory().people(&query, freshness).await?)
 }
 
 #[tauri::command]
@@ -527,7 +536,7 @@ pub async fn open_help(
     shell: State<'_, Shell>,
     issue_id: String,
 ) -> Result<(), AppError> {
-    let issue = shell.core()?.issue(&issue_id)?;
+    let issue = shell.core()?.issues().get(&issue_id)?;
     let url = issue
         .help_uri
         .filter(|u| u.starts_with("https://") || u.starts_with("http://"))

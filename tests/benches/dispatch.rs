@@ -70,10 +70,16 @@ async fn main() {
     sign_in_as(&core, &admin, Decision::Accept, None)
         .await
         .unwrap();
-    let teams = core.teams(Freshness::Recent).await.unwrap().items;
+    let teams = core
+        .directory()
+        .teams(Freshness::Recent)
+        .await
+        .unwrap()
+        .items;
     let mut channels = Vec::new();
     for team in teams.iter().take(CHANNELS) {
         let general = core
+            .directory()
             .channels(&team.id, Freshness::Recent)
             .await
             .unwrap()
@@ -94,21 +100,22 @@ async fn main() {
         "the admin belongs to enough teams"
     );
     let recipients: Vec<Recipient> = channels.into_iter().chain(people).collect();
-    core.save_workflow(
-        None,
-        WorkflowDefinition {
-            name: "Burst".into(),
-            enabled: true,
-            conditions: Conditions::default(),
-            recipients: recipients.clone(),
-            fallback: vec![recipients[0].clone()],
-            comment: String::new(),
-            apply_to: ApplyTo::NewOrUpdatedIssues,
-            schedule: None,
-            identity: Default::default(),
-        },
-    )
-    .unwrap();
+    core.workflows()
+        .save(
+            None,
+            WorkflowDefinition {
+                name: "Burst".into(),
+                enabled: true,
+                conditions: Conditions::default(),
+                recipients: recipients.clone(),
+                fallback: vec![recipients[0].clone()],
+                comment: String::new(),
+                apply_to: ApplyTo::NewOrUpdatedIssues,
+                schedule: None,
+                identity: Default::default(),
+            },
+        )
+        .unwrap();
     let report = dir.path().join("burst.json");
     let issues: Vec<_> = (0..ISSUES)
         .map(|n| json!({ "id": format!("burst-{n}"), "title": format!("Burst finding {n}"), "severity": "high",
@@ -119,7 +126,8 @@ async fn main() {
         json!({ "format": "ox-teams-issues/1", "issues": issues }).to_string(),
     )
     .unwrap();
-    core.import_issues(&[report], &mut |_| {}, &CancelFlag::default())
+    core.issues()
+        .import(&[report], &mut |_| {}, &CancelFlag::default())
         .unwrap();
     let total = ISSUES * recipients.len();
     assert_eq!(core.outbox().deliveries(5000).unwrap().len(), total);

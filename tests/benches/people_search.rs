@@ -57,7 +57,12 @@ async fn main() {
     for (i, name) in names.iter().enumerate() {
         let query: String = name.chars().take(2 + i % 6).collect();
         let started = Instant::now();
-        let listing = t.core.people(&query, Freshness::Recent).await.unwrap();
+        let listing = t
+            .core
+            .directory()
+            .people(&query, Freshness::Recent)
+            .await
+            .unwrap();
         fresh.push(started.elapsed());
         found += listing.items.len();
     }
@@ -66,7 +71,13 @@ async fn main() {
     for (i, name) in names.iter().enumerate() {
         let query: String = name.chars().take(2 + i % 6).collect();
         let started = Instant::now();
-        std::hint::black_box(t.core.people(&query, Freshness::Cached).await.unwrap());
+        std::hint::black_box(
+            t.core
+                .directory()
+                .people(&query, Freshness::Cached)
+                .await
+                .unwrap(),
+        );
         cached.push(started.elapsed());
     }
     println!(
@@ -87,7 +98,7 @@ async fn main() {
     let mut me = Vec::new();
     for _ in 0..50 {
         let started = Instant::now();
-        std::hint::black_box(t.core.check_connection().await.unwrap());
+        std::hint::black_box(t.core.auth().check().await.unwrap());
         me.push(started.elapsed());
     }
     println!(
@@ -97,7 +108,13 @@ async fn main() {
     );
 
     let started = Instant::now();
-    let teams = t.core.teams(Freshness::Recent).await.unwrap().items;
+    let teams = t
+        .core
+        .directory()
+        .teams(Freshness::Recent)
+        .await
+        .unwrap()
+        .items;
     println!(
         "joined teams of the administrator: {} in {:?}",
         teams.len(),

@@ -45,7 +45,8 @@ async fn setup() -> Setup {
     };
     let t = core_against(sandbox.url(), "contoso.onmicrosoft.com", CLIENT_ID);
     t.core
-        .import_issues(
+        .issues()
+        .import(
             &[sarif_samples().join("semgrep-generated.sarif")],
             &mut |_| {},
             &CancelFlag::default(),
@@ -53,7 +54,8 @@ async fn setup() -> Setup {
         .unwrap();
     let issue_id = t
         .core
-        .issues(&IssueFilter::default(), 0, 1)
+        .issues()
+        .list(&IssueFilter::default(), 0, 1)
         .unwrap()
         .issues
         .remove(0)
@@ -70,7 +72,8 @@ async fn setup() -> Setup {
 
 async fn configure(s: &Setup, secret: &str) {
     s.t.core
-        .save_bot_setup(BotSetupDraft {
+        .bot()
+        .save_setup(BotSetupDraft {
             app_id: DEFAULT_BOT_APP_ID.to_uppercase(),
             tenant: s.tenant_id.clone(),
             secret: Some(Secret::new(secret)),
@@ -126,7 +129,8 @@ async fn connecting_runs_admin_consent_and_proves_graph_and_the_bot_connector() 
     assert!(missing.to_string().contains("application ID"), "{missing}");
 
     let refused = core
-        .save_bot_setup(BotSetupDraft {
+        .bot()
+        .save_setup(BotSetupDraft {
             app_id: "not-a-guid".into(),
             tenant: "organizations".into(),
             secret: None,
@@ -137,7 +141,7 @@ async fn connecting_runs_admin_consent_and_proves_graph_and_the_bot_connector() 
     assert!(refused.to_string().contains("its own tenant"), "{refused}");
 
     configure(&s, "wrong-secret").await;
-    let setup = core.bot_setup().await.unwrap();
+    let setup = core.bot().setup().await.unwrap();
     assert!(setup.secret_set);
     assert_eq!(setup.app_id, DEFAULT_BOT_APP_ID, "stored in lower case");
     let wrong = connect_bot_as(core, &s.admin, Decision::Accept)
@@ -149,7 +153,7 @@ async fn connecting_runs_admin_consent_and_proves_graph_and_the_bot_connector() 
         "{wrong}"
     );
     assert!(!wrong.to_string().contains("wrong-secret"));
-    assert_eq!(core.bot_state().unwrap(), BotState::NotConnected);
+    assert_eq!(core.bot().state().unwrap(), BotState::NotConnected);
 
     configure(&s, DEFAULT_BOT_SECRET).await;
     let declined = connect_bot_as(core, &s.admin, Decision::Decline)
@@ -190,10 +194,16 @@ async fn connecting_runs_admin_consent_and_proves_graph_and_the_bot_connector() 
     assert!(!bot.settings_changed);
 
     // Without a signed-in person, the pickers read the directory as the bot.
-    let teams = core.teams(Freshness::Recent).await.unwrap().items;
+    let teams = core
+        .directory()
+        .teams(Freshness::Recent)
+        .await
+        .unwrap()
+        .items;
     assert!(teams.iter().any(|t| t.name == "Security Operations"));
     assert!(
         !core
+            .directory()
             .people("adele", Freshness::Recent)
             .await
             .unwrap()
@@ -201,9 +211,9 @@ async fn connecting_runs_admin_consent_and_proves_graph_and_the_bot_connector() 
             .is_empty()
     );
 
-    core.disconnect_bot(true).await.unwrap();
-    assert_eq!(core.bot_state().unwrap(), BotState::NotConnected);
-    assert!(!core.bot_setup().await.unwrap().secret_set);
+    core.bot().disconnect(true).await.unwrap();
+    assert_eq!(core.bot().state().unwrap(), BotState::NotConnected);
+    assert!(!core.bot().setup().await.unwrap().secret_set);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -216,7 +226,8 @@ async fn the_bot_sends_to_a_person_and_a_channel_and_says_who_lacks_the_app() {
     let alerts = channel(&s, "Security Operations", "General").await;
 
     let coverage = core
-        .app_coverage(&[alerts.clone(), adele.clone(), missing.clone()])
+        .bot()
+        .coverage(&[alerts.clone(), adele.clone(), missing.clone()])
         .await
         .unwrap();
     assert_eq!(coverage.summary, "Installed for 2 of 3 recipients");
@@ -381,14 +392,14 @@ async fn bot_throttling_is_waited_out_and_a_rejected_secret_pauses_until_reconne
         reason.message
     );
     assert!(matches!(
-        core.bot_state().unwrap(),
+        core.bot().state().unwrap(),
         BotState::ReconnectNeeded { .. }
     ));
     let delivery = core.outbox().delivery(&queued.deliveries[0].id).unwrap();
     assert_eq!(delivery.status, DeliveryStatus::Paused);
 
     configure(&s, DEFAULT_BOT_SECRET).await;
-    core.verify_bot(None).await.unwrap();
+    core.bot().verify(None).await.unwrap();
     let resumed = core.outbox().dispatch(100).await.unwrap();
     assert_eq!(resumed.sent, 1, "{resumed:?}");
     assert_eq!(

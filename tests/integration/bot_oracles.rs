@@ -47,14 +47,14 @@ fn the_app_package_passes_microsofts_manifest_schema_and_teams_icon_rules() {
     let core = open_core(&dir.path().join("data"));
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime
-        .block_on(core.save_bot_setup(BotSetupDraft {
+        .block_on(core.bot().save_setup(BotSetupDraft {
             app_id: APP_ID.into(),
             tenant: "contoso.onmicrosoft.com".into(),
             secret: None,
         }))
         .unwrap();
     let zip = dir.path().join("package.zip");
-    let saved = core.save_app_package(&zip).unwrap();
+    let saved = core.bot().save_package(&zip).unwrap();
     assert_eq!(saved.manifest_version, "1.30");
 
     // Python's zipfile, not ours, reads the archive.

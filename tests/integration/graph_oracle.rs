@@ -64,7 +64,8 @@ async fn the_send_flow_makes_only_requests_microsofts_graph_description_allows()
     .await
     .unwrap();
     t.core
-        .import_issues(
+        .issues()
+        .import(
             &[sarif_samples().join("semgrep-generated.sarif")],
             &mut |_| {},
             &CancelFlag::default(),
@@ -72,13 +73,15 @@ async fn the_send_flow_makes_only_requests_microsofts_graph_description_allows()
         .unwrap();
     let issue = t
         .core
-        .issues(&IssueFilter::default(), 0, 1)
+        .issues()
+        .list(&IssueFilter::default(), 0, 1)
         .unwrap()
         .issues
         .remove(0);
 
     let team = t
         .core
+        .directory()
         .teams(Freshness::Recent)
         .await
         .unwrap()
@@ -88,6 +91,7 @@ async fn the_send_flow_makes_only_requests_microsofts_graph_description_allows()
         .unwrap();
     let channel = t
         .core
+        .directory()
         .channels(&team.id, Freshness::Recent)
         .await
         .unwrap()
@@ -95,6 +99,7 @@ async fn the_send_flow_makes_only_requests_microsofts_graph_description_allows()
         .remove(0);
     let adele = t
         .core
+        .directory()
         .people("adele", Freshness::Recent)
         .await
         .unwrap()

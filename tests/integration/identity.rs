@@ -53,7 +53,7 @@ async fn connects_as_the_person_who_signed_in_with_all_nine_permissions() {
         "the refresh token is in the keychain"
     );
 
-    let report = t.core.permission_report().await.unwrap();
+    let report = t.core.auth().permissions().await.unwrap();
     assert!(report.connected);
     assert_eq!(report.permissions.len(), 9);
     assert!(
@@ -84,7 +84,7 @@ async fn tokens_are_renewed_ahead_of_expiry_once_however_many_callers_wait() {
         .unwrap();
     let first_refresh = t.secrets.get(REFRESH_TOKEN_SECRET).unwrap().unwrap();
     let before = token_requests(&sandbox).await;
-    let token = t.core.access_token().await.unwrap();
+    let token = t.core.auth().access_token().await.unwrap();
     assert_eq!(
         token_requests(&sandbox).await,
         before,
@@ -97,7 +97,14 @@ async fn tokens_are_renewed_ahead_of_expiry_once_however_many_callers_wait() {
     let callers: Vec<_> = (0..20)
         .map(|_| {
             let core = core.clone();
-            tokio::spawn(async move { core.access_token().await.unwrap().expose().to_string() })
+            tokio::spawn(async move {
+                core.auth()
+                    .access_token()
+                    .await
+                    .unwrap()
+                    .expose()
+                    .to_string()
+            })
         })
         .collect();
     let mut tokens = Vec::new();
@@ -131,7 +138,7 @@ async fn a_revoked_grant_means_reconnect_with_the_reason() {
         .send()
         .await
         .unwrap();
-    let state = t.core.check_connection().await.unwrap();
+    let state = t.core.auth().check().await.unwrap();
     match state {
         ConnectionState::ReconnectNeeded {
             code,
@@ -148,7 +155,7 @@ async fn a_revoked_grant_means_reconnect_with_the_reason() {
     // It stays so without hammering Microsoft, until the person reconnects.
     let before = token_requests(&sandbox).await;
     assert_eq!(
-        code(&t.core.access_token().await.unwrap_err()),
+        code(&t.core.auth().access_token().await.unwrap_err()),
         ErrorCode::GrantExpired
     );
     assert_eq!(token_requests(&sandbox).await, before);
@@ -168,7 +175,7 @@ async fn declining_consent_says_so_and_connects_nothing() {
     assert_eq!(code(&error), ErrorCode::ConsentDeclined);
     assert!(error.to_string().contains("declined"), "{error}");
     assert_eq!(
-        t.core.connection_state().unwrap(),
+        t.core.auth().state().unwrap(),
         ConnectionState::NotConnected
     );
     assert!(t.secrets.names().is_empty());
@@ -202,7 +209,7 @@ async fn missing_permissions_can_be_asked_for_alone() {
     )
     .await
     .unwrap();
-    let report = t.core.permission_report().await.unwrap();
+    let report = t.core.auth().permissions().await.unwrap();
     let mut missing = report.missing.clone();
     missing.sort();
     assert_eq!(
@@ -223,7 +230,7 @@ async fn missing_permissions_can_be_asked_for_alone() {
     sign_in_as(&t.core, ADELE, Decision::Accept, Some(missing))
         .await
         .unwrap();
-    let report = t.core.permission_report().await.unwrap();
+    let report = t.core.auth().permissions().await.unwrap();
     assert!(report.missing.is_empty(), "{:?}", report.missing);
 }
 
@@ -234,14 +241,14 @@ async fn disconnect_forgets_the_tokens_and_the_profile() {
     sign_in_as(&t.core, ADMIN, Decision::Accept, None)
         .await
         .unwrap();
-    t.core.disconnect().await.unwrap();
+    t.core.auth().disconnect().await.unwrap();
     assert!(t.secrets.names().is_empty());
     assert_eq!(
-        t.core.connection_state().unwrap(),
+        t.core.auth().state().unwrap(),
         ConnectionState::NotConnected
     );
     assert_eq!(
-        code(&t.core.access_token().await.unwrap_err()),
+        code(&t.core.auth().access_token().await.unwrap_err()),
         ErrorCode::NotConnected
     );
 }
@@ -266,13 +273,13 @@ async fn changing_the_tenant_after_connecting_is_flagged_not_silently_applied() 
     t.core
         .set_setting(ox_teams_core::settings::SettingKey::Tenant, "organizations")
         .unwrap();
-    let ConnectionState::Connected { account } = t.core.connection_state().unwrap() else {
+    let ConnectionState::Connected { account } = t.core.auth().state().unwrap() else {
         panic!()
     };
     assert!(account.settings_changed);
     // The connection keeps working with what it was made with.
     assert!(matches!(
-        t.core.check_connection().await.unwrap(),
+        t.core.auth().check().await.unwrap(),
         ConnectionState::Connected { .. }
     ));
 }

@@ -8,12 +8,14 @@ use ox_teams_core::{Core, ErrorCode};
 use ox_teams_tests::{open_core, sarif_samples};
 
 fn import(core: &Core, paths: &[PathBuf]) -> ImportReport {
-    core.import_issues(paths, &mut |_| {}, &CancelFlag::default())
+    core.issues()
+        .import(paths, &mut |_| {}, &CancelFlag::default())
         .unwrap()
 }
 
 fn all(core: &Core) -> Vec<ox_teams_core::issues::Issue> {
-    core.issues(&IssueFilter::default(), 0, 2000)
+    core.issues()
+        .list(&IssueFilter::default(), 0, 2000)
         .unwrap()
         .issues
 }
@@ -79,7 +81,7 @@ fn every_sample_imports_and_the_invalid_one_is_refused_with_its_name_and_problem
         "{problem}"
     );
     assert_eq!(report.refused, 1);
-    let stored = core.issue_facets().unwrap().total;
+    let stored = core.issues().facets().unwrap().total;
     assert_eq!(stored, report.new, "everything imported is stored, once");
     assert_eq!(
         stored,
@@ -123,8 +125,11 @@ fn findings_carry_what_a_person_needs() {
     assert_eq!(codeql.revision, 1);
     // Most severe first.
     assert!(issues.windows(2).all(|w| w[0].severity >= w[1].severity));
-    assert_eq!(core.issue(&codeql.id).unwrap(), *codeql);
-    assert_eq!(core.issue("nope").unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(core.issues().get(&codeql.id).unwrap(), *codeql);
+    assert_eq!(
+        core.issues().get("nope").unwrap_err().code(),
+        ErrorCode::NotFound
+    );
 }
 
 #[test]
@@ -220,7 +225,7 @@ fn broken_files_are_refused_and_the_rest_of_the_folder_imports() {
         4,
         "the .txt file is not a findings file"
     );
-    assert_eq!(core.issue_facets().unwrap().total, 3);
+    assert_eq!(core.issues().facets().unwrap().total, 3);
 }
 
 #[test]
@@ -245,13 +250,13 @@ fn the_documented_json_format_imports_and_says_which_entry_is_wrong() {
         problem.contains("issues[0].severity") && problem.contains("\"severe\""),
         "{problem}"
     );
-    let issue = core.issue("custom-7").unwrap();
+    let issue = core.issues().get("custom-7").unwrap();
     assert_eq!(issue.severity, Severity::Medium);
     let filter = IssueFilter {
         text: "aws".into(),
         ..IssueFilter::default()
     };
-    assert_eq!(core.issues(&filter, 0, 10).unwrap().total, 1);
+    assert_eq!(core.issues().list(&filter, 0, 10).unwrap().total, 1);
 }
 
 #[test]
@@ -259,12 +264,12 @@ fn filters_combine_and_pages_cover_everything_once() {
     let dir = tempfile::tempdir().unwrap();
     let core = open_core(dir.path());
     import(&core, &[sarif_samples()]);
-    let facets = core.issue_facets().unwrap();
+    let facets = core.issues().facets().unwrap();
     let eslint = IssueFilter {
         tools: vec!["ESLint".into()],
         ..IssueFilter::default()
     };
-    assert_eq!(core.issues(&eslint, 0, 1).unwrap().total, 1589 + 3);
+    assert_eq!(core.issues().list(&eslint, 0, 1).unwrap().total, 1589 + 3);
     assert!(
         facets
             .tools
@@ -276,7 +281,7 @@ fn filters_combine_and_pages_cover_everything_once() {
         tools: vec!["Trivy".into()],
         ..IssueFilter::default()
     };
-    let page = core.issues(&severe, 0, 100).unwrap();
+    let page = core.issues().list(&severe, 0, 100).unwrap();
     assert!(
         page.issues
             .iter()
@@ -285,7 +290,10 @@ fn filters_combine_and_pages_cover_everything_once() {
     let mut seen = std::collections::HashSet::new();
     let mut offset = 0;
     loop {
-        let page = core.issues(&IssueFilter::default(), offset, 500).unwrap();
+        let page = core
+            .issues()
+            .list(&IssueFilter::default(), offset, 500)
+            .unwrap();
         if page.issues.is_empty() {
             break;
         }
@@ -302,17 +310,18 @@ fn an_import_reports_progress_and_can_be_cancelled() {
     let file = sarif_samples().join("eslint-large.sarif");
     let mut last = 0;
     let mut calls = 0;
-    core.import_issues(
-        std::slice::from_ref(&file),
-        &mut |p| {
-            assert!(p.bytes_read >= last);
-            last = p.bytes_read;
-            calls += 1;
-            assert_eq!(p.bytes_total, 1_094_393);
-        },
-        &CancelFlag::default(),
-    )
-    .unwrap();
+    core.issues()
+        .import(
+            std::slice::from_ref(&file),
+            &mut |p| {
+                assert!(p.bytes_read >= last);
+                last = p.bytes_read;
+                calls += 1;
+                assert_eq!(p.bytes_total, 1_094_393);
+            },
+            &CancelFlag::default(),
+        )
+        .unwrap();
     assert_eq!(last, 1_094_393);
     assert!(calls > 3, "the progress bar moves: {calls}");
 
@@ -321,7 +330,8 @@ fn an_import_reports_progress_and_can_be_cancelled() {
     let cancel = CancelFlag::default();
     let flag = cancel.clone();
     let report = core
-        .import_issues(
+        .issues()
+        .import(
             &[file],
             &mut |p| {
                 if p.bytes_read > 100_000 {
@@ -333,7 +343,7 @@ fn an_import_reports_progress_and_can_be_cancelled() {
         .unwrap();
     assert!(report.cancelled);
     assert_eq!(
-        core.issue_facets().unwrap().total,
+        core.issues().facets().unwrap().total,
         0,
         "a cancelled file imports nothing"
     );

@@ -51,7 +51,8 @@ async fn setup() -> Setup {
     };
     let t = core_against_with(sandbox.url(), "contoso.onmicrosoft.com", CLIENT_ID, http);
     t.core
-        .import_issues(
+        .issues()
+        .import(
             &[sarif_samples().join("semgrep-generated.sarif")],
             &mut |_| {},
             &CancelFlag::default(),
@@ -59,7 +60,8 @@ async fn setup() -> Setup {
         .unwrap();
     let issue_id = t
         .core
-        .issues(&IssueFilter::default(), 0, 1)
+        .issues()
+        .list(&IssueFilter::default(), 0, 1)
         .unwrap()
         .issues
         .remove(0)
@@ -277,13 +279,14 @@ async fn the_bot_never_posts_twice_after_a_lost_reply() {
             .collect();
         (t.id.clone(), t.users[t.admin()].upn.clone(), with_app)
     };
-    core.save_bot_setup(BotSetupDraft {
-        app_id: DEFAULT_BOT_APP_ID.into(),
-        tenant: tenant_id,
-        secret: Some(Secret::new(DEFAULT_BOT_SECRET)),
-    })
-    .await
-    .unwrap();
+    core.bot()
+        .save_setup(BotSetupDraft {
+            app_id: DEFAULT_BOT_APP_ID.into(),
+            tenant: tenant_id,
+            secret: Some(Secret::new(DEFAULT_BOT_SECRET)),
+        })
+        .await
+        .unwrap();
     let state = connect_bot_as(core, &admin, Decision::Accept)
         .await
         .unwrap();

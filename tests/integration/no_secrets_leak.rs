@@ -54,12 +54,12 @@ async fn no_token_or_code_reaches_the_logs_or_the_database() {
     .await
     .unwrap();
     t.clock.advance(Duration::from_secs(2 * 3600));
-    t.core.access_token().await.unwrap();
+    t.core.auth().access_token().await.unwrap();
     assert!(matches!(
-        t.core.check_connection().await.unwrap(),
+        t.core.auth().check().await.unwrap(),
         ConnectionState::Connected { .. }
     ));
-    t.core.permission_report().await.unwrap();
+    t.core.auth().permissions().await.unwrap();
 
     // The bot: its client secret goes in once, tokens come and go, a message is sent as it,
     // and a wrong secret is refused without being repeated back.
@@ -76,12 +76,13 @@ async fn no_token_or_code_reaches_the_logs_or_the_database() {
         secret: Some(Secret::new(secret)),
     };
     let wrong = "Wr0ng~bot~secret~value";
-    t.core.save_bot_setup(bot_setup(wrong)).await.unwrap();
+    t.core.bot().save_setup(bot_setup(wrong)).await.unwrap();
     let refused = connect_bot_as(&t.core, &admin, Decision::Accept)
         .await
         .unwrap_err();
     t.core
-        .save_bot_setup(bot_setup(DEFAULT_BOT_SECRET))
+        .bot()
+        .save_setup(bot_setup(DEFAULT_BOT_SECRET))
         .await
         .unwrap();
     connect_bot_as(&t.core, &admin, Decision::Accept)
@@ -89,13 +90,15 @@ async fn no_token_or_code_reaches_the_logs_or_the_database() {
         .unwrap();
     let people = t
         .core
+        .directory()
         .people("adele", Freshness::Recent)
         .await
         .unwrap()
         .items;
     let coverage = t
         .core
-        .app_coverage(&[Recipient::Person {
+        .bot()
+        .coverage(&[Recipient::Person {
             user_id: people[0].id.clone(),
             name: people[0].name.clone(),
             mail: people[0].mail.clone(),
@@ -103,8 +106,8 @@ async fn no_token_or_code_reaches_the_logs_or_the_database() {
         .await
         .unwrap();
     assert_eq!(coverage.installed, 1);
-    let bot_view = serde_json::to_string(&t.core.bot_setup().await.unwrap()).unwrap()
-        + &serde_json::to_string(&t.core.bot_state().unwrap()).unwrap();
+    let bot_view = serde_json::to_string(&t.core.bot().setup().await.unwrap()).unwrap()
+        + &serde_json::to_string(&t.core.bot().state().unwrap()).unwrap();
     for secret in [wrong, DEFAULT_BOT_SECRET] {
         assert!(
             !refused.to_string().contains(secret),

@@ -259,10 +259,10 @@ async fn the_cores_sign_in_renewal_and_rotation_work_against_oidc_provider() {
         "{state:?}"
     );
     let first = t.secrets.get(REFRESH_TOKEN_SECRET).unwrap().unwrap();
-    let token = t.core.access_token().await.unwrap();
+    let token = t.core.auth().access_token().await.unwrap();
 
     t.clock.advance(std::time::Duration::from_secs(2 * 3600));
-    let renewed = t.core.access_token().await.unwrap();
+    let renewed = t.core.auth().access_token().await.unwrap();
     assert_ne!(renewed.expose(), token.expose(), "a new access token");
     let rotated = t.secrets.get(REFRESH_TOKEN_SECRET).unwrap().unwrap();
     assert_ne!(
@@ -274,9 +274,9 @@ async fn the_cores_sign_in_renewal_and_rotation_work_against_oidc_provider() {
     // And the rotated one works in turn (oidc-provider revokes the whole grant if an old one is
     // replayed, so the core must never use the old one again).
     t.clock.advance(std::time::Duration::from_secs(2 * 3600));
-    t.core.access_token().await.unwrap();
+    t.core.auth().access_token().await.unwrap();
     assert!(matches!(
-        t.core.check_connection().await.unwrap(),
+        t.core.auth().check().await.unwrap(),
         ConnectionState::Connected { .. }
     ));
 }

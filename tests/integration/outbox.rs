@@ -40,11 +40,13 @@ async fn setup() -> Setup {
         .unwrap();
     let file: PathBuf = sarif_samples().join("semgrep-generated.sarif");
     t.core
-        .import_issues(&[file], &mut |_| {}, &CancelFlag::default())
+        .issues()
+        .import(&[file], &mut |_| {}, &CancelFlag::default())
         .unwrap();
     let issue = t
         .core
-        .issues(&IssueFilter::default(), 0, 1)
+        .issues()
+        .list(&IssueFilter::default(), 0, 1)
         .unwrap()
         .issues
         .remove(0);

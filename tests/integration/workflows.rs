@@ -40,11 +40,13 @@ async fn setup() -> Setup {
     .unwrap();
     let channel = t
         .core
+        .directory()
         .resolve_recipient("channel:Security Operations/General")
         .await
         .unwrap();
     let adele = t
         .core
+        .directory()
         .resolve_recipient("user:adele.vance@contoso.onmicrosoft.com")
         .await
         .unwrap();
@@ -77,7 +79,8 @@ fn write_report(dir: &Path, name: &str, issues: &[(&str, &str, &str, &str)]) -> 
 
 fn import(core: &Core, file: &Path) {
     let report = core
-        .import_issues(&[file.to_path_buf()], &mut |_| {}, &CancelFlag::default())
+        .issues()
+        .import(&[file.to_path_buf()], &mut |_| {}, &CancelFlag::default())
         .unwrap();
     assert_eq!(report.refused, 0, "{report:?}");
 }
@@ -142,7 +145,8 @@ async fn new_or_updated_issues_go_out_once_and_only_the_updated_ones_after_a_cha
     let core = &s.t.core;
     let dir = tempfile::tempdir().unwrap();
     let (workflow, run) = core
-        .save_workflow(None, definition(&s, ApplyTo::NewOrUpdatedIssues))
+        .workflows()
+        .save(None, definition(&s, ApplyTo::NewOrUpdatedIssues))
         .unwrap();
     assert!(run.is_none(), "nothing runs until an import");
 
@@ -208,7 +212,7 @@ async fn new_or_updated_issues_go_out_once_and_only_the_updated_ones_after_a_cha
     assert_eq!(sent.len(), 3);
     assert!(sent[2].1.to_string().contains("revision 2"));
 
-    let history = core.workflow_history(&workflow.id, 10).unwrap();
+    let history = core.workflows().history(&workflow.id, 10).unwrap();
     assert_eq!(history.len(), 2, "{history:?}");
     assert_eq!(history[0].trigger, "import");
     assert_eq!(history[0].queued, 1);
@@ -220,7 +224,8 @@ async fn a_deleted_channel_falls_back_to_the_fallback_recipients_and_the_log_say
     let core = &s.t.core;
     let dir = tempfile::tempdir().unwrap();
     let (workflow, _) = core
-        .save_workflow(None, definition(&s, ApplyTo::NewOrUpdatedIssues))
+        .workflows()
+        .save(None, definition(&s, ApplyTo::NewOrUpdatedIssues))
         .unwrap();
     let Recipient::Channel {
         team_id,
@@ -270,7 +275,7 @@ async fn a_deleted_channel_falls_back_to_the_fallback_recipients_and_the_log_say
         .expect("a fallback delivery");
     assert_eq!(to_adele.status, DeliveryStatus::Sent);
     assert_eq!(cards(&s.sandbox).await.len(), 1, "only Adele's chat got it");
-    let history = core.workflow_history(&workflow.id, 10).unwrap();
+    let history = core.workflows().history(&workflow.id, 10).unwrap();
     assert_eq!(history[0].trigger, "fallback");
     assert!(history[0].summary.contains("sent to Adele Vance instead"));
 }
@@ -289,13 +294,15 @@ async fn existing_issues_go_out_once_across_saves_and_restarts() {
     );
     let (workflow, run) =
         s.t.core
-            .save_workflow(None, definition(&s, ApplyTo::NewUpdatedOrExistingIssues))
+            .workflows()
+            .save(None, definition(&s, ApplyTo::NewUpdatedOrExistingIssues))
             .unwrap();
     assert_eq!(run.as_ref().unwrap().queued, 2, "{run:?}");
     // Saving it again (an edit) finds both sent already.
     let (_, again) =
         s.t.core
-            .save_workflow(
+            .workflows()
+            .save(
                 Some(&workflow.id),
                 definition(&s, ApplyTo::NewUpdatedOrExistingIssues),
             )
@@ -346,21 +353,24 @@ async fn a_periodic_digest_goes_out_at_its_local_time_once_per_slot() {
         every: Every::Day { at: "09:00".into() },
         time_zone: "Europe/Paris".into(),
     });
-    let (workflow, _) = core.save_workflow(None, periodic.clone()).unwrap();
+    let (workflow, _) = core.workflows().save(None, periodic.clone()).unwrap();
     assert_eq!(
         workflow.next_run_at.unwrap().to_rfc3339(),
         "2026-11-30T08:00:00+00:00"
     );
-    let dry = core.dry_run(&periodic, Some(&workflow.id)).unwrap();
+    let dry = core
+        .workflows()
+        .dry_run(&periodic, Some(&workflow.id))
+        .unwrap();
     assert!(dry.digest.unwrap().contains("one digest of 2 issues"));
-    assert!(core.run_due_workflows().unwrap().is_empty(), "not yet");
+    assert!(core.workflows().run_due().unwrap().is_empty(), "not yet");
 
     s.t.clock.advance(Duration::from_secs(30 * 60));
-    let runs = core.run_due_workflows().unwrap();
+    let runs = core.workflows().run_due().unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].queued, 2, "one digest per recipient");
     assert!(
-        core.run_due_workflows().unwrap().is_empty(),
+        core.workflows().run_due().unwrap().is_empty(),
         "once per slot"
     );
     send_all(&s.t).await;
@@ -371,9 +381,10 @@ async fn a_periodic_digest_goes_out_at_its_local_time_once_per_slot() {
     assert!(digest.contains("ox-teams://issues/"));
 
     s.t.clock.advance(Duration::from_secs(24 * 3600));
-    assert_eq!(core.run_due_workflows().unwrap()[0].queued, 2);
+    assert_eq!(core.workflows().run_due().unwrap()[0].queued, 2);
     assert_eq!(
-        core.workflow(&workflow.id)
+        core.workflows()
+            .get(&workflow.id)
             .unwrap()
             .next_run_at
             .unwrap()
@@ -396,14 +407,14 @@ async fn a_dry_run_sends_nothing_and_a_workflow_needs_its_recipients() {
         ),
     );
     let all = definition(&s, ApplyTo::NewOrUpdatedIssues);
-    let dry = core.dry_run(&all, None).unwrap();
+    let dry = core.workflows().dry_run(&all, None).unwrap();
     assert_eq!(dry.matched, 1);
     assert_eq!(dry.items[0].recipients, ["Security Operations › General"]);
     assert!(core.outbox().deliveries(100).unwrap().is_empty());
 
     let mut incomplete = all.clone();
     incomplete.fallback.clear();
-    let refused = core.save_workflow(None, incomplete).unwrap_err();
+    let refused = core.workflows().save(None, incomplete).unwrap_err();
     assert!(
         refused.to_string().contains("fallback recipient"),
         "{refused}"
@@ -415,9 +426,13 @@ async fn a_dry_run_sends_nothing_and_a_workflow_needs_its_recipients() {
         "fallback": ["user:adele.vance@contoso.onmicrosoft.com"],
         "conditions": { "min_severity": "critical", "paths": ["src/**"] }
     });
-    let read = core.workflow_from_json(&file.to_string()).await.unwrap();
+    let read = core.workflows().from_json(&file.to_string()).await.unwrap();
     assert_eq!(read.recipients, vec![s.channel.clone()]);
     assert_eq!(read.fallback, vec![s.adele.clone()]);
-    let people = core.people("adele", Freshness::Recent).await.unwrap();
+    let people = core
+        .directory()
+        .people("adele", Freshness::Recent)
+        .await
+        .unwrap();
     assert!(!people.items.is_empty());
 }

@@ -115,7 +115,7 @@ pub async fn sign_in_as(
         browser_command: None,
         timeout: std::time::Duration::from_secs(30),
     };
-    core.sign_in(request, std::future::pending()).await
+    core.auth().sign_in(request, std::future::pending()).await
 }
 
 /// Connects the bot: the admin-consent page is completed by a headless browser as `user`.
@@ -131,7 +131,7 @@ pub async fn connect_bot_as(
         browser_command: None,
         timeout: std::time::Duration::from_secs(30),
     };
-    core.connect_bot(request, std::future::pending()).await
+    core.bot().connect(request, std::future::pending()).await
 }
 
 /// The folder of SARIF files from public sources (`tests/fixtures/sarif`).
@@ -179,6 +179,7 @@ pub fn fixtures_dir() -> std::path::PathBuf {
 /// A person from the directory search, as a recipient.
 pub async fn person(core: &Core, query: &str) -> ox_teams_core::outbox::Recipient {
     let found = core
+        .directory()
         .people(query, ox_teams_core::directory::Freshness::Recent)
         .await
         .unwrap()
@@ -194,9 +195,15 @@ pub async fn person(core: &Core, query: &str) -> ox_teams_core::outbox::Recipien
 /// A team's channel by their names, as a recipient.
 pub async fn channel(core: &Core, team: &str, name: &str) -> ox_teams_core::outbox::Recipient {
     use ox_teams_core::directory::Freshness;
-    let teams = core.teams(Freshness::Recent).await.unwrap().items;
+    let teams = core
+        .directory()
+        .teams(Freshness::Recent)
+        .await
+        .unwrap()
+        .items;
     let team = teams.iter().find(|t| t.name == team).expect("team");
     let channels = core
+        .directory()
         .channels(&team.id, Freshness::Recent)
         .await
         .unwrap()

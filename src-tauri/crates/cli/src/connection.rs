@@ -82,7 +82,7 @@ pub(crate) async fn run(
     match command {
         ConnectionCommand::Status => {
             // Ask Microsoft whether the connection still works; offline, say what is known.
-            let check = core.check_connection().await;
+            let check = core.auth().check().await;
             let status = core.status().await?;
             if json {
                 show::json(&status);
@@ -123,7 +123,7 @@ pub(crate) async fn run(
                 );
             }
             let only = if missing {
-                Some(core.permission_report().await?.missing)
+                Some(core.auth().permissions().await?.missing)
             } else {
                 None
             };
@@ -152,7 +152,7 @@ pub(crate) async fn run(
             let cancelled = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
-            let state = core.sign_in(request, cancelled).await?;
+            let state = core.auth().sign_in(request, cancelled).await?;
             if json {
                 show::json(&state)
             } else {
@@ -163,9 +163,9 @@ pub(crate) async fn run(
             method,
             forget_secret,
         } if method == "bot" => {
-            core.disconnect_bot(forget_secret).await?;
+            core.bot().disconnect(forget_secret).await?;
             if json {
-                show::json(&core.bot_state()?);
+                show::json(&core.bot().state()?);
             } else if forget_secret {
                 println!("Disconnected the bot and removed its client secret from the keychain.");
             } else {
@@ -177,7 +177,7 @@ pub(crate) async fn run(
         ConnectionCommand::AppPackage { out, app_id } => {
             let saved = match app_id {
                 Some(app_id) => ox_teams_core::bot::package::write(&app_id, &out)?,
-                None => core.save_app_package(&out)?,
+                None => core.bot().save_package(&out)?,
             };
             if json {
                 show::json(&saved);
@@ -194,9 +194,9 @@ pub(crate) async fn run(
         ConnectionCommand::AppCoverage { to } => {
             let mut recipients = Vec::new();
             for spec in &to {
-                recipients.push(core.resolve_recipient(spec).await?);
+                recipients.push(core.directory().resolve_recipient(spec).await?);
             }
-            let coverage = core.app_coverage(&recipients).await?;
+            let coverage = core.bot().coverage(&recipients).await?;
             if json {
                 show::json(&coverage)
             } else {
@@ -204,9 +204,9 @@ pub(crate) async fn run(
             }
         }
         ConnectionCommand::Disconnect { .. } => {
-            core.disconnect().await?;
+            core.auth().disconnect().await?;
             if json {
-                show::json(&core.connection_state()?);
+                show::json(&core.auth().state()?);
             } else {
                 println!(
                     "Disconnected: the sign-in was forgotten and its refresh token removed from the keychain."
@@ -214,7 +214,7 @@ pub(crate) async fn run(
             }
         }
         ConnectionCommand::Permissions => {
-            let report = core.permission_report().await?;
+            let report = core.auth().permissions().await?;
             if json {
                 show::json(&report)
             } else {
@@ -235,7 +235,7 @@ struct BotConnect {
 }
 
 async fn connect_bot(core: &Core, json: bool, options: BotConnect) -> Result<(), AppError> {
-    let current = core.bot_setup().await?;
+    let current = core.bot().setup().await?;
     let secret = if options.secret_stdin {
         let mut line = String::new();
         std::io::stdin()
@@ -249,15 +249,16 @@ async fn connect_bot(core: &Core, json: bool, options: BotConnect) -> Result<(),
         None
     };
     if options.app_id.is_some() || options.bot_tenant.is_some() || secret.is_some() {
-        core.save_bot_setup(BotSetupDraft {
-            app_id: options.app_id.unwrap_or(current.app_id),
-            tenant: options.bot_tenant.unwrap_or(current.tenant),
-            secret,
-        })
-        .await?;
+        core.bot()
+            .save_setup(BotSetupDraft {
+                app_id: options.app_id.unwrap_or(current.app_id),
+                tenant: options.bot_tenant.unwrap_or(current.tenant),
+                secret,
+            })
+            .await?;
     }
     if options.save_only {
-        let setup = core.bot_setup().await?;
+        let setup = core.bot().setup().await?;
         if json {
             show::json(&setup);
         } else {
@@ -271,7 +272,7 @@ async fn connect_bot(core: &Core, json: bool, options: BotConnect) -> Result<(),
         return Ok(());
     }
     let state = if options.skip_consent {
-        core.verify_bot(None).await?
+        core.bot().verify(None).await?
     } else {
         let on_waiting = |waiting: &SignInWaiting| {
             eprintln!(
@@ -292,7 +293,7 @@ async fn connect_bot(core: &Core, json: bool, options: BotConnect) -> Result<(),
         let cancelled = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        core.connect_bot(request, cancelled).await?
+        core.bot().connect(request, cancelled).await?
     };
     if json {
         show::json(&state)

@@ -26,7 +26,7 @@ pub(crate) async fn run(
 ) -> Result<(), AppError> {
     match command {
         DirectoryCommand::Teams => {
-            let listing = core.teams(Freshness::Recent).await?;
+            let listing = core.directory().teams(Freshness::Recent).await?;
             show::stale(&listing.stale_because);
             if json {
                 show::json(&listing.items)
@@ -35,7 +35,7 @@ pub(crate) async fn run(
             }
         }
         DirectoryCommand::Channels { team } => {
-            let teams = core.teams(Freshness::Recent).await?.items;
+            let teams = core.directory().teams(Freshness::Recent).await?.items;
             let found = teams
                 .iter()
                 .find(|t| t.id == team || t.name.eq_ignore_ascii_case(team.trim()))
@@ -45,7 +45,10 @@ pub(crate) async fn run(
                         "You are not a member of a team “{team}” (ox-teams-cli teams lists yours)."
                     ),
                 })?;
-            let listing = core.channels(&found.id, Freshness::Recent).await?;
+            let listing = core
+                .directory()
+                .channels(&found.id, Freshness::Recent)
+                .await?;
             show::stale(&listing.stale_because);
             if json {
                 show::json(&listing.items)
@@ -54,7 +57,7 @@ pub(crate) async fn run(
             }
         }
         DirectoryCommand::People { query } => {
-            let listing = core.people(&query, Freshness::Recent).await?;
+            let listing = core.directory().people(&query, Freshness::Recent).await?;
             show::stale(&listing.stale_because);
             if json {
                 show::json(&listing.items)
@@ -63,7 +66,7 @@ pub(crate) async fn run(
             }
         }
         DirectoryCommand::Chats => {
-            let listing = core.chats(Freshness::Recent).await?;
+            let listing = core.directory().chats(Freshness::Recent).await?;
             show::stale(&listing.stale_because);
             if json {
                 show::json(&listing.items)

@@ -46,7 +46,7 @@ pub(crate) async fn run(core: &Core, json: bool, command: IssuesCommand) -> Resu
             // The import reads files and writes SQLite: off the async workers, on this one thread.
             let report = tokio::task::block_in_place(|| {
                 let mut last_file = None;
-                core.import_issues(
+                core.issues().import(
                     &paths,
                     &mut |p| {
                         if show_progress && last_file.as_ref() != Some(&p.file) {
@@ -97,7 +97,7 @@ pub(crate) async fn run(core: &Core, json: bool, command: IssuesCommand) -> Resu
                 changes: Vec::new(),
                 text,
             };
-            let page = core.issues(&filter, 0, limit)?;
+            let page = core.issues().list(&filter, 0, limit)?;
             if json {
                 show::json(&page)
             } else {

@@ -61,7 +61,7 @@ pub(crate) async fn run(core: &Core, json: bool, command: SendCommand) -> Result
             };
             let mut recipients = Vec::new();
             for spec in &to {
-                recipients.push(core.resolve_recipient(spec).await?);
+                recipients.push(core.directory().resolve_recipient(spec).await?);
             }
             let request = SendRequest {
                 issue_id: issue,

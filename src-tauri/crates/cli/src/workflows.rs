@@ -46,7 +46,7 @@ pub(crate) async fn run(
 ) -> Result<(), AppError> {
     match command {
         WorkflowsCommand::List => {
-            let list = core.workflows()?;
+            let list = core.workflows().list()?;
             if json {
                 show::json(&list)
             } else {
@@ -58,8 +58,8 @@ pub(crate) async fn run(
                 code: ErrorCode::FileUnreadable,
                 message: format!("{} cannot be read: {e}", file.display()),
             })?;
-            let definition = core.workflow_from_json(&text).await?;
-            let (workflow, run) = core.save_workflow(None, definition)?;
+            let definition = core.workflows().from_json(&text).await?;
+            let (workflow, run) = core.workflows().save(None, definition)?;
             if json {
                 show::json(&workflow);
             } else {
@@ -73,8 +73,10 @@ pub(crate) async fn run(
             }
         }
         WorkflowsCommand::DryRun { id } => {
-            let workflow = core.workflow(&id)?;
-            let dry_run = core.dry_run(&workflow.definition, Some(&workflow.id))?;
+            let workflow = core.workflows().get(&id)?;
+            let dry_run = core
+                .workflows()
+                .dry_run(&workflow.definition, Some(&workflow.id))?;
             if json {
                 show::json(&dry_run)
             } else {
@@ -82,7 +84,7 @@ pub(crate) async fn run(
             }
         }
         WorkflowsCommand::RunDue => {
-            let runs = core.run_due_workflows()?;
+            let runs = core.workflows().run_due()?;
             let total = core.outbox().drain().await?;
             if json {
                 show::json(&serde_json::json!({ "runs": runs, "outbox": total }))
@@ -94,7 +96,7 @@ pub(crate) async fn run(
             }
         }
         WorkflowsCommand::History { id, limit } => {
-            let runs = core.workflow_history(&id, limit)?;
+            let runs = core.workflows().history(&id, limit)?;
             if json {
                 show::json(&runs)
             } else {
@@ -102,8 +104,8 @@ pub(crate) async fn run(
             }
         }
         WorkflowsCommand::Enable { id } | WorkflowsCommand::Disable { id } => {
-            let enable = core.workflow(&id).map(|w| !w.definition.enabled)?;
-            let (workflow, run) = core.set_workflow_enabled(&id, enable)?;
+            let enable = core.workflows().get(&id).map(|w| !w.definition.enabled)?;
+            let (workflow, run) = core.workflows().set_enabled(&id, enable)?;
             if json {
                 show::json(&workflow)
             } else {
@@ -122,7 +124,7 @@ pub(crate) async fn run(
             }
         }
         WorkflowsCommand::Remove { id } => {
-            core.delete_workflow(&id)?;
+            core.workflows().delete(&id)?;
             if !json {
                 println!("removed workflow {id}");
             }

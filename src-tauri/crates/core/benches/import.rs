@@ -56,7 +56,8 @@ fn main() {
                 let core = open_core(dir.path());
                 let started = Instant::now();
                 let report = core
-                    .import_issues(
+                    .issues()
+                    .import(
                         std::slice::from_ref(&file),
                         &mut |_| {},
                         &CancelFlag::default(),
@@ -65,7 +66,10 @@ fn main() {
                 let elapsed = started.elapsed();
                 findings = report.new;
                 assert_eq!(
-                    core.issues(&IssueFilter::default(), 0, 1).unwrap().total,
+                    core.issues()
+                        .list(&IssueFilter::default(), 0, 1)
+                        .unwrap()
+                        .total,
                     findings
                 );
                 elapsed
@@ -122,7 +126,8 @@ fn table_pages() {
     .unwrap();
     let core = open_core(dir.path());
     let started = Instant::now();
-    core.import_issues(&[file], &mut |_| {}, &CancelFlag::default())
+    core.issues()
+        .import(&[file], &mut |_| {}, &CancelFlag::default())
         .unwrap();
     println!(
         "{COUNT} issues (ox-teams-issues/1) imported in {:.1} s",
@@ -133,7 +138,7 @@ fn table_pages() {
             (0..7)
                 .map(|_| {
                     let started = Instant::now();
-                    let page = core.issues(filter, offset, 200).unwrap();
+                    let page = core.issues().list(filter, offset, 200).unwrap();
                     assert_eq!(page.offset, offset);
                     started.elapsed()
                 })

@@ -63,12 +63,13 @@ fn main() {
     let file = dir.path().join("scan.json");
     report(&file, 1);
     let started = Instant::now();
-    core.import_issues(
-        std::slice::from_ref(&file),
-        &mut |_| {},
-        &CancelFlag::default(),
-    )
-    .unwrap();
+    core.issues()
+        .import(
+            std::slice::from_ref(&file),
+            &mut |_| {},
+            &CancelFlag::default(),
+        )
+        .unwrap();
     println!(
         "{ISSUES} issues imported in {:.2} s",
         started.elapsed().as_secs_f64()
@@ -98,28 +99,30 @@ fn main() {
                 String::new()
             },
         };
-        core.save_workflow(
-            None,
-            WorkflowDefinition {
-                name: format!("Workflow {n}"),
-                enabled: true,
-                conditions,
-                recipients: vec![person.clone()],
-                fallback: vec![person.clone()],
-                comment: String::new(),
-                apply_to: ApplyTo::NewOrUpdatedIssues,
-                schedule: None,
-                identity: Default::default(),
-            },
-        )
-        .unwrap();
+        core.workflows()
+            .save(
+                None,
+                WorkflowDefinition {
+                    name: format!("Workflow {n}"),
+                    enabled: true,
+                    conditions,
+                    recipients: vec![person.clone()],
+                    fallback: vec![person.clone()],
+                    comment: String::new(),
+                    apply_to: ApplyTo::NewOrUpdatedIssues,
+                    schedule: None,
+                    identity: Default::default(),
+                },
+            )
+            .unwrap();
     }
 
-    let workflows = core.workflows().unwrap();
+    let workflows = core.workflows().list().unwrap();
     let started = Instant::now();
     let mut matched = 0;
     for workflow in &workflows {
         matched += core
+            .workflows()
             .dry_run(&workflow.definition, Some(&workflow.id))
             .unwrap()
             .matched;
@@ -133,7 +136,8 @@ fn main() {
     report(&file, 2);
     let started = Instant::now();
     let imported = core
-        .import_issues(
+        .issues()
+        .import(
             std::slice::from_ref(&file),
             &mut |_| {},
             &CancelFlag::default(),

@@ -2,15 +2,25 @@
 //! people found by a server-side search of the directory. Listings are cached in SQLite: a
 //! picker shows the cached one at once and asks again for a fresh one.
 
+use crate::Error;
+use crate::graph::GraphError;
+use crate::outbox::OutboxError;
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::Result;
 use crate::bot::Identity;
 use crate::graph::{Graph, GraphChat};
 use crate::outbox::Recipient;
-use crate::{Core, Result};
+
+/// Where messages can go: teams, channels, chats and people, as listed for the picker or named in a
+/// script. A view of the core ([`crate::Core::directory`]).
+#[derive(Clone, Copy)]
+pub struct Directory<'a> {
+    pub(crate) core: &'a crate::Core,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -99,11 +109,11 @@ const MAX_CHATS: usize = 500;
 /// Teams listed when the bot reads the whole organisation.
 const MAX_TEAMS: usize = 5000;
 
-impl Core {
+impl Directory<'_> {
     /// The cached listing when fresh enough, else a new one from Graph (kept for next time);
     /// when Graph fails, the cached one with the reason.
     async fn listing<T, F, Fut>(
-        &self,
+        self,
         kind: &str,
         scope: &str,
         freshness: Freshness,
@@ -114,12 +124,16 @@ impl Core {
         F: Fn(Graph) -> Fut,
         Fut: std::future::Future<Output = std::result::Result<Vec<T>, crate::graph::GraphError>>,
     {
-        let cached = self.store.cached(kind, scope)?.and_then(|(payload, at)| {
-            serde_json::from_str::<Vec<T>>(&payload)
-                .ok()
-                .map(|items| (items, at))
-        });
-        let now = self.clock.now();
+        let cached = self
+            .core
+            .store
+            .cached(kind, scope)?
+            .and_then(|(payload, at)| {
+                serde_json::from_str::<Vec<T>>(&payload)
+                    .ok()
+                    .map(|items| (items, at))
+            });
+        let now = self.core.clock.now();
         if let Some((_, at)) = &cached
             && (freshness == Freshness::Cached || now - *at < RECENT)
         {
@@ -130,13 +144,13 @@ impl Core {
                 stale_because: None,
             });
         }
-        let fetched = match self.directory_identity()? {
-            Identity::User => self.as_user(fetch).await,
-            Identity::Bot => self.as_bot(fetch).await,
+        let fetched = match self.identity()? {
+            Identity::User => self.core.auth().as_user(fetch).await,
+            Identity::Bot => self.core.bot().as_bot(fetch).await,
         };
         match fetched {
             Ok(items) => {
-                self.store.cache(
+                self.core.store.cache(
                     kind,
                     scope,
                     &serde_json::to_string(&items).unwrap_or_default(),
@@ -161,9 +175,9 @@ impl Core {
 
     /// Who reads the directory: the signed-in person, or the bot when only the bot is
     /// connected.
-    pub(crate) fn directory_identity(&self) -> Result<Identity> {
+    pub(crate) fn identity(&self) -> Result<Identity> {
         Ok(
-            if self.store.load_connection()?.is_none() && self.bot_record()?.is_some() {
+            if self.core.store.load_connection()?.is_none() && self.core.bot().record()?.is_some() {
                 Identity::Bot
             } else {
                 Identity::User
@@ -173,8 +187,8 @@ impl Core {
 
     /// The teams the signed-in person belongs to (all the organisation's teams when only the
     /// bot is connected), by name.
-    pub async fn teams(&self, freshness: Freshness) -> Result<Listing<Team>> {
-        let as_bot = self.directory_identity()? == Identity::Bot;
+    pub async fn teams(self, freshness: Freshness) -> Result<Listing<Team>> {
+        let as_bot = self.identity()? == Identity::Bot;
         let scope = if as_bot { "bot" } else { "" };
         self.listing("teams", scope, freshness, |graph| async move {
             let found = if as_bot {
@@ -197,7 +211,7 @@ impl Core {
     }
 
     /// A team's channels the person can see (private and shared ones only if a member).
-    pub async fn channels(&self, team_id: &str, freshness: Freshness) -> Result<Listing<Channel>> {
+    pub async fn channels(self, team_id: &str, freshness: Freshness) -> Result<Listing<Channel>> {
         // The team's name as last listed (a picker lists the teams first) labels its channels.
         let team_name = match self.teams(Freshness::Cached).await {
             Ok(teams) => teams.items.into_iter().find(|t| t.id == team_id),
@@ -236,14 +250,15 @@ impl Core {
     }
 
     /// The person's existing chats, most recent first.
-    pub async fn chats(&self, freshness: Freshness) -> Result<Listing<Chat>> {
-        if self.directory_identity()? == Identity::Bot {
+    pub async fn chats(self, freshness: Freshness) -> Result<Listing<Chat>> {
+        if self.identity()? == Identity::Bot {
             return Err(crate::bot::BotError::UnsupportedRecipient {
                 label: "existing chats".into(),
             }
             .into());
         }
         let me = self
+            .core
             .store
             .load_connection()?
             .map(|r| r.user_id)
@@ -262,12 +277,12 @@ impl Core {
 
     /// People whose name or address starts with `query`, searched by Graph over the whole
     /// directory. Recent searches are cached for the person typing the same thing again.
-    pub async fn people(&self, query: &str, freshness: Freshness) -> Result<Listing<Person>> {
+    pub async fn people(self, query: &str, freshness: Freshness) -> Result<Listing<Person>> {
         let query = query.trim();
         if query.chars().count() < 2 {
             return Ok(Listing {
                 items: Vec::new(),
-                fetched_at: self.clock.now(),
+                fetched_at: self.core.clock.now(),
                 stale_because: None,
             });
         }
@@ -295,6 +310,84 @@ impl Core {
                 .collect())
         })
         .await
+    }
+}
+
+impl Directory<'_> {
+    /// Reads a recipient as scripts write it: `channel:TEAM/CHANNEL` (names or ids),
+    /// `user:UPN` (or an object id) and `chat:ID`.
+    pub async fn resolve_recipient(self, spec: &str) -> Result<Recipient> {
+        use crate::directory::Freshness;
+        let unknown = |text: String| -> Error { OutboxError::UnknownRecipient(text).into() };
+        let (kind, value) = spec.split_once(':').ok_or_else(|| {
+            unknown(format!(
+                "“{spec}” is not a recipient: write channel:TEAM/CHANNEL, user:NAME@DOMAIN or chat:ID."
+            ))
+        })?;
+        let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b.trim());
+        match kind {
+            "channel" => {
+                let (team, channel) = value.split_once('/').ok_or_else(|| {
+                    unknown(format!(
+                        "“{spec}” names no channel: write channel:TEAM/CHANNEL."
+                    ))
+                })?;
+                let teams = self.teams(Freshness::Recent).await?.items;
+                let team = teams
+                    .iter()
+                    .find(|t| t.id == team || same(&t.name, team))
+                    .ok_or_else(|| unknown(format!("You are not a member of a team “{team}”.")))?;
+                let channels = self.channels(&team.id, Freshness::Recent).await?.items;
+                let channel = channels
+                    .iter()
+                    .find(|c| c.id == channel || same(&c.name, channel))
+                    .ok_or_else(|| {
+                        unknown(format!(
+                            "{} has no channel “{channel}” that you can see.",
+                            team.name
+                        ))
+                    })?;
+                Ok(Recipient::Channel {
+                    team_id: team.id.clone(),
+                    channel_id: channel.id.clone(),
+                    team_name: team.name.clone(),
+                    channel_name: channel.name.clone(),
+                })
+            }
+            "user" => {
+                let lookup = |graph: crate::graph::Graph| async move { graph.user(value).await };
+                let found = match self.identity()? {
+                    Identity::User => self.core.auth().as_user(lookup).await,
+                    Identity::Bot => self.core.bot().as_bot(lookup).await,
+                };
+                let user = found.map_err(|e| match e {
+                    Error::Graph(GraphError::NotFound { .. }) => unknown(format!(
+                        "Nobody in your organisation's directory is “{value}”."
+                    )),
+                    other => other,
+                })?;
+                Ok(Recipient::Person {
+                    name: user.display_name.unwrap_or_default(),
+                    mail: user.mail.or(user.user_principal_name).unwrap_or_default(),
+                    user_id: user.id,
+                })
+            }
+            "chat" => {
+                let chats = self.chats(Freshness::Recent).await?.items;
+                let chat = chats.iter().find(|c| c.id == value).ok_or_else(|| {
+                    unknown(format!(
+                        "You are in no chat with the id “{value}” (ox-teams-cli chats lists them)."
+                    ))
+                })?;
+                Ok(Recipient::Chat {
+                    chat_id: chat.id.clone(),
+                    title: chat.title.clone(),
+                })
+            }
+            other => Err(unknown(format!(
+                "“{other}:” is not a kind of recipient: use channel:, user: or chat:."
+            ))),
+        }
     }
 }
 

@@ -30,6 +30,9 @@ use ts_rs::TS;
 
 pub use error::{AppError, Error, ErrorCode, Result};
 
+use auth::AuthError;
+use secrets::{Secret, SecretError};
+
 use auth::{ConnectionState, Session};
 use clock::Clock;
 use entropy::Entropy;
@@ -149,6 +152,33 @@ pub struct StatusReport {
     pub connection: ConnectionState,
 }
 
+/// The core's services, each a view of the core for one family of operations.
+impl Core {
+    pub fn auth(&self) -> auth::Auth<'_> {
+        auth::Auth { core: self }
+    }
+
+    pub fn bot(&self) -> bot::Bot<'_> {
+        bot::Bot { core: self }
+    }
+
+    pub fn directory(&self) -> directory::Directory<'_> {
+        directory::Directory { core: self }
+    }
+
+    pub fn issues(&self) -> issues::Issues<'_> {
+        issues::Issues { core: self }
+    }
+
+    pub fn outbox(&self) -> outbox::Outbox<'_> {
+        outbox::Outbox { core: self }
+    }
+
+    pub fn workflows(&self) -> workflows::Workflows<'_> {
+        workflows::Workflows { core: self }
+    }
+}
+
 impl Core {
     /// Opens the data folder's database (creating it) and wires the services.
     pub fn open(options: CoreOptions) -> Result<Core> {
@@ -197,6 +227,26 @@ impl Core {
             &hex[16..20],
             &hex[20..32]
         )
+    }
+
+    pub(crate) fn random_text(&self, bytes: usize) -> String {
+        let mut buffer = vec![0u8; bytes];
+        self.entropy.fill(&mut buffer);
+        base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, buffer)
+    }
+
+    /// Runs a keychain call off the async threads (the OS keychain talks over IPC and blocks).
+    pub(crate) async fn secret(
+        &self,
+        op: impl FnOnce(Arc<dyn SecretStore>) -> std::result::Result<Option<Secret>, SecretError>
+        + Send
+        + 'static,
+    ) -> Result<Option<Secret>> {
+        let secrets = self.secrets.clone();
+        tokio::task::spawn_blocking(move || op(secrets))
+            .await
+            .map_err(|e| Error::Auth(AuthError::Listener(e.to_string())))?
+            .map_err(Error::from)
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -306,7 +356,7 @@ impl Core {
             client_id: (!settings.client_id.is_empty()).then(|| settings.client_id.clone()),
             endpoints: settings.endpoints(),
             keychain: self.keychain_status().await,
-            connection: self.connection_state()?,
+            connection: self.auth().state()?,
         })
     }
 }

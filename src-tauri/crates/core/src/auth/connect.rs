@@ -1,9 +1,9 @@
 //! The Identity provider connection as the core offers it to the app and the CLI.
 
+use super::Auth;
 use std::future::Future;
 use std::time::Duration;
 
-use base64::Engine;
 use tokio::sync::oneshot;
 
 use super::entra::{EntraApp, read_id_token};
@@ -16,12 +16,11 @@ use super::{
 use crate::error::{ErrorCode, Result};
 use crate::graph::{Graph, GraphError};
 use crate::permissions::requested_scopes;
-use std::sync::Arc;
 
-use crate::secrets::{Secret, SecretError, SecretStore};
+use crate::Error;
+use crate::secrets::Secret;
 use crate::settings::{Cloud, Settings, SignInRedirect};
 use crate::store::ConnectionRecord;
-use crate::{Core, Error};
 
 /// What a sign-in needs from its host.
 pub struct SignInRequest<'a> {
@@ -50,13 +49,7 @@ fn admin_permissions() -> String {
     names.join(" and ")
 }
 
-impl Core {
-    pub(crate) fn random_text(&self, bytes: usize) -> String {
-        let mut buffer = vec![0u8; bytes];
-        self.entropy.fill(&mut buffer);
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buffer)
-    }
-
+impl Auth<'_> {
     fn app_of(record: &ConnectionRecord) -> EntraApp {
         EntraApp {
             authority: record.authority.clone(),
@@ -74,34 +67,20 @@ impl Core {
         }
     }
 
-    /// Runs a keychain call off the async threads (the OS keychain talks over IPC and blocks).
-    pub(crate) async fn secret(
-        &self,
-        op: impl FnOnce(Arc<dyn SecretStore>) -> std::result::Result<Option<Secret>, SecretError>
-        + Send
-        + 'static,
-    ) -> Result<Option<Secret>> {
-        let secrets = self.secrets.clone();
-        tokio::task::spawn_blocking(move || op(secrets))
-            .await
-            .map_err(|e| Error::Auth(AuthError::Listener(e.to_string())))?
-            .map_err(Error::from)
-    }
-
     /// Connects (or reconnects, or asks for missing permissions): opens the browser at Microsoft's
     /// sign-in, waits for it to come back, redeems the code, and keeps the refresh token in the
     /// OS keychain.
     pub async fn sign_in(
-        &self,
+        self,
         request: SignInRequest<'_>,
         cancelled: impl Future<Output = ()>,
     ) -> Result<ConnectionState> {
-        let settings = self.settings()?;
+        let settings = self.core.settings()?;
         if settings.client_id.is_empty() {
             return Err(AuthError::NotConfigured.into());
         }
         let endpoints = settings.endpoints();
-        let previous = self.store.load_connection()?;
+        let previous = self.core.store.load_connection()?;
         let graph_base = endpoints.graph.clone();
         let wanted: Vec<String> = match &request.only {
             Some(only) => only
@@ -136,8 +115,8 @@ impl Core {
         let attempt = app.attempt(
             &redirect_uri,
             &scopes,
-            self.random_text(32),
-            self.random_text(64),
+            self.core.random_text(32),
+            self.core.random_text(64),
             hint.as_deref(),
         )?;
 
@@ -182,7 +161,9 @@ impl Core {
                 .into());
             }
         };
-        let tokens = app.redeem(&self.http, &attempt, &code, &context).await?;
+        let tokens = app
+            .redeem(&self.core.http, &attempt, &code, &context)
+            .await?;
         let Some(refresh_token) = tokens.refresh_token.clone() else {
             return Err(AuthError::Refused {
                 error: "no_refresh_token".into(),
@@ -198,7 +179,7 @@ impl Core {
             None => None,
         };
         let me = Graph {
-            http: self.http.clone(),
+            http: self.core.http.clone(),
             base: graph_base.clone(),
             token: tokens.access_token.clone(),
         }
@@ -225,13 +206,14 @@ impl Core {
         granted.dedup();
 
         // The keychain first: the database never says "connected" without a refresh token.
-        self.secret(move |store| {
-            store
-                .set(REFRESH_TOKEN_SECRET, &refresh_token)
-                .map(|()| None)
-        })
-        .await?;
-        let now = self.clock.now();
+        self.core
+            .secret(move |store| {
+                store
+                    .set(REFRESH_TOKEN_SECRET, &refresh_token)
+                    .map(|()| None)
+            })
+            .await?;
+        let now = self.core.clock.now();
         let mut requested_names: Vec<String> =
             requested_scopes().into_iter().map(|s| s.name).collect();
         requested_names.push("profile".into());
@@ -271,16 +253,16 @@ impl Core {
             .is_none_or(|p| p.user_id != record.user_id)
         {
             // Teams, channels and chats were someone else's.
-            self.store.clear_cache()?;
+            self.core.store.clear_cache()?;
         }
-        self.store.save_connection(&record)?;
-        self.session.store(
+        self.core.store.save_connection(&record)?;
+        self.core.session.store(
             tokens.access_token,
             now + chrono::Duration::from_std(tokens.expires_in).unwrap_or_default(),
         );
         log::info!("connected to Microsoft Teams as user {}", record.user_id);
         // Deliveries paused for want of the connection go out now.
-        self.outbox().wake();
+        self.core.outbox().wake();
         Ok(self.state_of(Some(record), &settings))
     }
 
@@ -322,21 +304,22 @@ impl Core {
     }
 
     /// The connection as last known, without calling Microsoft.
-    pub fn connection_state(&self) -> Result<ConnectionState> {
-        Ok(self.state_of(self.store.load_connection()?, &self.settings()?))
+    pub fn state(&self) -> Result<ConnectionState> {
+        Ok(self.state_of(self.core.store.load_connection()?, &self.core.settings()?))
     }
 
     /// An access token for Graph, renewed with the refresh token a few minutes before it
     /// expires. However many callers wait, one renewal runs; the rest take its result.
-    pub async fn access_token(&self) -> Result<Secret> {
-        if let Some(token) = self.session.fresh(self.clock.now()) {
+    pub async fn access_token(self) -> Result<Secret> {
+        if let Some(token) = self.core.session.fresh(self.core.clock.now()) {
             return Ok(token);
         }
-        let _renewal = self.session.renewal.lock().await;
-        if let Some(token) = self.session.fresh(self.clock.now()) {
+        let _renewal = self.core.session.renewal.lock().await;
+        if let Some(token) = self.core.session.fresh(self.core.clock.now()) {
             return Ok(token);
         }
         let mut record = self
+            .core
             .store
             .load_connection()?
             .ok_or(AuthError::NotConnected)?;
@@ -346,7 +329,10 @@ impl Core {
             }
             .into());
         }
-        let refresh_token = self.secret(|store| store.get(REFRESH_TOKEN_SECRET)).await?;
+        let refresh_token = self
+            .core
+            .secret(|store| store.get(REFRESH_TOKEN_SECRET))
+            .await?;
         let Some(refresh_token) = refresh_token else {
             let error = AuthError::GrantExpired {
                 reason: "the OS keychain no longer holds the connection's refresh token.".into(),
@@ -356,19 +342,20 @@ impl Core {
         };
         let app = Self::app_of(&record);
         let context = self.context(&app, "");
-        match app.refresh(&self.http, &refresh_token, &context).await {
+        match app.refresh(&self.core.http, &refresh_token, &context).await {
             Ok(tokens) => {
                 if let Some(rotated) = tokens.refresh_token {
                     // Replaced in one step; the old token is gone with it.
-                    self.secret(move |store| {
-                        store.set(REFRESH_TOKEN_SECRET, &rotated).map(|()| None)
-                    })
-                    .await?;
+                    self.core
+                        .secret(move |store| {
+                            store.set(REFRESH_TOKEN_SECRET, &rotated).map(|()| None)
+                        })
+                        .await?;
                 }
-                let now = self.clock.now();
+                let now = self.core.clock.now();
                 record.refreshed_at = Some(now);
-                self.store.save_connection(&record)?;
-                self.session.store(
+                self.core.store.save_connection(&record)?;
+                self.core.session.store(
                     tokens.access_token.clone(),
                     now + chrono::Duration::from_std(tokens.expires_in).unwrap_or_default(),
                 );
@@ -389,27 +376,29 @@ impl Core {
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
-        record.problem = Some((code, error.to_string(), self.clock.now()));
-        self.session.clear();
-        Ok(self.store.save_connection(record)?)
+        record.problem = Some((code, error.to_string(), self.core.clock.now()));
+        self.core.session.clear();
+        Ok(self.core.store.save_connection(record)?)
     }
 
     /// Runs a Graph call as the signed-in person, renewing the token once if Graph refuses it.
-    pub(crate) async fn as_user<T, F, Fut>(&self, call: F) -> Result<T>
+    pub(crate) async fn as_user<T, F, Fut>(self, call: F) -> Result<T>
     where
         F: Fn(Graph) -> Fut,
         Fut: Future<Output = std::result::Result<T, GraphError>>,
     {
         let record = self
+            .core
             .store
             .load_connection()?
             .ok_or(AuthError::NotConnected)?;
         let graph = |token| Graph {
-            http: self.http.clone(),
+            http: self.core.http.clone(),
             base: record.graph.clone(),
             token,
         };
         Ok(self
+            .core
             .session
             .once_more_if_refused(
                 || self.access_token(),
@@ -420,9 +409,9 @@ impl Core {
     }
 
     /// Asks Microsoft whether the connection still works (`GET /me`) and returns the result.
-    pub async fn check_connection(&self) -> Result<ConnectionState> {
-        let settings = self.settings()?;
-        let Some(record) = self.store.load_connection()? else {
+    pub async fn check(self) -> Result<ConnectionState> {
+        let settings = self.core.settings()?;
+        let Some(record) = self.core.store.load_connection()? else {
             return Ok(ConnectionState::NotConnected);
         };
         if record.problem.is_some() {
@@ -430,27 +419,28 @@ impl Core {
         }
         let checked = self.as_user(|graph| async move { graph.me().await }).await;
         match checked {
-            Ok(_) => self.connection_state(),
-            Err(Error::Auth(error)) if error.needs_reconnect() => self.connection_state(),
+            Ok(_) => self.state(),
+            Err(Error::Auth(error)) if error.needs_reconnect() => self.state(),
             Err(error) => Err(error),
         }
     }
 
     /// Forgets the connection: the refresh token leaves the keychain, the profile the database.
-    pub async fn disconnect(&self) -> Result<()> {
-        self.secret(|store| store.delete(REFRESH_TOKEN_SECRET).map(|()| None))
+    pub async fn disconnect(self) -> Result<()> {
+        self.core
+            .secret(|store| store.delete(REFRESH_TOKEN_SECRET).map(|()| None))
             .await?;
-        self.store.delete_connection()?;
-        self.store.clear_cache()?;
-        self.session.clear();
+        self.core.store.delete_connection()?;
+        self.core.store.clear_cache()?;
+        self.core.session.clear();
         log::info!("disconnected Microsoft Teams");
         Ok(())
     }
 
     /// The nine permissions, requested versus granted, and the tenant's own records.
-    pub async fn permission_report(&self) -> Result<PermissionReport> {
-        let settings = self.settings()?;
-        let record = self.store.load_connection()?;
+    pub async fn permissions(self) -> Result<PermissionReport> {
+        let settings = self.core.settings()?;
+        let record = self.core.store.load_connection()?;
         let granted: Option<Vec<String>> = record
             .as_ref()
             .map(|r| r.granted_scopes.iter().map(|s| s.to_lowercase()).collect());
@@ -494,7 +484,7 @@ impl Core {
         })
     }
 
-    async fn tenant_records(&self, client_id: &str) -> TenantRecords {
+    async fn tenant_records(self, client_id: &str) -> TenantRecords {
         let principals = self
             .as_user(|graph| async move { graph.service_principals_of(client_id).await })
             .await;

@@ -22,6 +22,13 @@ use crate::error::ErrorCode;
 use crate::permissions::PermissionScope;
 use crate::secrets::Secret;
 
+/// Signing in as the person: the connection, its permissions, and Graph calls made as them. A view
+/// of the core ([`crate::Core::auth`]).
+#[derive(Clone, Copy)]
+pub struct Auth<'a> {
+    pub(crate) core: &'a crate::Core,
+}
+
 /// The keychain entry holding the refresh token.
 pub const REFRESH_TOKEN_SECRET: &str = "identity-provider.refresh-token";
 

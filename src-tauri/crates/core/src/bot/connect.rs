@@ -1,6 +1,7 @@
 //! Connecting the bot: its setup (application ID, tenant, secret in the keychain), the
 //! administrator's consent in the browser, and the proof that the setup works.
 
+use super::Bot;
 use std::future::Future;
 use std::time::Duration;
 
@@ -13,6 +14,7 @@ use super::{
     APP_NAME, BotAccount, BotCheck, BotError, BotRecord, BotSetup, BotSetupDraft, BotState,
     CLIENT_SECRET, connector_scope, setup_problems,
 };
+use crate::Error;
 use crate::auth::error::{aadsts_code, without_trace};
 use crate::auth::loopback::{Callback, LoopbackListener};
 use crate::auth::{AuthError, SignInWaiting, send_browser_to};
@@ -21,7 +23,6 @@ use crate::graph::{Graph, GraphError, Page};
 use crate::http::HttpError;
 use crate::secrets::Secret;
 use crate::settings::{Cloud, Settings};
-use crate::{Core, Error};
 
 /// What an admin consent needs from its host.
 pub struct ConsentRequest<'a> {
@@ -48,13 +49,13 @@ struct TokenAnswer {
     error_description: Option<String>,
 }
 
-impl Core {
+impl Bot<'_> {
     /// The bot card's fields; the secret only as set or not set.
-    pub async fn bot_setup(&self) -> Result<BotSetup> {
-        let row = self.store.load_bot()?;
-        let settings = self.settings()?;
+    pub async fn setup(self) -> Result<BotSetup> {
+        let row = self.core.store.load_bot()?;
+        let settings = self.core.settings()?;
         // Without a keychain the card still shows what is configured; CONNECT then says why.
-        let secret_set = match self.secret(|store| store.get(CLIENT_SECRET)).await {
+        let secret_set = match self.core.secret(|store| store.get(CLIENT_SECRET)).await {
             Ok(secret) => secret.is_some(),
             Err(error) => {
                 log::warn!("the bot's client secret cannot be looked up: {error}");
@@ -72,7 +73,7 @@ impl Core {
     }
 
     /// Saves the bot card. A typed secret goes to the OS keychain and nowhere else.
-    pub async fn save_bot_setup(&self, draft: BotSetupDraft) -> Result<BotSetup> {
+    pub async fn save_setup(self, draft: BotSetupDraft) -> Result<BotSetup> {
         let app_id = draft.app_id.trim().to_ascii_lowercase();
         let tenant = draft.tenant.trim().to_string();
         let problems = setup_problems(&app_id, &tenant);
@@ -82,22 +83,23 @@ impl Core {
         if let Some(secret) = draft.secret {
             let trimmed = Secret::new(secret.expose().trim());
             if !trimmed.expose().is_empty() {
-                self.secret(move |store| store.set(CLIENT_SECRET, &trimmed).map(|()| None))
+                self.core
+                    .secret(move |store| store.set(CLIENT_SECRET, &trimmed).map(|()| None))
                     .await?;
-                self.bot_sessions.graph.clear();
-                self.bot_sessions.connector.clear();
+                self.core.bot_sessions.graph.clear();
+                self.core.bot_sessions.connector.clear();
                 log::info!("the bot's client secret was replaced in the keychain");
             }
         }
-        let mut row = self.store.load_bot()?;
+        let mut row = self.core.store.load_bot()?;
         row.app_id = app_id;
         row.tenant = tenant;
-        self.store.save_bot(&row, self.clock.now())?;
-        self.bot_setup().await
+        self.core.store.save_bot(&row, self.core.clock.now())?;
+        self.setup().await
     }
 
-    pub(crate) fn bot_record(&self) -> Result<Option<BotRecord>> {
-        let row = self.store.load_bot()?;
+    pub(crate) fn record(&self) -> Result<Option<BotRecord>> {
+        let row = self.core.store.load_bot()?;
         Ok(row.connection.as_deref().and_then(|json| {
             serde_json::from_str(json)
                 .map_err(|e| log::warn!("the stored bot connection is unreadable: {e}"))
@@ -106,18 +108,18 @@ impl Core {
     }
 
     fn save_bot_record(&self, record: Option<&BotRecord>) -> Result<()> {
-        let mut row = self.store.load_bot()?;
+        let mut row = self.core.store.load_bot()?;
         row.connection = record.map(|r| serde_json::to_string(r).expect("records serialise"));
-        Ok(self.store.save_bot(&row, self.clock.now())?)
+        Ok(self.core.store.save_bot(&row, self.core.clock.now())?)
     }
 
     /// The bot's connection as last known, without calling Microsoft.
-    pub fn bot_state(&self) -> Result<BotState> {
-        let Some(record) = self.bot_record()? else {
+    pub fn state(&self) -> Result<BotState> {
+        let Some(record) = self.record()? else {
             return Ok(BotState::NotConnected);
         };
-        let row = self.store.load_bot()?;
-        let settings = self.settings()?;
+        let row = self.core.store.load_bot()?;
+        let settings = self.core.settings()?;
         let endpoints = settings.endpoints();
         let bot = BotAccount {
             settings_changed: record.app_id != row.app_id
@@ -151,19 +153,19 @@ impl Core {
 
     /// Connects the bot: the administrator consents in the browser
     /// (`/{tenant}/v2.0/adminconsent`, loopback redirect), then the app proves the setup.
-    pub async fn connect_bot(
-        &self,
+    pub async fn connect(
+        self,
         request: ConsentRequest<'_>,
         cancelled: impl Future<Output = ()>,
     ) -> Result<BotState> {
-        let settings = self.settings()?;
-        let row = self.store.load_bot()?;
+        let settings = self.core.settings()?;
+        let row = self.core.store.load_bot()?;
         self.require_bot_setup(&row.app_id, &row.tenant, &settings)
             .await?;
         let endpoints = settings.endpoints();
         let listener = LoopbackListener::bind().await?;
         let redirect_uri = listener.redirect_uri();
-        let state = self.random_text(32);
+        let state = self.core.random_text(32);
         let mut url = url::Url::parse(&format!(
             "{}/{}/v2.0/adminconsent",
             endpoints.authority.trim_end_matches('/'),
@@ -198,11 +200,11 @@ impl Core {
                 .into());
             }
         };
-        self.verify_bot(Some(&consented_tenant)).await
+        self.verify(Some(&consented_tenant)).await
     }
 
     async fn require_bot_setup(
-        &self,
+        self,
         app_id: &str,
         tenant: &str,
         settings: &Settings,
@@ -212,6 +214,7 @@ impl Core {
         } else if tenant.is_empty() {
             Some("tenant")
         } else if self
+            .core
             .secret(|store| store.get(CLIENT_SECRET))
             .await?
             .is_none()
@@ -242,16 +245,16 @@ impl Core {
     /// Proves the bot's setup without a browser: a client-credentials token for Graph, reads of
     /// the directory and the teams, the app catalog, and a token for the Bot Connector. Saves
     /// the connection with what was verified.
-    pub async fn verify_bot(&self, consented_tenant: Option<&str>) -> Result<BotState> {
-        let settings = self.settings()?;
-        let row = self.store.load_bot()?;
+    pub async fn verify(self, consented_tenant: Option<&str>) -> Result<BotState> {
+        let settings = self.core.settings()?;
+        let row = self.core.store.load_bot()?;
         self.require_bot_setup(&row.app_id, &row.tenant, &settings)
             .await?;
         let endpoints = settings.endpoints();
         let connector_url = endpoints.bot_connector.clone().unwrap_or_default();
-        self.bot_sessions.graph.clear();
-        self.bot_sessions.connector.clear();
-        let previous = self.bot_record()?;
+        self.core.bot_sessions.graph.clear();
+        self.core.bot_sessions.connector.clear();
+        let previous = self.record()?;
         let mut checks = Vec::new();
         let graph_scope = format!("{}/.default", endpoints.graph);
         let (graph_token, graph_tid) = self
@@ -263,7 +266,7 @@ impl Core {
             ok: true,
         });
         let graph = Graph {
-            http: self.http.clone(),
+            http: self.core.http.clone(),
             base: endpoints.graph.clone(),
             token: graph_token.0.clone(),
         };
@@ -359,10 +362,10 @@ impl Core {
         .flatten()
         .find(|t| !t.is_empty())
         .unwrap_or_else(|| row.tenant.clone());
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         if previous.as_ref().is_some_and(|p| p.app_id != row.app_id) {
             // Conversation ids belong to one bot.
-            self.store.forget_bot_conversations(None)?;
+            self.core.store.forget_bot_conversations(None)?;
         }
         let record = BotRecord {
             app_id: row.app_id.clone(),
@@ -379,43 +382,50 @@ impl Core {
             problem: None,
         };
         self.save_bot_record(Some(&record))?;
-        self.bot_sessions.graph.store(graph_token.0, graph_token.1);
-        self.bot_sessions
+        self.core
+            .bot_sessions
+            .graph
+            .store(graph_token.0, graph_token.1);
+        self.core
+            .bot_sessions
             .connector
             .store(connector_token.0, connector_token.1);
         log::info!("the bot {} is connected", record.app_id);
         // Deliveries paused for want of the bot go out now.
-        self.outbox().wake();
-        self.bot_state()
+        self.core.outbox().wake();
+        self.state()
     }
 
     /// Forgets the bot's connection; with `forget_secret`, its client secret leaves the keychain.
-    pub async fn disconnect_bot(&self, forget_secret: bool) -> Result<()> {
+    pub async fn disconnect(self, forget_secret: bool) -> Result<()> {
         if forget_secret {
-            self.secret(|store| store.delete(CLIENT_SECRET).map(|()| None))
+            self.core
+                .secret(|store| store.delete(CLIENT_SECRET).map(|()| None))
                 .await?;
         }
         self.save_bot_record(None)?;
-        self.store.forget_bot_conversations(None)?;
-        self.bot_sessions.graph.clear();
-        self.bot_sessions.connector.clear();
+        self.core.store.forget_bot_conversations(None)?;
+        self.core.bot_sessions.graph.clear();
+        self.core.bot_sessions.connector.clear();
         log::info!("disconnected the bot");
         Ok(())
     }
 
     /// A client-credentials token, with the tenant id when the token says (`tid`).
     async fn request_bot_token(
-        &self,
+        self,
         authority: &str,
         tenant: &str,
         app_id: &str,
         scope: &str,
     ) -> Result<((Secret, DateTime<Utc>), Option<String>)> {
-        let secret = self.secret(|store| store.get(CLIENT_SECRET)).await?.ok_or(
-            BotError::NotConfigured {
+        let secret = self
+            .core
+            .secret(|store| store.get(CLIENT_SECRET))
+            .await?
+            .ok_or(BotError::NotConfigured {
                 missing: "client secret".into(),
-            },
-        )?;
+            })?;
         let url = url::Url::parse(&format!(
             "{}/{tenant}/oauth2/v2.0/token",
             authority.trim_end_matches('/')
@@ -428,13 +438,14 @@ impl Core {
             ("scope", scope),
         ];
         let request = self
+            .core
             .http
             .request(reqwest::Method::POST, url)
             .form(&form)
             .build()
             .map_err(|e| HttpError::Client(e.to_string()))?;
         // Token requests give the same answer however often they arrive.
-        let response = self.http.send_repeatable(request).await?;
+        let response = self.core.http.send_repeatable(request).await?;
         let bytes = response.bytes().await.map_err(|e| BotError::TokenRefused {
             description: e.to_string(),
         })?;
@@ -444,7 +455,7 @@ impl Core {
             })?;
         match (answer.access_token, answer.error) {
             (Some(token), None) => {
-                let expires = self.clock.now()
+                let expires = self.core.clock.now()
                     + chrono::Duration::from_std(crate::http::server_seconds(
                         answer.expires_in.unwrap_or(3600),
                     ))
@@ -464,20 +475,20 @@ impl Core {
 
     /// A fresh token for Graph or the Bot Connector; a refusal that needs the bot to be
     /// connected again is remembered, so sending pauses with the reason.
-    async fn bot_token(&self, audience: Audience) -> Result<Secret> {
+    async fn bot_token(self, audience: Audience) -> Result<Secret> {
         let session = match audience {
-            Audience::Graph => &self.bot_sessions.graph,
-            Audience::Connector => &self.bot_sessions.connector,
+            Audience::Graph => &self.core.bot_sessions.graph,
+            Audience::Connector => &self.core.bot_sessions.connector,
         };
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         if let Some(token) = session.fresh(now) {
             return Ok(token);
         }
         let _renewal = session.renewal.lock().await;
-        if let Some(token) = session.fresh(self.clock.now()) {
+        if let Some(token) = session.fresh(self.core.clock.now()) {
             return Ok(token);
         }
-        let mut record = self.bot_record()?.ok_or(BotError::NotConnected)?;
+        let mut record = self.record()?.ok_or(BotError::NotConnected)?;
         if let Some((code, reason, _)) = &record.problem {
             return Err(BotError::ReconnectNeeded {
                 code: *code,
@@ -501,7 +512,7 @@ impl Core {
             }
             Err(Error::Bot(error)) if error.needs_reconnect() => {
                 log::warn!("the bot needs reconnecting: {error}");
-                record.problem = Some((error.code(), error.to_string(), self.clock.now()));
+                record.problem = Some((error.code(), error.to_string(), self.core.clock.now()));
                 self.save_bot_record(Some(&record))?;
                 Err(error.into())
             }
@@ -510,18 +521,19 @@ impl Core {
     }
 
     /// Runs a Graph call as the bot, renewing its token once if Graph refuses it.
-    pub(crate) async fn as_bot<T, F, Fut>(&self, call: F) -> Result<T>
+    pub(crate) async fn as_bot<T, F, Fut>(self, call: F) -> Result<T>
     where
         F: Fn(Graph) -> Fut,
         Fut: Future<Output = std::result::Result<T, GraphError>>,
     {
-        let record = self.bot_record()?.ok_or(BotError::NotConnected)?;
+        let record = self.record()?.ok_or(BotError::NotConnected)?;
         let graph = |token| Graph {
-            http: self.http.clone(),
+            http: self.core.http.clone(),
             base: record.graph.clone(),
             token,
         };
         Ok(self
+            .core
             .bot_sessions
             .graph
             .once_more_if_refused(
@@ -535,20 +547,21 @@ impl Core {
     /// Runs a Bot Connector call, renewing the token once if the Connector refuses it. The outer
     /// error is the bot's own (no token); the inner one is the Connector's answer.
     pub(crate) async fn with_connector<T, F, Fut>(
-        &self,
+        self,
         call: F,
     ) -> Result<std::result::Result<T, ConnectorError>>
     where
         F: Fn(Connector) -> Fut,
         Fut: Future<Output = std::result::Result<T, ConnectorError>>,
     {
-        let record = self.bot_record()?.ok_or(BotError::NotConnected)?;
+        let record = self.record()?.ok_or(BotError::NotConnected)?;
         let connector = |token| Connector {
-            http: self.http.clone(),
+            http: self.core.http.clone(),
             service_url: record.connector.clone(),
             token,
         };
-        self.bot_sessions
+        self.core
+            .bot_sessions
             .connector
             .once_more_if_refused(
                 || self.bot_token(Audience::Connector),

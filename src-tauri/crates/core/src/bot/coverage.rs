@@ -1,14 +1,15 @@
 //! Where the organisation's Teams app is installed: for chosen people (their personal scope)
 //! and teams, as Graph's `installedApps` says. The bot can only message those.
 
+use super::Bot;
 use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
 use super::BotError;
+use crate::Result;
 use crate::graph::{GraphError, Page};
 use crate::outbox::Recipient;
-use crate::{Core, Result};
 
 /// One recipient in the coverage check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -31,11 +32,11 @@ pub struct Coverage {
     pub summary: String,
 }
 
-impl Core {
+impl Bot<'_> {
     /// The app's id in the tenant's catalog, looked up again when it was not published at
     /// connect time.
-    async fn catalog_id(&self) -> Result<String> {
-        let mut record = self.bot_record()?.ok_or(BotError::NotConnected)?;
+    async fn catalog_id(self) -> Result<String> {
+        let mut record = self.record()?.ok_or(BotError::NotConnected)?;
         if let Some(id) = record.catalog_id.clone() {
             return Ok(id);
         }
@@ -52,24 +53,24 @@ impl Core {
             .into());
         };
         record.catalog_id = Some(id.to_string());
-        let mut row = self.store.load_bot()?;
+        let mut row = self.core.store.load_bot()?;
         row.connection = Some(serde_json::to_string(&record).expect("records serialise"));
-        self.store.save_bot(&row, self.clock.now())?;
+        self.core.store.save_bot(&row, self.core.clock.now())?;
         Ok(id.to_string())
     }
 
     /// Whether the app is installed for a person (their personal scope), through Graph.
-    pub(crate) async fn installed_for_person(&self, user_id: &str) -> Result<bool> {
+    pub(crate) async fn installed_for_person(self, user_id: &str) -> Result<bool> {
         self.installed_under(&format!("/users/{user_id}/teamwork"))
             .await
     }
 
-    pub(crate) async fn installed_in_team(&self, team_id: &str) -> Result<bool> {
+    pub(crate) async fn installed_in_team(self, team_id: &str) -> Result<bool> {
         self.installed_under(&format!("/teams/{team_id}")).await
     }
 
     /// `{owner}/installedApps`, filtered to this app.
-    async fn installed_under(&self, owner: &str) -> Result<bool> {
+    async fn installed_under(self, owner: &str) -> Result<bool> {
         let catalog = self.catalog_id().await?;
         let path = format!(
             "{owner}/installedApps?$expand=teamsApp&$filter={}",
@@ -87,7 +88,7 @@ impl Core {
 
     /// For each chosen person and channel, whether the app is installed where the bot would
     /// post (a channel counts through its team).
-    pub async fn app_coverage(&self, recipients: &[Recipient]) -> Result<Coverage> {
+    pub async fn coverage(self, recipients: &[Recipient]) -> Result<Coverage> {
         self.catalog_id().await?;
         let mut items = Vec::new();
         let mut seen = std::collections::HashSet::new();

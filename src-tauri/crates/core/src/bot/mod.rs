@@ -24,6 +24,13 @@ use crate::error::ErrorCode;
 use crate::http::HttpError;
 use crate::secrets::Secret;
 
+/// The organisation's bot: its setup, consent and verification, its token, the Bot Connector, and
+/// where its app is installed. A view of the core ([`crate::Core::bot`]).
+#[derive(Clone, Copy)]
+pub struct Bot<'a> {
+    pub(crate) core: &'a crate::Core,
+}
+
 /// The keychain entry holding the bot's client secret.
 pub const CLIENT_SECRET: &str = "bot.client-secret";
 

@@ -3,12 +3,13 @@
 //! transparent), made from the app's own icon, in a zip. Source:
 //! <https://learn.microsoft.com/microsoft-365/extensibility/schema/root-icons>.
 
+use super::Bot;
 use serde::Serialize;
 use serde_json::{Value, json};
 use ts_rs::TS;
 
 use super::{APP_NAME, BotError};
-use crate::{Core, Result, VERSION};
+use crate::{Result, VERSION};
 
 /// The manifest schema the package is written for.
 pub const MANIFEST_VERSION: &str = "1.30";
@@ -105,10 +106,10 @@ pub fn build(app_id: &str) -> Vec<u8> {
     ])
 }
 
-impl Core {
+impl Bot<'_> {
     /// Writes the app package for the configured bot to `path`.
-    pub fn save_app_package(&self, path: &std::path::Path) -> Result<SavedPackage> {
-        let row = self.store.load_bot()?;
+    pub fn save_package(&self, path: &std::path::Path) -> Result<SavedPackage> {
+        let row = self.core.store.load_bot()?;
         if row.app_id.is_empty() {
             return Err(BotError::NotConfigured {
                 missing: "application ID".into(),

@@ -1,18 +1,19 @@
 //! Importing files and folders of findings, and reading the issues back.
 
+use super::Issues;
 use std::path::PathBuf;
 
 use super::{
     CancelFlag, FileImport, ImportProgress, ImportReport, Issue, IssueError, IssueFacets,
     IssueFilter, IssuePage, files_of, read_findings,
 };
-use crate::{Core, Result};
+use crate::Result;
 
-impl Core {
+impl Issues<'_> {
     /// Imports SARIF and JSON files (folders are searched for `.sarif` and `.json`). Each file
     /// imports entirely or not at all; a bad file is refused with the reason and the rest go
     /// on. It blocks: call it from a blocking-friendly thread.
-    pub fn import_issues(
+    pub fn import(
         &self,
         paths: &[PathBuf],
         progress: &mut dyn FnMut(&ImportProgress),
@@ -53,11 +54,12 @@ impl Core {
                     bytes_total: total,
                 })
             };
-            match read_findings(file, self.clock.now(), &mut report_bytes, cancel) {
+            match read_findings(file, self.core.clock.now(), &mut report_bytes, cancel) {
                 Ok((format, findings)) => {
-                    let applied = self
-                        .store
-                        .apply_findings(&name, &findings, self.clock.now())?;
+                    let applied =
+                        self.core
+                            .store
+                            .apply_findings(&name, &findings, self.core.clock.now())?;
                     report.new += applied.new.len() as u64;
                     report.updated += applied.updated.len() as u64;
                     report.existing += applied.existing.len() as u64;
@@ -90,24 +92,25 @@ impl Core {
             }
         }
         // Workflows act on what this import found; a problem there does not undo the import.
-        if let Err(error) = self.run_workflows_after_import(&report) {
+        if let Err(error) = self.core.workflows().run_after_import(&report) {
             log::warn!("workflows could not act on the import: {error}");
         }
         Ok(report)
     }
 
-    pub fn issues(&self, filter: &IssueFilter, offset: u64, limit: u64) -> Result<IssuePage> {
-        Ok(self.store.issues_page(filter, offset, limit)?)
+    pub fn list(&self, filter: &IssueFilter, offset: u64, limit: u64) -> Result<IssuePage> {
+        Ok(self.core.store.issues_page(filter, offset, limit)?)
     }
 
-    pub fn issue(&self, id: &str) -> Result<Issue> {
+    pub fn get(&self, id: &str) -> Result<Issue> {
         Ok(self
+            .core
             .store
             .issue(id)?
             .ok_or_else(|| IssueError::NotFound(id.to_string()))?)
     }
 
-    pub fn issue_facets(&self) -> Result<IssueFacets> {
-        Ok(self.store.issue_facets()?)
+    pub fn facets(&self) -> Result<IssueFacets> {
+        Ok(self.core.store.issue_facets()?)
     }
 }

@@ -19,6 +19,13 @@ use ts_rs::TS;
 
 use crate::error::ErrorCode;
 
+/// Issues: importing reports, and the Active Issues list. A view of the core
+/// ([`crate::Core::issues`]).
+#[derive(Clone, Copy)]
+pub struct Issues<'a> {
+    pub(crate) core: &'a crate::Core,
+}
+
 /// How bad a finding is, from `security-severity` or the SARIF level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]

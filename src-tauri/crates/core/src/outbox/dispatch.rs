@@ -165,7 +165,7 @@ impl Outbox<'_> {
     /// Why an identity cannot send just now (`None` when it can).
     fn identity_problem(&self, identity: Identity) -> Result<Option<AppError>> {
         Ok(match identity {
-            Identity::User => match self.core.connection_state()? {
+            Identity::User => match self.core.auth().state()? {
                 ConnectionState::Connected { .. } => None,
                 ConnectionState::ReconnectNeeded { code, reason, .. } => Some(AppError {
                     code,
@@ -173,7 +173,7 @@ impl Outbox<'_> {
                 }),
                 ConnectionState::NotConnected => Some(Error::from(AuthError::NotConnected).into()),
             },
-            Identity::Bot => match self.core.bot_state()? {
+            Identity::Bot => match self.core.bot().state()? {
                 BotState::Connected { .. } => None,
                 BotState::ReconnectNeeded { code, reason, .. } => Some(AppError {
                     code,
@@ -394,7 +394,7 @@ impl Outbox<'_> {
     /// A workflow's message that failed for good goes to its fallback recipients; the reason
     /// says so.
     fn with_fallback(&self, row: &DeliveryRow, reason: &str, message: String) -> Result<String> {
-        let fallback = self.core.fall_back(row, reason)?;
+        let fallback = self.core.workflows().fall_back(row, reason)?;
         Ok(if fallback.is_empty() {
             message
         } else {

@@ -117,7 +117,8 @@ impl Outbox<'_> {
                 .unwrap_or_default(),
             Identity::Bot => self
                 .core
-                .bot_record()?
+                .bot()
+                .record()?
                 .map_or_else(|| crate::bot::APP_NAME.to_string(), |b| b.app_name),
         })
     }

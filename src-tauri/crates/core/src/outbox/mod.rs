@@ -30,7 +30,7 @@ use crate::store::DeliveryRow;
 /// CLI). It is a view of the core; its state lives in [`OutboxState`].
 #[derive(Clone, Copy)]
 pub struct Outbox<'a> {
-    core: &'a Core,
+    pub(crate) core: &'a Core,
 }
 
 /// What the outbox keeps between calls.
@@ -40,12 +40,6 @@ pub(crate) struct OutboxState {
     gate: tokio::sync::Mutex<()>,
     /// Wakes [`Outbox::run`] when something was queued or a connection came back.
     wake: tokio::sync::Notify,
-}
-
-impl Core {
-    pub fn outbox(&self) -> Outbox<'_> {
-        Outbox { core: self }
-    }
 }
 
 /// Who a message comes from: the identity that sends it and the name recipients see.

@@ -33,6 +33,7 @@ impl Outbox<'_> {
         {
             return self
                 .core
+                .auth()
                 .as_user(|graph| async move {
                     graph.post_to_channel(team_id, channel_id, message).await
                 })
@@ -46,6 +47,7 @@ impl Outbox<'_> {
                 let (me, user_id) = (&me, user_id);
                 let chat = self
                     .core
+                    .auth()
                     .as_user(|graph| async move { graph.one_on_one_chat(me, user_id).await })
                     .await?;
                 self.core.store.set_delivery_target(&row.id, &chat.id)?;
@@ -65,6 +67,7 @@ impl Outbox<'_> {
                     Some(chat_id) => chat_id,
                     None => {
                         self.core
+                            .auth()
                             .as_user(|graph| async move { graph.group_chat(members, topic).await })
                             .await?
                             .id
@@ -87,6 +90,7 @@ impl Outbox<'_> {
             return Ok(found);
         }
         self.core
+            .auth()
             .as_user(|graph| async move { graph.post_to_chat(chat_id, message).await })
             .await
     }
@@ -100,7 +104,7 @@ impl Outbox<'_> {
         card: &serde_json::Value,
     ) -> Result<PostedMessage> {
         let activity = &card_activity(&with_marker(card, &row.id), &row.summary);
-        let record = self.core.bot_record()?.ok_or(BotError::NotConnected)?;
+        let record = self.core.bot().record()?.ok_or(BotError::NotConnected)?;
         let bot = &BotIdentity {
             app_id: &record.app_id,
             name: &record.app_name,
@@ -114,6 +118,7 @@ impl Outbox<'_> {
             } => {
                 let (conversation, root) = self
                     .core
+                    .bot()
                     .with_connector(|c| async move {
                         c.channel_thread(bot, team_id, channel_id, activity).await
                     })
@@ -134,6 +139,7 @@ impl Outbox<'_> {
                     None => {
                         let created = self
                             .core
+                            .bot()
                             .with_connector(|c| async move {
                                 c.personal_conversation(bot, user_id).await
                             })
@@ -153,6 +159,7 @@ impl Outbox<'_> {
                 let conversation = &conversation;
                 let sent = self
                     .core
+                    .bot()
                     .with_connector(|c| async move { c.send(conversation, activity).await })
                     .await?;
                 match sent {
@@ -204,6 +211,7 @@ impl Outbox<'_> {
     ) -> Result<Option<String>> {
         let chats = self
             .core
+            .auth()
             .as_user(|graph| async move { graph.my_chats(500).await })
             .await?;
         let wanted: std::collections::BTreeSet<&str> = members.iter().map(String::as_str).collect();
@@ -226,6 +234,7 @@ impl Outbox<'_> {
     async fn find_in_chat(&self, chat_id: &str, marker: &str) -> Result<Option<PostedMessage>> {
         let messages = self
             .core
+            .auth()
             .as_user(|graph| async move { graph.recent_chat_messages(chat_id).await })
             .await?;
         Ok(messages

@@ -36,7 +36,7 @@ impl Outbox<'_> {
     /// something. It never returns; the app ends it by exiting.
     pub async fn run(self, mut on_pass: impl FnMut(&DispatchReport)) {
         loop {
-            if let Err(error) = self.core.run_due_workflows() {
+            if let Err(error) = self.core.workflows().run_due() {
                 log::error!("periodic workflows could not run: {error}");
             }
             let wait = match self.dispatch(PASS).await {

@@ -12,7 +12,7 @@ use crate::compose::{Composition, Context, compose};
 use crate::error::{AppError, ErrorCode};
 use crate::graph::GraphError;
 use crate::issues::Issue;
-use crate::{Core, Error, Result};
+use crate::{Error, Result};
 
 impl Outbox<'_> {
     /// The name shown beside a person's comment.
@@ -60,7 +60,7 @@ impl Outbox<'_> {
     /// whether Microsoft Teams can reach each recipient. Nothing is sent.
     pub async fn preview(self, request: &SendRequest) -> Result<SendPreview> {
         let request = &request.as_sent();
-        let issue = self.core.issue(&request.issue_id)?;
+        let issue = self.core.issues().get(&request.issue_id)?;
         let composition = composition(
             &issue,
             request,
@@ -74,12 +74,9 @@ impl Outbox<'_> {
         let mut recipients = Vec::new();
         let connected = match request.identity {
             Identity::User => {
-                matches!(
-                    self.core.connection_state()?,
-                    ConnectionState::Connected { .. }
-                )
+                matches!(self.core.auth().state()?, ConnectionState::Connected { .. })
             }
-            Identity::Bot => matches!(self.core.bot_state()?, BotState::Connected { .. }),
+            Identity::Bot => matches!(self.core.bot().state()?, BotState::Connected { .. }),
         };
         if !connected && !request.recipients.is_empty() {
             blocking.push(match request.identity {
@@ -128,16 +125,19 @@ impl Outbox<'_> {
                 ..
             } => {
                 self.core
+                    .auth()
                     .as_user(|graph| async move { graph.channel(team_id, channel_id).await })
                     .await?;
             }
             Recipient::Person { user_id, .. } => {
                 self.core
+                    .auth()
                     .as_user(|graph| async move { graph.user(user_id).await })
                     .await?;
             }
             Recipient::Chat { chat_id, .. } => {
                 self.core
+                    .auth()
                     .as_user(|graph| async move { graph.chat(chat_id).await })
                     .await?;
             }
@@ -145,6 +145,7 @@ impl Outbox<'_> {
                 for person in people {
                     let id = &person.user_id;
                     self.core
+                        .auth()
                         .as_user(|graph| async move { graph.user(id).await })
                         .await?;
                 }
@@ -164,9 +165,10 @@ impl Outbox<'_> {
                 ..
             } => {
                 self.core
+                    .bot()
                     .as_bot(|graph| async move { graph.channel(team_id, channel_id).await })
                     .await?;
-                if !self.core.installed_in_team(team_id).await? {
+                if !self.core.bot().installed_in_team(team_id).await? {
                     return Err(BotError::NotInstalledInTeam {
                         team: team_name.clone(),
                     }
@@ -175,9 +177,10 @@ impl Outbox<'_> {
             }
             Recipient::Person { user_id, .. } => {
                 self.core
+                    .bot()
                     .as_bot(|graph| async move { graph.user(user_id).await })
                     .await?;
-                if !self.core.installed_for_person(user_id).await? {
+                if !self.core.bot().installed_for_person(user_id).await? {
                     return Err(BotError::NotInstalledForPerson {
                         name: recipient.label(),
                     }
@@ -201,7 +204,7 @@ impl Outbox<'_> {
         if let Some(problem) = Self::blocking(request).into_iter().next() {
             return Err(problem.into());
         }
-        let issue = self.core.issue(&request.issue_id)?;
+        let issue = self.core.issues().get(&request.issue_id)?;
         let author = self.author()?;
         let enqueued = self.enqueue(NewMessage {
             issue_id: issue.id.clone(),
@@ -356,82 +359,4 @@ pub(crate) fn explain(recipient: &Recipient, error: &Error) -> AppError {
         (_, other) => (other.code(), other.to_string()),
     };
     AppError { code, message }
-}
-
-impl Core {
-    /// Reads a recipient as scripts write it: `channel:TEAM/CHANNEL` (names or ids),
-    /// `user:UPN` (or an object id) and `chat:ID`.
-    pub async fn resolve_recipient(&self, spec: &str) -> Result<Recipient> {
-        use crate::directory::Freshness;
-        let unknown = |text: String| -> Error { OutboxError::UnknownRecipient(text).into() };
-        let (kind, value) = spec.split_once(':').ok_or_else(|| {
-            unknown(format!(
-                "“{spec}” is not a recipient: write channel:TEAM/CHANNEL, user:NAME@DOMAIN or chat:ID."
-            ))
-        })?;
-        let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b.trim());
-        match kind {
-            "channel" => {
-                let (team, channel) = value.split_once('/').ok_or_else(|| {
-                    unknown(format!(
-                        "“{spec}” names no channel: write channel:TEAM/CHANNEL."
-                    ))
-                })?;
-                let teams = self.teams(Freshness::Recent).await?.items;
-                let team = teams
-                    .iter()
-                    .find(|t| t.id == team || same(&t.name, team))
-                    .ok_or_else(|| unknown(format!("You are not a member of a team “{team}”.")))?;
-                let channels = self.channels(&team.id, Freshness::Recent).await?.items;
-                let channel = channels
-                    .iter()
-                    .find(|c| c.id == channel || same(&c.name, channel))
-                    .ok_or_else(|| {
-                        unknown(format!(
-                            "{} has no channel “{channel}” that you can see.",
-                            team.name
-                        ))
-                    })?;
-                Ok(Recipient::Channel {
-                    team_id: team.id.clone(),
-                    channel_id: channel.id.clone(),
-                    team_name: team.name.clone(),
-                    channel_name: channel.name.clone(),
-                })
-            }
-            "user" => {
-                let lookup = |graph: crate::graph::Graph| async move { graph.user(value).await };
-                let found = match self.directory_identity()? {
-                    Identity::User => self.as_user(lookup).await,
-                    Identity::Bot => self.as_bot(lookup).await,
-                };
-                let user = found.map_err(|e| match e {
-                    Error::Graph(GraphError::NotFound { .. }) => unknown(format!(
-                        "Nobody in your organisation's directory is “{value}”."
-                    )),
-                    other => other,
-                })?;
-                Ok(Recipient::Person {
-                    name: user.display_name.unwrap_or_default(),
-                    mail: user.mail.or(user.user_principal_name).unwrap_or_default(),
-                    user_id: user.id,
-                })
-            }
-            "chat" => {
-                let chats = self.chats(Freshness::Recent).await?.items;
-                let chat = chats.iter().find(|c| c.id == value).ok_or_else(|| {
-                    unknown(format!(
-                        "You are in no chat with the id “{value}” (ox-teams-cli chats lists them)."
-                    ))
-                })?;
-                Ok(Recipient::Chat {
-                    chat_id: chat.id.clone(),
-                    title: chat.title.clone(),
-                })
-            }
-            other => Err(unknown(format!(
-                "“{other}:” is not a kind of recipient: use channel:, user: or chat:."
-            ))),
-        }
-    }
 }

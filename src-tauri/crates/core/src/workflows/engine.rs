@@ -2,6 +2,7 @@
 //! saved, on schedule (digests), and when a recipient cannot be reached (fallback). Queueing only
 //! touches SQLite; the outbox's dispatcher sends.
 
+use super::Workflows;
 use std::collections::HashSet;
 
 use serde::Serialize;
@@ -14,7 +15,7 @@ use crate::links::workflow_link;
 use crate::outbox::Recipient;
 use crate::outbox::{Card, NewMessage, Origin, card_budget};
 use crate::store::{DeliveryRow, RunRow, WorkflowRow};
-use crate::{Core, Error, Result};
+use crate::{Error, Result};
 
 /// Issues a dry run lists one by one.
 const DRY_RUN_ITEMS: usize = 200;
@@ -51,7 +52,7 @@ fn unique(recipients: &[Recipient]) -> Vec<Recipient> {
         .collect()
 }
 
-impl Core {
+impl Workflows<'_> {
     fn workflow_of(&self, row: WorkflowRow) -> Result<Workflow> {
         let definition: WorkflowDefinition = serde_json::from_str(&row.definition)
             .map_err(|e| WorkflowError::BadFile(format!("the stored workflow is damaged: {e}")))?;
@@ -66,7 +67,7 @@ impl Core {
 
     /// Reads a workflow file (`ox-teams-cli workflows add FILE.json`): the definition's JSON, where
     /// recipients may also be written as `channel:TEAM/CHANNEL`, `user:NAME@DOMAIN` or `chat:ID`.
-    pub async fn workflow_from_json(&self, text: &str) -> Result<WorkflowDefinition> {
+    pub async fn from_json(self, text: &str) -> Result<WorkflowDefinition> {
         let mut value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| WorkflowError::BadFile(e.to_string()))?;
         for field in ["recipients", "fallback"] {
@@ -75,7 +76,7 @@ impl Core {
             };
             for item in list.iter_mut() {
                 if let Some(spec) = item.as_str() {
-                    let recipient = self.resolve_recipient(spec).await?;
+                    let recipient = self.core.directory().resolve_recipient(spec).await?;
                     *item = serde_json::to_value(recipient).expect("recipients serialise");
                 }
             }
@@ -85,16 +86,18 @@ impl Core {
     }
 
     /// Every workflow, by name.
-    pub fn workflows(&self) -> Result<Vec<Workflow>> {
-        self.store
+    pub fn list(&self) -> Result<Vec<Workflow>> {
+        self.core
+            .store
             .workflows()?
             .into_iter()
             .map(|row| self.workflow_of(row))
             .collect()
     }
 
-    pub fn workflow(&self, id: &str) -> Result<Workflow> {
+    pub fn get(&self, id: &str) -> Result<Workflow> {
         let row = self
+            .core
             .store
             .workflow(id)?
             .ok_or_else(|| WorkflowError::UnknownWorkflow { id: id.into() })?;
@@ -103,7 +106,7 @@ impl Core {
 
     /// Creates (`id` = `None`) or replaces a workflow. A workflow for new, updated or existing
     /// issues acts on the existing ones at once; a periodic one gets its first due time.
-    pub fn save_workflow(
+    pub fn save(
         &self,
         id: Option<&str>,
         definition: WorkflowDefinition,
@@ -112,9 +115,9 @@ impl Core {
         if !problems.is_empty() {
             return Err(WorkflowError::Invalid(problems).into());
         }
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         let previous = match id {
-            Some(id) => Some(self.workflow(id)?),
+            Some(id) => Some(self.get(id)?),
             None => None,
         };
         let next_run_at = match (&definition.apply_to, &definition.schedule) {
@@ -122,7 +125,7 @@ impl Core {
             _ => None,
         };
         let row = WorkflowRow {
-            id: id.map_or_else(|| self.new_id(), str::to_string),
+            id: id.map_or_else(|| self.core.new_id(), str::to_string),
             name: definition.name.trim().to_string(),
             enabled: definition.enabled,
             definition: serde_json::to_string(&WorkflowDefinition {
@@ -134,7 +137,7 @@ impl Core {
             updated_at: now,
             next_run_at,
         };
-        self.store.save_workflow(&row)?;
+        self.core.store.save_workflow(&row)?;
         log::info!("saved workflow {} ({})", row.id, row.name);
         let workflow = self.workflow_of(row)?;
         let run = if workflow.definition.enabled
@@ -148,13 +151,9 @@ impl Core {
         Ok((workflow, run))
     }
 
-    pub fn set_workflow_enabled(
-        &self,
-        id: &str,
-        enabled: bool,
-    ) -> Result<(Workflow, Option<WorkflowRun>)> {
-        let workflow = self.workflow(id)?;
-        self.save_workflow(
+    pub fn set_enabled(&self, id: &str, enabled: bool) -> Result<(Workflow, Option<WorkflowRun>)> {
+        let workflow = self.get(id)?;
+        self.save(
             Some(id),
             WorkflowDefinition {
                 enabled,
@@ -163,8 +162,8 @@ impl Core {
         )
     }
 
-    pub fn delete_workflow(&self, id: &str) -> Result<()> {
-        if !self.store.delete_workflow(id)? {
+    pub fn delete(&self, id: &str) -> Result<()> {
+        if !self.core.store.delete_workflow(id)? {
             return Err(WorkflowError::UnknownWorkflow { id: id.into() }.into());
         }
         log::info!("deleted workflow {id}");
@@ -172,8 +171,9 @@ impl Core {
     }
 
     /// The workflow's runs, newest first.
-    pub fn workflow_history(&self, id: &str, limit: u32) -> Result<Vec<WorkflowRun>> {
+    pub fn history(&self, id: &str, limit: u32) -> Result<Vec<WorkflowRun>> {
         Ok(self
+            .core
             .store
             .workflow_runs(id, i64::from(limit))?
             .into_iter()
@@ -207,6 +207,7 @@ impl Core {
             ..IssueFilter::default()
         };
         Ok(self
+            .core
             .store
             .all_issues(&filter)?
             .into_iter()
@@ -235,7 +236,7 @@ impl Core {
                 .schedule
                 .as_ref()
                 .map(|s| {
-                    s.next_after(self.clock.now())
+                    s.next_after(self.core.clock.now())
                         .format("%Y-%m-%d %H:%M UTC")
                         .to_string()
                 })
@@ -266,10 +267,12 @@ impl Core {
             };
             for recipient in &recipients {
                 let sent = match id {
-                    Some(id) => {
-                        self.store
-                            .workflow_sent(id, &issue.id, issue.revision, &recipient.key())?
-                    }
+                    Some(id) => self.core.store.workflow_sent(
+                        id,
+                        &issue.id,
+                        issue.revision,
+                        &recipient.key(),
+                    )?,
                     None => false,
                 };
                 if sent {
@@ -300,6 +303,7 @@ impl Core {
         let (mut queued, mut skipped) = (0, 0);
         for issue in issues {
             let fresh = self
+                .core
                 .outbox()
                 .enqueue(NewMessage {
                     issue_id: issue.id.clone(),
@@ -346,16 +350,16 @@ impl Core {
         summary: String,
     ) -> Result<WorkflowRun> {
         let run = RunRow {
-            id: self.new_id(),
+            id: self.core.new_id(),
             workflow_id: workflow.id.clone(),
-            started_at: self.clock.now(),
+            started_at: self.core.clock.now(),
             trigger: trigger.into(),
             matched: matched as i64,
             queued: queued as i64,
             skipped: skipped as i64,
             summary,
         };
-        self.store.record_run(&run)?;
+        self.core.store.record_run(&run)?;
         log::info!("workflow {} ({trigger}): {}", workflow.id, run.summary);
         Ok(WorkflowRun {
             id: run.id,
@@ -371,7 +375,7 @@ impl Core {
 
     /// After an import: each enabled workflow acts on the issues the import found new, updated
     /// or (for workflows that cover them) existing.
-    pub fn run_workflows_after_import(&self, report: &ImportReport) -> Result<Vec<WorkflowRun>> {
+    pub fn run_after_import(&self, report: &ImportReport) -> Result<Vec<WorkflowRun>> {
         let (mut new, mut updated, mut existing) = (Vec::new(), Vec::new(), Vec::new());
         for file in &report.files {
             if let crate::issues::FileImport::Imported {
@@ -387,7 +391,7 @@ impl Core {
             }
         }
         let mut runs = Vec::new();
-        for workflow in self.workflows()? {
+        for workflow in self.list()? {
             if !workflow.definition.enabled {
                 continue;
             }
@@ -403,7 +407,7 @@ impl Core {
             let mut issues = Vec::new();
             for id in ids {
                 if seen.insert(id.clone())
-                    && let Some(issue) = self.store.issue(id)?
+                    && let Some(issue) = self.core.store.issue(id)?
                     && workflow.definition.conditions.matches(&issue)
                 {
                     issues.push(issue);
@@ -418,10 +422,10 @@ impl Core {
 
     /// Periodic workflows whose time has come send one digest per recipient; a digest missed
     /// while nothing ran is sent once, not once per missed slot.
-    pub fn run_due_workflows(&self) -> Result<Vec<WorkflowRun>> {
-        let now = self.clock.now();
+    pub fn run_due(&self) -> Result<Vec<WorkflowRun>> {
+        let now = self.core.clock.now();
         let mut runs = Vec::new();
-        for workflow in self.workflows()? {
+        for workflow in self.list()? {
             let definition = &workflow.definition;
             let (true, ApplyTo::Periodic, Some(schedule)) = (
                 definition.enabled,
@@ -431,7 +435,8 @@ impl Core {
                 continue;
             };
             let Some(slot) = workflow.next_run_at else {
-                self.store
+                self.core
+                    .store
                     .set_next_run(&workflow.id, Some(schedule.next_after(now)))?;
                 continue;
             };
@@ -454,6 +459,7 @@ impl Core {
                     )
                 };
                 queued = self
+                    .core
                     .outbox()
                     .enqueue(NewMessage {
                         // One digest per slot: a second run of the same slot finds it sent.
@@ -470,7 +476,8 @@ impl Core {
                     })?
                     .deliveries;
             }
-            self.store
+            self.core
+                .store
                 .set_next_run(&workflow.id, Some(schedule.next_after(now)))?;
             let summary = if issues.is_empty() {
                 "Nothing matched, so no digest was sent.".to_string()
@@ -504,7 +511,7 @@ impl Core {
         let Origin::Workflow { workflow_id } = &row.origin else {
             return Ok(Vec::new());
         };
-        let workflow = match self.workflow(workflow_id) {
+        let workflow = match self.get(workflow_id) {
             Ok(workflow) => workflow,
             Err(Error::Workflow(WorkflowError::UnknownWorkflow { .. })) => return Ok(Vec::new()),
             Err(error) => return Err(error),
@@ -517,6 +524,7 @@ impl Core {
             return Ok(Vec::new());
         }
         let queued = self
+            .core
             .outbox()
             .enqueue(NewMessage {
                 issue_id: row.issue_id.clone(),

@@ -19,6 +19,13 @@ use crate::error::ErrorCode;
 use crate::issues::{Issue, Severity};
 use crate::outbox::Recipient;
 
+/// Workflows: saving them, dry runs, and the messages they queue after an import or on their
+/// schedule. A view of the core ([`crate::Core::workflows`]).
+#[derive(Clone, Copy)]
+pub struct Workflows<'a> {
+    pub(crate) core: &'a crate::Core,
+}
+
 /// Which issues a workflow acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
