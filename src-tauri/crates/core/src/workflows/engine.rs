@@ -448,16 +448,15 @@ impl Workflows<'_> {
             let mut queued = 0;
             if !issues.is_empty() {
                 let link = workflow_link(&workflow.id);
-                let composed = |budget| {
-                    digest(
-                        &definition.name,
-                        &link,
-                        &definition.comment,
-                        &issues,
-                        issues.len(),
-                        budget,
-                    )
-                };
+                // Composed once: its summary is also the message's title.
+                let composition = digest(
+                    &definition.name,
+                    &link,
+                    &definition.comment,
+                    &issues,
+                    issues.len(),
+                    card_budget(definition.identity),
+                );
                 queued = self
                     .core
                     .outbox()
@@ -465,9 +464,12 @@ impl Workflows<'_> {
                         // One digest per slot: a second run of the same slot finds it sent.
                         issue_id: format!("digest:{}", slot.to_rfc3339()),
                         issue_revision: 0,
-                        title: composed(card_budget(definition.identity)).summary,
+                        title: composition.summary.clone(),
                         comment: definition.comment.clone(),
-                        card: Card::Compose(Box::new(composed)),
+                        card: Card::Composed {
+                            card: composition.card.to_string(),
+                            summary: composition.summary,
+                        },
                         sender: definition.identity,
                         origin: Origin::Workflow {
                             workflow_id: workflow.id.clone(),
