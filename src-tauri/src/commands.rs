@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use ox_teams_core::bot::package::SavedPackage;
 use ox_teams_core::bot::{BotSetup, BotSetupDraft, BotState, ConsentRequest, Coverage};
 use ox_teams_core::directory::{Channel, Chat, Freshness, Listing, Person, Team};
-use ox_teams_core::issues::{ImportReport, Issue, IssueFacets, IssueFilter, IssuePage};
+use ox_teams_core::issues::{ImportReport, Issue, IssueEvent, IssueFacets, IssueFilter, IssuePage};
 use ox_teams_core::links::LinkEvent;
 use ox_teams_core::outbox::{Delivery, Queued, Recipient, SendPreview, SendRequest};
 use ox_teams_core::secrets::KeychainStatus;
@@ -331,6 +331,15 @@ pub async fn list_issues(
 #[tauri::command]
 pub async fn get_issue(shell: State<'_, Shell>, id: String) -> Result<Issue, AppError> {
     Ok(shell.core()?.issues().get(&id)?)
+}
+
+/// A finding's history: each revision and state change, oldest first.
+#[tauri::command]
+pub async fn issue_history(
+    shell: State<'_, Shell>,
+    id: String,
+) -> Result<Vec<IssueEvent>, AppError> {
+    Ok(shell.core()?.issues().history(&id)?)
 }
 
 #[tauri::command]

@@ -163,6 +163,10 @@ pub fn sample_issue(title: &str) -> ox_teams_core::issues::Issue {
         first_seen: chrono::Utc::now(),
         last_seen: chrono::Utc::now(),
         source: "codeql.sarif".into(),
+        scope: "CodeQL · codeql.sarif".into(),
+        state: ox_teams_core::issues::IssueState::Open,
+        state_changed_at: None,
+        fixed_by: None,
     }
 }
 

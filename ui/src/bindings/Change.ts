@@ -3,4 +3,4 @@
 /**
  * What the last import did to an issue.
  */
-export type Change = "new" | "updated" | "existing";
+export type Change = "new" | "updated" | "existing" | "reopened";

@@ -4,4 +4,12 @@ import type { ErrorCode } from "./ErrorCode";
 /**
  * What importing one file did.
  */
-export type FileImport = { "outcome": "imported", file: string, format: string, findings: number, new: Array<string>, updated: Array<string>, existing: Array<string>, } | { "outcome": "refused", file: string, code: ErrorCode, problem: string, };
+export type FileImport = { "outcome": "imported", file: string, format: string, findings: number, new: Array<string>, updated: Array<string>, existing: Array<string>, reopened: Array<string>, 
+/**
+ * Open findings of this file's scopes that it no longer reports (or reports absent).
+ */
+fixed: Array<string>, 
+/**
+ * Findings that became suppressed.
+ */
+suppressed: Array<string>, } | { "outcome": "refused", file: string, code: ErrorCode, problem: string, };

@@ -4,4 +4,4 @@ import type { FileImport } from "./FileImport";
 /**
  * What an import of files and folders did, file by file.
  */
-export type ImportReport = { files: Array<FileImport>, new: number, updated: number, existing: number, refused: number, cancelled: boolean, };
+export type ImportReport = { files: Array<FileImport>, new: number, updated: number, existing: number, reopened: number, fixed: number, suppressed: number, refused: number, cancelled: boolean, };

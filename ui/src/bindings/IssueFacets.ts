@@ -4,4 +4,4 @@ import type { Facet } from "./Facet";
 /**
  * Counts for the filter menus, over all issues.
  */
-export type IssueFacets = { total: number, severities: Array<Facet>, tools: Array<Facet>, changes: Array<Facet>, };
+export type IssueFacets = { total: number, severities: Array<Facet>, tools: Array<Facet>, changes: Array<Facet>, states: Array<Facet>, };

@@ -14,6 +14,7 @@ import type { Freshness } from "./Freshness";
 import type { ImportProgress } from "./ImportProgress";
 import type { ImportReport } from "./ImportReport";
 import type { Issue } from "./Issue";
+import type { IssueEvent } from "./IssueEvent";
 import type { IssueFacets } from "./IssueFacets";
 import type { IssueFilter } from "./IssueFilter";
 import type { IssuePage } from "./IssuePage";
@@ -86,6 +87,8 @@ export const commands = {
   workflowHistory: (id: string) => call<Array<WorkflowRun>>("workflow_history", { id }),
   listIssues: (filter: IssueFilter, offset: number, limit: number) => call<IssuePage>("list_issues", { filter, offset, limit }),
   getIssue: (id: string) => call<Issue>("get_issue", { id }),
+  /** A finding's history: each revision and state change, oldest first. */
+  issueHistory: (id: string) => call<Array<IssueEvent>>("issue_history", { id }),
   issueFacets: () => call<IssueFacets>("issue_facets"),
   /** Asks for SARIF or JSON files (or a folder of them) in the system's file chooser and imports them. `None` when the person closed the chooser. */
   chooseAndImport: (folder: boolean) => call<ImportReport | null>("choose_and_import", { folder }),

@@ -184,25 +184,35 @@ export function issue(n: number, overrides: Partial<Issue> = {}): Issue {
     first_seen: "2026-11-28T10:00:00Z",
     last_seen: "2026-11-28T10:00:00Z",
     source: "/reports/semgrep.sarif",
+    scope: "Semgrep · semgrep.sarif",
+    state: "open",
+    state_changed_at: null,
+    fixed_by: null,
     ...overrides,
   };
 }
 
 /** The list commands over `count` generated issues, paged as the core pages them. */
-export function issueBackend(count: number) {
-  const all = Array.from({ length: count }, (_, n) => issue(n));
+export function issueBackend(count: number, shape: (n: number) => Partial<Issue> = () => ({})) {
+  const all = Array.from({ length: count }, (_, n) => issue(n, shape(n)));
   backend.on("issue_facets", () => ({
     total: count,
     severities: count > 0 ? [{ value: "high", count }] : [],
     tools: count > 0 ? [{ value: "Semgrep", count }] : [],
     changes: count > 0 ? [{ value: "new", count }] : [],
+    states: count > 0 ? [{ value: "open", count }] : [],
   }));
   backend.on("list_issues", (args) => {
-    const { offset, limit, filter } = args as { offset: number; limit: number; filter: { text: string } };
-    const matching = filter.text ? all.filter((i) => i.title.includes(filter.text)) : all;
+    const { offset, limit, filter } = args as { offset: number; limit: number; filter: { text: string; states: string[] } };
+    const matching = all
+      .filter((i) => !filter.text || i.title.includes(filter.text))
+      .filter((i) => filter.states.length === 0 || filter.states.includes(i.state));
     return { total: matching.length, offset, issues: matching.slice(offset, offset + limit) };
   });
   backend.on("issue_deliveries", () => []);
+  backend.on("issue_history", () => [
+    { revision: 1, at: "2026-11-28T10:00:00Z", kind: "new", changes: [], source: "/reports/semgrep.sarif" },
+  ]);
   backend.on("get_issue", (args) => {
     const found = all.find((i) => i.id === (args as { id: string }).id);
     if (!found) throw { code: "not_found", message: "No such issue." };

@@ -5,7 +5,7 @@ use clap::Subcommand;
 use crate::show;
 use std::path::PathBuf;
 
-use ox_teams_core::issues::{CancelFlag, IssueFilter, Severity};
+use ox_teams_core::issues::{CancelFlag, IssueFilter, IssueState, Severity};
 use ox_teams_core::{AppError, Core, ErrorCode};
 
 #[derive(Subcommand)]
@@ -15,8 +15,11 @@ pub(crate) enum IssuesCommand {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
-    /// List the active issues, most severe first.
+    /// List the issues, most severe first (the open ones unless --state says otherwise).
     Issues {
+        /// open (new, updated, reopened or unchanged), fixed, suppressed, or all; repeatable.
+        #[arg(long = "state", value_name = "STATE", value_parser = parse_state, default_value = "open")]
+        states: Vec<Option<IssueState>>,
         /// Only these severities (critical, high, medium, low, info); repeatable.
         #[arg(long = "severity", value_name = "SEVERITY", value_parser = parse_severity)]
         severities: Vec<Severity>,
@@ -29,6 +32,11 @@ pub(crate) enum IssuesCommand {
         /// At most this many.
         #[arg(long, default_value_t = 100)]
         limit: u64,
+    },
+    /// A finding's history: each revision and state change, when, which import, what changed.
+    History {
+        #[arg(value_name = "ISSUE_ID")]
+        id: String,
     },
 }
 
@@ -86,6 +94,7 @@ pub(crate) async fn run(core: &Core, json: bool, command: IssuesCommand) -> Resu
             }
         }
         IssuesCommand::Issues {
+            states,
             severities,
             tools,
             text,
@@ -95,6 +104,12 @@ pub(crate) async fn run(core: &Core, json: bool, command: IssuesCommand) -> Resu
                 severities,
                 tools,
                 changes: Vec::new(),
+                // "all" is None: no state filter.
+                states: if states.contains(&None) {
+                    Vec::new()
+                } else {
+                    states.into_iter().flatten().collect()
+                },
                 text,
             };
             let page = core.issues().list(&filter, 0, limit)?;
@@ -104,8 +119,26 @@ pub(crate) async fn run(core: &Core, json: bool, command: IssuesCommand) -> Resu
                 show::issues(&page)
             }
         }
+        IssuesCommand::History { id } => {
+            let issue = core.issues().get(&id)?;
+            let history = core.issues().history(&id)?;
+            if json {
+                show::json(&history)
+            } else {
+                show::history(&issue, &history)
+            }
+        }
     }
     Ok(())
+}
+
+fn parse_state(text: &str) -> Result<Option<IssueState>, String> {
+    if text.eq_ignore_ascii_case("all") {
+        return Ok(None);
+    }
+    IssueState::parse(text)
+        .map(Some)
+        .ok_or_else(|| format!("“{text}” is not a state: use open, fixed, suppressed or all"))
 }
 
 fn parse_severity(text: &str) -> Result<Severity, String> {

@@ -3,7 +3,7 @@
 use ox_teams_core::auth::{ConnectionState, PermissionReport, TenantRecords};
 use ox_teams_core::bot::{BotAccount, BotState, Coverage};
 use ox_teams_core::directory::{Channel, ChannelKind, Chat, ChatKind, Person, Team};
-use ox_teams_core::issues::{FileImport, ImportReport, IssuePage};
+use ox_teams_core::issues::{FileImport, ImportReport, Issue, IssueEvent, IssuePage};
 use ox_teams_core::outbox::{Delivery, DeliveryStatus, DispatchReport};
 use ox_teams_core::secrets::KeychainStatus;
 use ox_teams_core::workflows::{DryRun, Workflow, WorkflowRun};
@@ -280,22 +280,29 @@ pub fn import(report: &ImportReport) {
                 findings,
                 new,
                 updated,
+                reopened,
+                fixed,
                 ..
             } => {
                 println!(
-                    "{file}: {findings} findings ({format}): {} new, {} updated",
+                    "{file}: {findings} findings ({format}): {} new, {} updated, {} reopened, {} fixed",
                     new.len(),
-                    updated.len()
+                    updated.len(),
+                    reopened.len(),
+                    fixed.len()
                 )
             }
             FileImport::Refused { problem, .. } => println!("{problem}"),
         }
     }
     println!(
-        "{} new, {} updated, {} unchanged{}",
+        "{} new, {} updated, {} unchanged, {} reopened, {} fixed, {} suppressed{}",
         report.new,
         report.updated,
         report.existing,
+        report.reopened,
+        report.fixed,
+        report.suppressed,
         if report.refused > 0 {
             format!(", {} file(s) refused", report.refused)
         } else {
@@ -306,7 +313,10 @@ pub fn import(report: &ImportReport) {
 
 pub fn issues(page: &IssuePage) {
     if page.total == 0 {
-        println!("No active issues. Import findings with `ox-teams-cli import PATH`.");
+        println!(
+            "No issues match. Import findings with `ox-teams-cli import PATH`; `--state all` \
+             also lists fixed and suppressed ones."
+        );
         return;
     }
     for issue in &page.issues {
@@ -314,7 +324,7 @@ pub fn issues(page: &IssuePage) {
             "{:<8} {:<16} {:<9} {:<14} {:<40} {}",
             issue.severity.label(),
             issue.id,
-            issue.change.as_str(),
+            issue.status(),
             truncate(&issue.tool, 14),
             truncate(&issue.location(), 40),
             issue.title
@@ -325,6 +335,29 @@ pub fn issues(page: &IssuePage) {
             "… {} more (use --limit, --severity, --tool or --text)",
             page.total - page.issues.len() as u64
         );
+    }
+}
+
+pub fn history(issue: &Issue, history: &[IssueEvent]) {
+    println!(
+        "{} · {} · {}",
+        issue.severity.label(),
+        issue.status(),
+        issue.title
+    );
+    println!("{} · {}", issue.scope, issue.location());
+    for event in history {
+        let mut line = format!(
+            "{}  rev {}  {:<12} {}",
+            event.at.format("%Y-%m-%d %H:%M UTC"),
+            event.revision,
+            event.kind.label(),
+            event.source
+        );
+        if !event.changes.is_empty() {
+            line.push_str(&format!("\n      {}", event.changes.join("; ")));
+        }
+        println!("{line}");
     }
 }
 

@@ -34,7 +34,13 @@ function fileName(path: string): string {
 function summary(report: ImportReport): string {
   const imported = report.files.filter((f) => f.outcome === "imported").length;
   const files = imported === 1 ? "1 file" : `${imported} files`;
-  return `${files} imported: ${report.new} new, ${report.updated} updated, ${report.existing} unchanged.`;
+  const lifecycle = [
+    report.reopened > 0 ? `${report.reopened} reopened` : null,
+    report.fixed > 0 ? `${report.fixed} fixed` : null,
+    report.suppressed > 0 ? `${report.suppressed} suppressed` : null,
+  ].filter((part) => part !== null);
+  const more = lifecycle.length > 0 ? `, ${lifecycle.join(", ")}` : "";
+  return `${files} imported: ${report.new} new, ${report.updated} updated, ${report.existing} unchanged${more}.`;
 }
 
 /** The running import's progress, or what the last one did. */

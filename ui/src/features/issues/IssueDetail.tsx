@@ -1,12 +1,24 @@
-import { Badge, Body1, Button, Caption1, Subtitle1, makeStyles, tokens } from "@fluentui/react-components";
+import {
+  Badge,
+  Body1,
+  Button,
+  Caption1,
+  MessageBar,
+  MessageBarBody,
+  Subtitle1,
+  Subtitle2,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
 import { useEffect, useState } from "react";
 import { Dismiss20Regular, Open20Regular } from "@fluentui/react-icons";
 
 import type { Delivery } from "../../bindings/Delivery";
 import type { Issue } from "../../bindings/Issue";
+import type { IssueEvent } from "../../bindings/IssueEvent";
 import { commands, onOutboxChanged } from "../../ipc/commands";
 import { DeliveryStatusBadge } from "../activity/DeliveryStatusBadge";
-import { CHANGE_COLOR, CHANGE_LABEL, SEVERITY_COLOR, SEVERITY_LABEL, formatTime, locationOf } from "./severity";
+import { EVENT_LABEL, SEVERITY_COLOR, SEVERITY_LABEL, formatTime, locationOf, statusBadge } from "./severity";
 import { TeamsIcon } from "./TeamsIcon";
 
 const useStyles = makeStyles({
@@ -56,6 +68,14 @@ const useStyles = makeStyles({
   sentItem: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
   sentLabel: { flexGrow: 1, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
   muted: { color: tokens.colorNeutralForeground3 },
+  history: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, margin: 0, padding: 0, listStyle: "none" },
+  event: {
+    display: "flex",
+    flexDirection: "column",
+    paddingLeft: tokens.spacingHorizontalS,
+    borderLeft: `${tokens.strokeWidthThick} solid ${tokens.colorNeutralStroke2}`,
+  },
+  eventHead: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "baseline" },
   when: { color: tokens.colorNeutralForeground3, whiteSpace: "nowrap", flexShrink: 0 },
   footer: {
     display: "flex",
@@ -88,6 +108,32 @@ function useIssueDeliveries(issueId: string): Delivery[] | null {
   return loaded?.of === issueId ? loaded.deliveries : null;
 }
 
+/** The issue's history, read again when a new import changes it. */
+function useIssueHistory(issue: Issue): IssueEvent[] | null {
+  const key = `${issue.id}/${issue.revision}/${issue.state}/${issue.last_seen}`;
+  const [loaded, setLoaded] = useState<{ of: string; events: IssueEvent[] } | null>(null);
+  useEffect(() => {
+    let current = true;
+    commands.issueHistory(issue.id).then(
+      (events) => current && setLoaded({ of: key, events }),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [issue.id, key]);
+  return loaded?.of === key ? loaded.events : null;
+}
+
+/** Why a finding is no longer open, in a sentence. */
+function stateSentence(issue: Issue): string | null {
+  const since = issue.state_changed_at === null ? "" : ` on ${formatTime(issue.state_changed_at)}`;
+  if (issue.state === "fixed")
+    return `Fixed${since}: the scan in ${issue.fixed_by ?? "a later import"} no longer reports it.`;
+  if (issue.state === "suppressed") return `Suppressed${since}: the scanner reports it as suppressed.`;
+  return null;
+}
+
 /** Everything known about one issue, and the way to send it to Teams. */
 export function IssueDetail(props: {
   issue: Issue;
@@ -98,6 +144,9 @@ export function IssueDetail(props: {
   const styles = useStyles();
   const { issue } = props;
   const deliveries = useIssueDeliveries(issue.id);
+  const history = useIssueHistory(issue);
+  const status = statusBadge(issue);
+  const stateLine = stateSentence(issue);
   const rule = issue.rule_name && issue.rule_name !== issue.rule_id ? `${issue.rule_id} — ${issue.rule_name}` : issue.rule_id;
   const facts: [string, string, boolean?][] = [
     ["Tool", issue.tool],
@@ -107,6 +156,7 @@ export function IssueDetail(props: {
     ["First seen", formatTime(issue.first_seen)],
     ["Last seen", formatTime(issue.last_seen)],
     ["Revision", String(issue.revision)],
+    ["Scope", issue.scope, true],
     ["Imported from", issue.source, true],
     ["Issue ID", issue.id, true],
   ];
@@ -118,8 +168,8 @@ export function IssueDetail(props: {
             <Badge appearance="filled" color={SEVERITY_COLOR[issue.severity]}>
               {SEVERITY_LABEL[issue.severity]}
             </Badge>
-            <Badge appearance="tint" color={CHANGE_COLOR[issue.change]}>
-              {CHANGE_LABEL[issue.change]}
+            <Badge appearance="tint" color={status.color} data-testid="issue-detail-status">
+              {status.label}
             </Badge>
           </div>
           <Button appearance="subtle" icon={<Dismiss20Regular />} aria-label="Close details" onClick={props.onClose} />
@@ -127,6 +177,11 @@ export function IssueDetail(props: {
         <Subtitle1 as="h2" className={styles.title} data-testid="issue-detail-title">
           {issue.title}
         </Subtitle1>
+        {stateLine && (
+          <MessageBar intent={issue.state === "fixed" ? "success" : "info"} data-testid="issue-state">
+            <MessageBarBody>{stateLine}</MessageBarBody>
+          </MessageBar>
+        )}
         {deliveries !== null && deliveries.length === 0 && (
           <Caption1 className={styles.muted}>Not sent to Teams yet.</Caption1>
         )}
@@ -155,6 +210,26 @@ export function IssueDetail(props: {
           <Body1 as="p" className={styles.description}>
             {issue.description}
           </Body1>
+        )}
+        {history !== null && history.length > 0 && (
+          <section aria-label="History">
+            <Subtitle2 as="h3">History</Subtitle2>
+            <ol className={styles.history} data-testid="issue-history">
+              {[...history].reverse().map((event, index) => (
+                <li key={`${event.at}-${index}`} className={styles.event} title={`Imported from ${event.source}`}>
+                  <span className={styles.eventHead}>
+                    <Body1>{EVENT_LABEL[event.kind]}</Body1>
+                    <Caption1 className={styles.muted}>
+                      revision {event.revision} · {formatTime(event.at)}
+                    </Caption1>
+                  </span>
+                  {event.changes.map((change) => (
+                    <Caption1 key={change}>{change}</Caption1>
+                  ))}
+                </li>
+              ))}
+            </ol>
+          </section>
         )}
         {issue.tags.length > 0 && (
           <div className={styles.tags} aria-label="Tags">

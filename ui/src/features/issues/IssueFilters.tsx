@@ -13,8 +13,9 @@ import { useEffect, useState } from "react";
 import type { Change } from "../../bindings/Change";
 import type { IssueFacets } from "../../bindings/IssueFacets";
 import type { IssueFilter } from "../../bindings/IssueFilter";
+import type { IssueState } from "../../bindings/IssueState";
 import type { Severity } from "../../bindings/Severity";
-import { CHANGES, CHANGE_LABEL, SEVERITIES, SEVERITY_LABEL } from "./severity";
+import { CHANGES, CHANGE_LABEL, SEVERITIES, SEVERITY_LABEL, STATES, STATE_LABEL } from "./severity";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexWrap: "wrap", alignItems: "center", gap: tokens.spacingHorizontalS },
@@ -24,9 +25,10 @@ const useStyles = makeStyles({
   count: { marginLeft: "auto", color: tokens.colorNeutralForeground3 },
 });
 
-export const NO_FILTER: IssueFilter = { severities: [], tools: [], changes: [], text: "" };
+/** What Active Issues shows first: the open findings (new, updated, reopened, unchanged). */
+export const OPEN_ISSUES: IssueFilter = { severities: [], tools: [], changes: [], states: ["open"], text: "" };
 
-function countOf(facets: IssueFacets | null, kind: "severities" | "tools" | "changes", value: string): number {
+function countOf(facets: IssueFacets | null, kind: "severities" | "tools" | "changes" | "states", value: string): number {
   return facets?.[kind].find((f) => f.value === value)?.count ?? 0;
 }
 
@@ -50,7 +52,8 @@ export function IssueFilters(props: {
     return () => clearTimeout(timer);
   }, [text, filter, onChange]);
 
-  const filtered = filter.severities.length + filter.tools.length + filter.changes.length > 0 || filter.text !== "";
+  const onlyOpen = filter.states.length === 1 && filter.states[0] === "open";
+  const filtered = filter.severities.length + filter.tools.length + filter.changes.length > 0 || filter.text !== "" || !onlyOpen;
   return (
     <div className={styles.root} role="search">
       <SearchBox
@@ -92,6 +95,22 @@ export function IssueFilters(props: {
       <Dropdown
         className={styles.dropdown}
         multiselect
+        placeholder="Open, fixed or suppressed"
+        aria-label="State"
+        selectedOptions={filter.states}
+        value={filter.states.map((s) => STATE_LABEL[s]).join(", ")}
+        onOptionSelect={(_, data) => onChange({ ...filter, states: data.selectedOptions as IssueState[] })}
+        data-testid="state-filter"
+      >
+        {STATES.map((state) => (
+          <Option key={state} value={state} text={STATE_LABEL[state]}>
+            {`${STATE_LABEL[state]} (${countOf(facets, "states", state)})`}
+          </Option>
+        ))}
+      </Dropdown>
+      <Dropdown
+        className={styles.dropdown}
+        multiselect
         placeholder="Any status"
         aria-label="Status"
         selectedOptions={filter.changes}
@@ -109,7 +128,7 @@ export function IssueFilters(props: {
           appearance="subtle"
           onClick={() => {
             setText("");
-            onChange(NO_FILTER);
+            onChange(OPEN_ISSUES);
           }}
         >
           Clear filters

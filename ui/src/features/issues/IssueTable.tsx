@@ -17,7 +17,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef } from "react";
 
 import type { Issue } from "../../bindings/Issue";
-import { CHANGE_COLOR, CHANGE_LABEL, SEVERITY_COLOR, SEVERITY_LABEL, formatTime, locationOf, shortTime } from "./severity";
+import { SEVERITY_COLOR, SEVERITY_LABEL, formatTime, locationOf, shortTime, statusBadge } from "./severity";
 import type { IssueWindow } from "./useIssueWindow";
 
 const ROW_HEIGHT = 44;
@@ -182,8 +182,8 @@ export function IssueTable(props: {
                       {locationOf(issue)}
                     </span>
                     <span className={styles.cell} role="cell">
-                      <Badge appearance="tint" color={CHANGE_COLOR[issue.change]}>
-                        {CHANGE_LABEL[issue.change]}
+                      <Badge appearance="tint" color={statusBadge(issue).color} data-testid="issue-status">
+                        {statusBadge(issue).label}
                       </Badge>
                     </span>
                     {!props.compact && (

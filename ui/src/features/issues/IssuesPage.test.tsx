@@ -86,6 +86,32 @@ describe("Active Issues", () => {
     expect(await screen.findByTestId("send-about")).toHaveTextContent("SQL injection in route 0");
   });
 
+  it("lists the open issues first; a fixed one says when and why, with its history", async () => {
+    issueBackend(4, (n) =>
+      n === 3 ? { state: "fixed", state_changed_at: "2026-11-29T09:00:00Z", fixed_by: "/ci/build-2/semgrep.sarif" } : {},
+    );
+    backend.on("issue_history", () => [
+      { revision: 1, at: "2026-11-28T10:00:00Z", kind: "new", changes: [], source: "/ci/build-1/semgrep.sarif" },
+      { revision: 2, at: "2026-11-28T12:00:00Z", kind: "updated", changes: ["Severity medium → high"], source: "/ci/build-1/semgrep.sarif" },
+      { revision: 2, at: "2026-11-29T09:00:00Z", kind: "fixed", changes: [], source: "/ci/build-2/semgrep.sarif" },
+    ]);
+    const { rerender } = render(<IssuesPage issueId={null} onOpenActivity={() => {}} />);
+    await waitFor(() => expect(screen.getAllByTestId("issue-row")).toHaveLength(3));
+    expect(listCalls()[0]?.filter).toMatchObject({ states: ["open"] });
+
+    expect(screen.getByTestId("state-filter")).toHaveTextContent("Open");
+
+    // A link (or the State filter) reaches a fixed one; it says when and why, and its history.
+    rerender(<IssuesPage issueId="issue-3" onOpenActivity={() => {}} />);
+    expect(await screen.findByTestId("issue-detail-status")).toHaveTextContent("Fixed");
+    const detail = screen.getByTestId("issue-detail");
+    expect(within(detail).getByTestId("issue-state")).toHaveTextContent("the scan in /ci/build-2/semgrep.sarif no longer reports it");
+    const history = await within(detail).findByTestId("issue-history");
+    expect(history).toHaveTextContent("Fixed");
+    expect(history).toHaveTextContent("Severity medium → high");
+    expect(history).toHaveTextContent("First reported");
+  });
+
   it("opens the issue an ox-teams:// link names, and says so when it is not here", async () => {
     issueBackend(5);
     const { rerender } = render(<IssuesPage issueId="issue-3" onOpenActivity={() => {}} />);
@@ -112,18 +138,32 @@ describe("Active Issues", () => {
     await act(async () =>
       finish({
         files: [
-          { outcome: "imported", file: "/r/eslint-large.sarif", format: "SARIF 2.1.0", findings: 3, new: ["a", "b", "c"], updated: [], existing: [] },
+          {
+            outcome: "imported",
+            file: "/r/eslint-large.sarif",
+            format: "SARIF 2.1.0",
+            findings: 3,
+            new: ["a", "b", "c"],
+            updated: [],
+            existing: [],
+            reopened: [],
+            fixed: ["d", "e"],
+            suppressed: [],
+          },
           { outcome: "refused", file: "/r/broken.sarif", code: "invalid_findings", problem: "“results” must be a list, not 42." },
         ],
         new: 3,
         updated: 0,
         existing: 0,
+        reopened: 0,
+        fixed: 2,
+        suppressed: 0,
         refused: 1,
         cancelled: false,
       }),
     );
     const result = await screen.findByTestId("import-result");
-    expect(result).toHaveTextContent("1 file imported: 3 new, 0 updated, 0 unchanged.");
+    expect(result).toHaveTextContent("1 file imported: 3 new, 0 updated, 0 unchanged, 2 fixed.");
     expect(result).toHaveTextContent("broken.sarif was not imported: “results” must be a list, not 42.");
     expect(await screen.findAllByTestId("issue-row")).toHaveLength(3);
   });

@@ -22,7 +22,7 @@ import { EmptyState } from "../../shared/EmptyState";
 import { PageHeader } from "../../shared/PageHeader";
 import { ImportStatus } from "./ImportStatus";
 import { IssueDetail } from "./IssueDetail";
-import { IssueFilters, NO_FILTER } from "./IssueFilters";
+import { IssueFilters, OPEN_ISSUES } from "./IssueFilters";
 import { IssueTable } from "./IssueTable";
 import { SendDialog } from "./send/SendDialog";
 import { useImport } from "./useImport";
@@ -37,7 +37,7 @@ const useStyles = makeStyles({
 
 export function IssuesPage(props: { issueId: string | null; onOpenActivity: () => void }) {
   const styles = useStyles();
-  const [filter, setFilter] = useState<IssueFilter>(NO_FILTER);
+  const [filter, setFilter] = useState<IssueFilter>(OPEN_ISSUES);
   const [generation, setGeneration] = useState(0);
   const [facets, setFacets] = useState<IssueFacets | null>(null);
   const [selected, setSelected] = useState<Issue | null>(null);

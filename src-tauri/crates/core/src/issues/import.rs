@@ -4,8 +4,8 @@ use super::Issues;
 use std::path::PathBuf;
 
 use super::{
-    CancelFlag, FileImport, ImportProgress, ImportReport, Issue, IssueError, IssueFacets,
-    IssueFilter, IssuePage, files_of, read_findings,
+    CancelFlag, FileImport, ImportProgress, ImportReport, Issue, IssueError, IssueEvent,
+    IssueFacets, IssueFilter, IssuePage, file_scope, files_of, read_findings,
 };
 use crate::Result;
 
@@ -25,12 +25,18 @@ impl Issues<'_> {
             new: 0,
             updated: 0,
             existing: 0,
+            reopened: 0,
+            fixed: 0,
+            suppressed: 0,
             refused: 0,
             cancelled: false,
         };
         for path in paths {
             match files_of(path) {
-                Ok(found) => files.extend(found),
+                Ok(found) => files.extend(found.into_iter().map(|file| {
+                    let scope = file_scope(path, &file);
+                    (file, scope)
+                })),
                 Err(error) => {
                     report.refused += 1;
                     report.files.push(FileImport::Refused {
@@ -42,7 +48,7 @@ impl Issues<'_> {
             }
         }
         let count = files.len() as u64;
-        for (index, file) in files.iter().enumerate() {
+        for (index, (file, scope)) in files.iter().enumerate() {
             let name = file.display().to_string();
             let total = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
             let mut report_bytes = |read: u64| {
@@ -54,26 +60,41 @@ impl Issues<'_> {
                     bytes_total: total,
                 })
             };
-            match read_findings(file, self.core.clock.now(), &mut report_bytes, cancel) {
-                Ok((format, findings)) => {
+            match read_findings(
+                file,
+                scope,
+                self.core.clock.now(),
+                &mut report_bytes,
+                cancel,
+            ) {
+                Ok(scan) => {
                     let applied =
                         self.core
                             .store
-                            .apply_findings(&name, &findings, self.core.clock.now())?;
+                            .apply_scan(&name, &scan, self.core.clock.now())?;
                     report.new += applied.new.len() as u64;
                     report.updated += applied.updated.len() as u64;
                     report.existing += applied.existing.len() as u64;
+                    report.reopened += applied.reopened.len() as u64;
+                    report.fixed += applied.fixed.len() as u64;
+                    report.suppressed += applied.suppressed.len() as u64;
                     log::info!(
-                        "imported {} findings from {name} ({format})",
-                        findings.len()
+                        "imported {} findings from {name} ({}): {} fixed, {} reopened",
+                        scan.findings.len(),
+                        scan.format,
+                        applied.fixed.len(),
+                        applied.reopened.len()
                     );
                     report.files.push(FileImport::Imported {
                         file: name,
-                        format,
-                        findings: findings.len() as u64,
+                        format: scan.format,
+                        findings: scan.findings.len() as u64,
                         new: applied.new,
                         updated: applied.updated,
                         existing: applied.existing,
+                        reopened: applied.reopened,
+                        fixed: applied.fixed,
+                        suppressed: applied.suppressed,
                     });
                 }
                 Err(IssueError::Cancelled) => {
@@ -108,6 +129,13 @@ impl Issues<'_> {
             .store
             .issue(id)?
             .ok_or_else(|| IssueError::NotFound(id.to_string()))?)
+    }
+
+    /// A finding's history, oldest first: each revision and state change, when, which import,
+    /// and what changed.
+    pub fn history(&self, id: &str) -> Result<Vec<IssueEvent>> {
+        self.get(id)?;
+        Ok(self.core.store.issue_events(id)?)
     }
 
     pub fn facets(&self) -> Result<IssueFacets> {

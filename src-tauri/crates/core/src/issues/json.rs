@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{Finding, IssueError, Severity, identity};
+use super::{Finding, IssueError, Reported, ScanScope, Severity, identity, scope_of};
 
 pub const FORMAT: &str = "ox-teams-issues/1";
 
@@ -46,11 +46,13 @@ struct Entry {
     seen_at: Option<DateTime<Utc>>,
 }
 
+/// The findings, and the scopes the file speaks for (one per tool it names).
 pub(super) fn findings(
     file: &str,
+    file_scope: &str,
     document: serde_json::Value,
     modified: DateTime<Utc>,
-) -> Result<Vec<Finding>, IssueError> {
+) -> Result<(Vec<Finding>, Vec<ScanScope>), IssueError> {
     let invalid = |detail: String| IssueError::InvalidJson {
         file: file.to_string(),
         format: FORMAT,
@@ -60,7 +62,7 @@ pub(super) fn findings(
         let path = e.path().to_string();
         invalid(format!("at {path}: {}", e.into_inner()))
     })?;
-    document
+    let findings = document
         .issues
         .into_iter()
         .enumerate()
@@ -79,7 +81,6 @@ pub(super) fn findings(
                 title: entry.title,
                 severity,
                 score: entry.score,
-                tool: entry.tool,
                 rule_id: entry.rule,
                 rule_name: entry.rule_name,
                 path: entry.path,
@@ -89,7 +90,21 @@ pub(super) fn findings(
                 description: entry.description.unwrap_or_default(),
                 tags: entry.tags,
                 seen_at: entry.seen_at.unwrap_or(modified),
+                scope: scope_of(&entry.tool, None, file_scope),
+                tool: entry.tool,
+                reported: Reported::Active,
             })
         })
-        .collect()
+        .collect::<Result<Vec<Finding>, IssueError>>()?;
+    let mut scopes: Vec<ScanScope> = Vec::new();
+    for finding in &findings {
+        match scopes.iter_mut().find(|s| s.name == finding.scope) {
+            Some(scope) => scope.seen_at = scope.seen_at.max(finding.seen_at),
+            None => scopes.push(ScanScope {
+                name: finding.scope.clone(),
+                seen_at: finding.seen_at,
+            }),
+        }
+    }
+    Ok((findings, scopes))
 }

@@ -101,6 +101,8 @@ pub enum Change {
     Updated,
     /// Reported again, unchanged.
     Existing,
+    /// Reported again after an import of its scope had found it fixed.
+    Reopened,
 }
 
 impl Change {
@@ -109,13 +111,85 @@ impl Change {
             Change::New => "new",
             Change::Updated => "updated",
             Change::Existing => "existing",
+            Change::Reopened => "reopened",
         }
     }
 
     pub fn parse(text: &str) -> Option<Change> {
-        [Change::New, Change::Updated, Change::Existing]
+        [
+            Change::New,
+            Change::Updated,
+            Change::Existing,
+            Change::Reopened,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == text)
+    }
+}
+
+/// Where a finding stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum IssueState {
+    /// Reported by the last import of its scope (new, updated, existing or reopened).
+    Open,
+    /// An import of its scope no longer reports it (or reports it as absent).
+    Fixed,
+    /// The scanner reports it as suppressed (accepted or under review).
+    Suppressed,
+}
+
+impl IssueState {
+    pub const ALL: [IssueState; 3] = [IssueState::Open, IssueState::Fixed, IssueState::Suppressed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IssueState::Open => "open",
+            IssueState::Fixed => "fixed",
+            IssueState::Suppressed => "suppressed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<IssueState> {
+        IssueState::ALL
             .into_iter()
-            .find(|c| c.as_str() == text)
+            .find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+/// How a scan reports a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reported {
+    Active,
+    /// SARIF `suppressions` with status accepted or underReview.
+    Suppressed,
+    /// SARIF `baselineState: "absent"`: it was in the baseline and is gone now.
+    Absent,
+}
+
+/// What one file held: its findings and the scopes it speaks for (a SARIF run with no results
+/// still speaks for its scope: everything open in it is fixed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scan {
+    pub format: String,
+    pub findings: Vec<Finding>,
+    pub scopes: Vec<ScanScope>,
+}
+
+/// A scope a file speaks for, and when that scan ran.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanScope {
+    pub name: String,
+    pub seen_at: DateTime<Utc>,
+}
+
+/// An import's scope: the tool and the SARIF run's `automationDetails.id`, else the file's name
+/// (a folder import: its path inside the folder).
+pub fn scope_of(tool: &str, run_id: Option<&str>, file_scope: &str) -> String {
+    match run_id.map(str::trim).filter(|id| !id.is_empty()) {
+        Some(id) => format!("{tool} · {id}"),
+        None => format!("{tool} · {file_scope}"),
     }
 }
 
@@ -137,6 +211,9 @@ pub struct Finding {
     pub tags: Vec<String>,
     /// When the scan saw it (the scan's time, or the file's).
     pub seen_at: DateTime<Utc>,
+    /// The import scope that reports it ([`scope_of`]).
+    pub scope: String,
+    pub reported: Reported,
 }
 
 impl Finding {
@@ -198,9 +275,68 @@ pub struct Issue {
     pub last_seen: DateTime<Utc>,
     /// The file it was last imported from.
     pub source: String,
+    /// The import scope that reports it: "Semgrep · ci/main", "ESLint · eslint.sarif".
+    pub scope: String,
+    pub state: IssueState,
+    /// When it was last fixed, suppressed or reopened.
+    #[ts(type = "string | null")]
+    pub state_changed_at: Option<DateTime<Utc>>,
+    /// The file whose import found it fixed.
+    pub fixed_by: Option<String>,
+}
+
+/// One step in a finding's history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum IssueEventKind {
+    New,
+    Updated,
+    Reopened,
+    Fixed,
+    Suppressed,
+    /// A suppression was lifted.
+    Unsuppressed,
+}
+
+impl IssueEventKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            IssueEventKind::New => "New",
+            IssueEventKind::Updated => "Updated",
+            IssueEventKind::Reopened => "Reopened",
+            IssueEventKind::Fixed => "Fixed",
+            IssueEventKind::Suppressed => "Suppressed",
+            IssueEventKind::Unsuppressed => "Unsuppressed",
+        }
+    }
+}
+
+/// A revision or state change: when, which import, and what changed.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct IssueEvent {
+    #[ts(type = "number")]
+    pub revision: i64,
+    #[ts(type = "string")]
+    pub at: DateTime<Utc>,
+    pub kind: IssueEventKind,
+    /// "Severity high → critical", "Location src/a.js:3 → src/a.js:9".
+    pub changes: Vec<String>,
+    /// The file whose import caused it.
+    pub source: String,
 }
 
 impl Issue {
+    /// One word for where it stands: its state when fixed or suppressed, else what the last
+    /// import did (new, updated, existing, reopened).
+    pub fn status(&self) -> &'static str {
+        match self.state {
+            IssueState::Open => self.change.as_str(),
+            state => state.as_str(),
+        }
+    }
+
     /// `path:line`, or the rule when there is no location.
     pub fn location(&self) -> String {
         match (&self.path, self.line) {
@@ -221,6 +357,9 @@ pub struct IssueFilter {
     pub tools: Vec<String>,
     #[serde(default)]
     pub changes: Vec<Change>,
+    /// Empty: every state.
+    #[serde(default)]
+    pub states: Vec<IssueState>,
     /// Matches title, rule, path and description, case-insensitively.
     #[serde(default)]
     pub text: String,
@@ -246,6 +385,7 @@ pub struct IssueFacets {
     pub severities: Vec<Facet>,
     pub tools: Vec<Facet>,
     pub changes: Vec<Facet>,
+    pub states: Vec<Facet>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -269,6 +409,11 @@ pub enum FileImport {
         new: Vec<String>,
         updated: Vec<String>,
         existing: Vec<String>,
+        reopened: Vec<String>,
+        /// Open findings of this file's scopes that it no longer reports (or reports absent).
+        fixed: Vec<String>,
+        /// Findings that became suppressed.
+        suppressed: Vec<String>,
     },
     /// Nothing from this file was imported.
     Refused {
@@ -289,6 +434,12 @@ pub struct ImportReport {
     pub updated: u64,
     #[ts(type = "number")]
     pub existing: u64,
+    #[ts(type = "number")]
+    pub reopened: u64,
+    #[ts(type = "number")]
+    pub fixed: u64,
+    #[ts(type = "number")]
+    pub suppressed: u64,
     #[ts(type = "number")]
     pub refused: u64,
     pub cancelled: bool,
@@ -418,13 +569,31 @@ pub fn files_of(path: &Path) -> Result<Vec<PathBuf>, IssueError> {
     Ok(found)
 }
 
+/// How a file names its scope when its runs do not: its name, or its path inside the folder
+/// that was imported.
+pub fn file_scope(imported: &Path, file: &Path) -> String {
+    match file.strip_prefix(imported) {
+        Ok(inside) if !inside.as_os_str().is_empty() => inside
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        _ => file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.display().to_string()),
+    }
+}
+
 /// Reads one file of findings, SARIF or the app's JSON format, watching progress and cancel.
+/// `file_scope` is the file's part of the import scope ([`file_scope`]).
 pub fn read_findings(
     path: &Path,
+    file_scope: &str,
     default_time: DateTime<Utc>,
     progress: &mut dyn FnMut(u64),
     cancel: &CancelFlag,
-) -> Result<(String, Vec<Finding>), IssueError> {
+) -> Result<Scan, IssueError> {
     let file_name = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|e| IssueError::Unreadable {
         file: file_name.clone(),
@@ -466,15 +635,19 @@ pub fn read_findings(
             .and_then(|s| s.as_str())
             .is_some_and(|s| s.contains("sarif"))
     {
-        Ok((
-            "SARIF 2.1.0".into(),
-            sarif::findings(&file_name, document, modified)?,
-        ))
+        let (findings, scopes) = sarif::findings(&file_name, file_scope, document, modified)?;
+        Ok(Scan {
+            format: "SARIF 2.1.0".into(),
+            findings,
+            scopes,
+        })
     } else if document.get("format").and_then(|f| f.as_str()) == Some(json::FORMAT) {
-        Ok((
-            json::FORMAT.into(),
-            json::findings(&file_name, document, modified)?,
-        ))
+        let (findings, scopes) = json::findings(&file_name, file_scope, document, modified)?;
+        Ok(Scan {
+            format: json::FORMAT.into(),
+            findings,
+            scopes,
+        })
     } else {
         Err(IssueError::UnknownFormat {
             file: file_name,

@@ -8,13 +8,15 @@ use serde_sarif::sarif::{
     PropertyBag, ReportingDescriptor, Result as SarifResult, ResultLevel, Sarif,
 };
 
-use super::{Finding, IssueError, Severity, identity};
+use super::{Finding, IssueError, Reported, ScanScope, Severity, identity, scope_of};
 
+/// The findings of every run, and the scope each run speaks for.
 pub(super) fn findings(
     file: &str,
+    file_scope: &str,
     document: serde_json::Value,
     modified: DateTime<Utc>,
-) -> Result<Vec<Finding>, IssueError> {
+) -> Result<(Vec<Finding>, Vec<ScanScope>), IssueError> {
     let invalid = |detail: String| IssueError::InvalidSarif {
         file: file.to_string(),
         detail,
@@ -33,9 +35,17 @@ pub(super) fn findings(
         invalid(format!("at {path}: {}", e.into_inner()))
     })?;
     let mut found = Vec::new();
+    let mut scopes = Vec::new();
     let mut seen_ids: HashMap<String, u32> = HashMap::new();
     for run in sarif.runs {
         let tool = run.tool.driver.name.clone();
+        let scope = scope_of(
+            &tool,
+            run.automation_details
+                .as_ref()
+                .and_then(|a| a.id.as_deref()),
+            file_scope,
+        );
         let mut rules: Vec<&ReportingDescriptor> = run.tool.driver.rules.iter().flatten().collect();
         for extension in run.tool.extensions.iter().flatten() {
             rules.extend(extension.rules.iter().flatten());
@@ -52,10 +62,16 @@ pub(super) fn findings(
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.to_utc())
             .unwrap_or(modified);
+        if !scopes.iter().any(|s: &ScanScope| s.name == scope) {
+            scopes.push(ScanScope {
+                name: scope.clone(),
+                seen_at,
+            });
+        }
         for result in run.results.iter().flatten() {
-            if !is_active(result) {
+            let Some(reported) = reported(result) else {
                 continue;
-            }
+            };
             let rule_id = result
                 .rule_id
                 .clone()
@@ -165,22 +181,36 @@ pub(super) fn findings(
                     .and_then(|p| p.tags.clone())
                     .unwrap_or_default(),
                 seen_at,
+                scope: scope.clone(),
+                reported,
             });
         }
     }
-    Ok(found)
+    Ok((found, scopes))
 }
 
-/// Suppressed results and ones that passed are not issues.
-fn is_active(result: &SarifResult) -> bool {
-    let suppressed = result.suppressions.iter().flatten().any(|s| {
-        serde_json::to_value(s)
-            .ok()
-            .and_then(|v| v.get("status").and_then(|s| s.as_str()).map(str::to_string))
-            .is_none_or(|status| status == "accepted")
-    });
+/// How a result is reported; `None` for results that are not issues (passed, not applicable).
+/// A suppression counts unless its status is `rejected` (SARIF 2.1.0 §3.35.3); a missing
+/// status means accepted. `baselineState: "absent"` means the issue is gone (§3.27.24).
+fn reported(result: &SarifResult) -> Option<Reported> {
     let kind = result.kind.as_ref().map(|k| k.to_string());
-    !suppressed && matches!(kind.as_deref(), None | Some("fail" | "open" | "review"))
+    if !matches!(kind.as_deref(), None | Some("fail" | "open" | "review")) {
+        return None;
+    }
+    let suppressed = result.suppressions.iter().flatten().any(|s| {
+        s.status
+            .as_ref()
+            .and_then(|status| status.as_str())
+            .is_none_or(|status| matches!(status, "accepted" | "underReview"))
+    });
+    let absent = result.baseline_state.as_ref().and_then(|b| b.as_str()) == Some("absent");
+    Some(if absent {
+        Reported::Absent
+    } else if suppressed {
+        Reported::Suppressed
+    } else {
+        Reported::Active
+    })
 }
 
 fn security_severity(properties: Option<&PropertyBag>) -> Option<f64> {

@@ -6,6 +6,7 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, 
 
 use crate::bot::Identity;
 use crate::error::ErrorCode;
+use crate::issues::{IssueEventKind, IssueState};
 use crate::outbox::{DeliveryStatus, Recipient};
 
 /// Enums stored as their serde name (`"queued"`, `"bot"`, `"not_found"`).
@@ -32,7 +33,13 @@ macro_rules! column_as_name {
     )*};
 }
 
-column_as_name!(DeliveryStatus, Identity, ErrorCode);
+column_as_name!(
+    DeliveryStatus,
+    Identity,
+    ErrorCode,
+    IssueState,
+    IssueEventKind
+);
 
 impl ToSql for Recipient {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {

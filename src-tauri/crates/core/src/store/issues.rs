@@ -1,10 +1,15 @@
 //! Issue rows.
 
 use chrono::{DateTime, Utc};
+use std::collections::HashSet;
+
 use rusqlite::{OptionalExtension, Row, params, params_from_iter};
 
 use super::{Store, StoreError};
-use crate::issues::{Change, Facet, Finding, Issue, IssueFacets, IssueFilter, IssuePage, Severity};
+use crate::issues::{
+    Change, Facet, Finding, Issue, IssueEvent, IssueEventKind, IssueFacets, IssueFilter, IssuePage,
+    IssueState, Reported, Scan, Severity,
+};
 
 /// What one file's findings did to the store.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -12,11 +17,15 @@ pub struct Applied {
     pub new: Vec<String>,
     pub updated: Vec<String>,
     pub existing: Vec<String>,
+    pub reopened: Vec<String>,
+    pub fixed: Vec<String>,
+    pub suppressed: Vec<String>,
 }
 
 const COLUMNS: &str =
     "id, title, severity, score, tool, rule_id, rule_name, path, line, column_number, help_uri,
-    description, tags, revision, change, first_seen, last_seen, source";
+    description, tags, revision, change, first_seen, last_seen, source, scope, state,
+    state_changed_at, fixed_by";
 
 fn time(text: String) -> rusqlite::Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(&text)
@@ -53,95 +62,313 @@ fn issue(row: &Row) -> rusqlite::Result<Issue> {
         first_seen: time(row.get(15)?)?,
         last_seen: time(row.get(16)?)?,
         source: row.get(17)?,
+        scope: row.get(18)?,
+        state: row.get(19)?,
+        state_changed_at: row.get::<_, Option<String>>(20)?.map(time).transpose()?,
+        fixed_by: row.get(21)?,
     })
 }
 
+/// What a stored finding was before this import.
+struct Known {
+    hash: String,
+    last_seen: DateTime<Utc>,
+    state: IssueState,
+    title: String,
+    severity: String,
+    location: String,
+    description: String,
+}
+
+fn location(path: Option<&str>, line: Option<i64>) -> String {
+    match (path, line) {
+        (Some(path), Some(line)) => format!("{path}:{line}"),
+        (Some(path), None) => path.to_string(),
+        _ => "(no location)".to_string(),
+    }
+}
+
+/// What changed, in sentences a person reads in the history and in a thread reply.
+fn changes(known: &Known, finding: &Finding) -> Vec<String> {
+    let mut said = Vec::new();
+    if known.severity != finding.severity.as_str() {
+        said.push(format!(
+            "Severity {} → {}",
+            known.severity,
+            finding.severity.as_str()
+        ));
+    }
+    let now_at = location(finding.path.as_deref(), finding.line);
+    if known.location != now_at {
+        said.push(format!("Location {} → {now_at}", known.location));
+    }
+    if known.title != finding.title {
+        said.push(format!("Message “{}” → “{}”", known.title, finding.title));
+    } else if known.description != finding.description {
+        said.push("Description changed".to_string());
+    }
+    if said.is_empty() && known.hash != finding.content_hash() {
+        said.push("Details changed (rule, tags or help link)".to_string());
+    }
+    said
+}
+
 impl Store {
-    /// Applies one file's findings in one transaction: a file imports entirely or not at all.
-    pub fn apply_findings(
+    /// Applies one file's scan in one transaction: a file imports entirely or not at all. Open
+    /// findings of the scan's scopes that it no longer reports become fixed; a fixed one
+    /// reported again is reopened (a new revision); every step is kept in the history.
+    pub fn apply_scan(
         &self,
         source: &str,
-        findings: &[Finding],
+        scan: &Scan,
         now: DateTime<Utc>,
     ) -> Result<Applied, StoreError> {
         let mut connection = self.connection();
         let transaction = connection.transaction().map_err(|e| self.map_error(e))?;
+        let fail = |e| self.map_error(e);
         let mut applied = Applied::default();
+        let stamp = now.to_rfc3339();
         {
             let mut current = transaction
-                .prepare_cached("SELECT content_hash, last_seen FROM issues WHERE id = ?1")
-                .map_err(|e| self.map_error(e))?;
+                .prepare_cached(
+                    "SELECT content_hash, last_seen, state, revision, title, severity, path, line, description
+                     FROM issues WHERE id = ?1",
+                )
+                .map_err(fail)?;
             let mut insert = transaction
                 .prepare_cached(
                     "INSERT INTO issues (id, title, severity, severity_rank, score, tool, rule_id, rule_name, path, line,
                         column_number, help_uri, description, tags, content_hash, revision, change, first_seen,
-                        last_seen, updated_at, source)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, 'new', ?16, ?16, ?17, ?18)",
+                        last_seen, updated_at, source, scope, state, state_changed_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, 'new', ?16, ?16, ?17, ?18,
+                        ?19, ?20, CASE WHEN ?20 = 'open' THEN NULL ELSE ?17 END)",
                 )
-                .map_err(|e| self.map_error(e))?;
-            let mut update = transaction
+                .map_err(fail)?;
+            // A new revision: the content changed, or the finding came back.
+            let mut revise = transaction
                 .prepare_cached(
                     "UPDATE issues SET title = ?2, severity = ?3, severity_rank = ?4, score = ?5, tool = ?6, rule_id = ?7,
                         rule_name = ?8, path = ?9, line = ?10, column_number = ?11, help_uri = ?12, description = ?13,
-                        tags = ?14, content_hash = ?15, revision = revision + 1, change = 'updated',
-                        last_seen = max(last_seen, ?16), updated_at = ?17, source = ?18
+                        tags = ?14, content_hash = ?15, revision = revision + 1, change = ?21,
+                        last_seen = max(last_seen, ?16), updated_at = ?17, source = ?18, scope = ?19,
+                        state = ?20, state_changed_at = CASE WHEN state = ?20 THEN state_changed_at ELSE ?17 END,
+                        fixed_by = NULL
                      WHERE id = ?1",
                 )
-                .map_err(|e| self.map_error(e))?;
+                .map_err(fail)?;
             let mut seen_again = transaction
-                .prepare_cached("UPDATE issues SET change = 'existing', last_seen = ?2, updated_at = ?3, source = ?4 WHERE id = ?1")
-                .map_err(|e| self.map_error(e))?;
-            for finding in findings {
+                .prepare_cached(
+                    "UPDATE issues SET change = 'existing', last_seen = max(last_seen, ?2), updated_at = ?3, source = ?4,
+                        scope = ?5
+                     WHERE id = ?1",
+                )
+                .map_err(fail)?;
+            let mut set_state = transaction
+                .prepare_cached(
+                    "UPDATE issues SET state = ?2, state_changed_at = ?3, updated_at = ?3,
+                        fixed_by = CASE WHEN ?2 = 'fixed' THEN ?4 ELSE NULL END,
+                        last_seen = max(last_seen, ?5)
+                     WHERE id = ?1",
+                )
+                .map_err(fail)?;
+            let mut event = transaction
+                .prepare_cached(
+                    "INSERT INTO issue_events (issue_id, revision, at, kind, changes, source)
+                     VALUES (?1, (SELECT revision FROM issues WHERE id = ?1), ?2, ?3, ?4, ?5)",
+                )
+                .map_err(fail)?;
+            let mut record = |id: &str, kind: IssueEventKind, said: &[String]| {
+                event
+                    .execute(params![
+                        id,
+                        stamp,
+                        kind,
+                        serde_json::to_string(said).unwrap_or_else(|_| "[]".into()),
+                        source
+                    ])
+                    .map(|_| ())
+            };
+            let mut reported = HashSet::new();
+            for finding in &scan.findings {
+                reported.insert(finding.id.as_str());
                 let hash = finding.content_hash();
                 let seen = finding.seen_at.to_rfc3339();
-                let values = params![
-                    finding.id,
-                    finding.title,
-                    finding.severity.as_str(),
-                    finding.severity.rank(),
-                    finding.score,
-                    finding.tool,
-                    finding.rule_id,
-                    finding.rule_name,
-                    finding.path,
-                    finding.line,
-                    finding.column,
-                    finding.help_uri,
-                    finding.description,
-                    finding.tags.join("\u{1f}"),
-                    hash,
-                    seen,
-                    now.to_rfc3339(),
-                    source,
-                ];
-                let known: Option<(String, String)> = current
-                    .query_row([&finding.id], |row| Ok((row.get(0)?, row.get(1)?)))
+                let target = match finding.reported {
+                    Reported::Active => IssueState::Open,
+                    Reported::Suppressed => IssueState::Suppressed,
+                    Reported::Absent => IssueState::Fixed,
+                };
+                let known: Option<Known> = current
+                    .query_row([&finding.id], |row| {
+                        Ok(Known {
+                            hash: row.get(0)?,
+                            last_seen: time(row.get(1)?)?,
+                            state: row.get(2)?,
+                            title: row.get(4)?,
+                            severity: row.get(5)?,
+                            location: location(
+                                row.get::<_, Option<String>>(6)?.as_deref(),
+                                row.get(7)?,
+                            ),
+                            description: row.get(8)?,
+                        })
+                    })
                     .optional()
-                    .map_err(|e| self.map_error(e))?;
-                match known {
-                    None => {
-                        insert.execute(values).map_err(|e| self.map_error(e))?;
+                    .map_err(fail)?;
+                let values = |change: Change, state: IssueState| {
+                    [
+                        rusqlite::types::Value::from(finding.id.clone()),
+                        finding.title.clone().into(),
+                        finding.severity.as_str().to_string().into(),
+                        finding.severity.rank().into(),
+                        finding.score.into(),
+                        finding.tool.clone().into(),
+                        finding.rule_id.clone().into(),
+                        finding.rule_name.clone().into(),
+                        finding.path.clone().into(),
+                        finding.line.into(),
+                        finding.column.into(),
+                        finding.help_uri.clone().into(),
+                        finding.description.clone().into(),
+                        finding.tags.join("\u{1f}").into(),
+                        hash.clone().into(),
+                        seen.clone().into(),
+                        stamp.clone().into(),
+                        source.to_string().into(),
+                        finding.scope.clone().into(),
+                        state.as_str().to_string().into(),
+                        change.as_str().to_string().into(),
+                    ]
+                };
+                let Some(known) = known else {
+                    // Never seen and already gone: nothing to keep.
+                    if target == IssueState::Fixed {
+                        continue;
+                    }
+                    let mut row = values(Change::New, target).to_vec();
+                    row.pop();
+                    insert.execute(params_from_iter(row)).map_err(fail)?;
+                    if target == IssueState::Suppressed {
+                        record(&finding.id, IssueEventKind::Suppressed, &[]).map_err(fail)?;
+                        applied.suppressed.push(finding.id.clone());
+                    } else {
+                        record(&finding.id, IssueEventKind::New, &[]).map_err(fail)?;
                         applied.new.push(finding.id.clone());
                     }
-                    Some((known_hash, _)) if known_hash != hash => {
-                        update.execute(values).map_err(|e| self.map_error(e))?;
+                    continue;
+                };
+                // An older scan imported after a newer one does not move the state back.
+                let current_scan = finding.seen_at >= known.last_seen;
+                let said = changes(&known, finding);
+                match (known.state, target) {
+                    (IssueState::Fixed | IssueState::Suppressed, IssueState::Open)
+                        if current_scan =>
+                    {
+                        revise
+                            .execute(params_from_iter(values(Change::Reopened, target)))
+                            .map_err(fail)?;
+                        let kind = if known.state == IssueState::Fixed {
+                            IssueEventKind::Reopened
+                        } else {
+                            IssueEventKind::Unsuppressed
+                        };
+                        record(&finding.id, kind, &said).map_err(fail)?;
+                        applied.reopened.push(finding.id.clone());
+                    }
+                    (from, IssueState::Fixed | IssueState::Suppressed)
+                        if from != target && current_scan =>
+                    {
+                        set_state
+                            .execute(params![finding.id, target.as_str(), stamp, source, seen])
+                            .map_err(fail)?;
+                        let kind = if target == IssueState::Fixed {
+                            applied.fixed.push(finding.id.clone());
+                            IssueEventKind::Fixed
+                        } else {
+                            applied.suppressed.push(finding.id.clone());
+                            IssueEventKind::Suppressed
+                        };
+                        record(&finding.id, kind, &[]).map_err(fail)?;
+                    }
+                    _ if known.hash != hash
+                        && target != IssueState::Fixed
+                        && known.state != IssueState::Fixed =>
+                    {
+                        revise
+                            .execute(params_from_iter(values(Change::Updated, known.state)))
+                            .map_err(fail)?;
+                        record(&finding.id, IssueEventKind::Updated, &said).map_err(fail)?;
                         applied.updated.push(finding.id.clone());
                     }
-                    Some((_, last_seen)) => {
-                        // The same scan imported again changes nothing; a later scan that still
-                        // reports it moves "last seen".
-                        if time(last_seen).is_ok_and(|last| finding.seen_at > last) {
+                    _ => {
+                        // The same scan imported again changes nothing; a later scan that
+                        // still reports it moves "last seen".
+                        if finding.seen_at > known.last_seen {
                             seen_again
-                                .execute(params![finding.id, seen, now.to_rfc3339(), source])
-                                .map_err(|e| self.map_error(e))?;
+                                .execute(params![finding.id, seen, stamp, source, finding.scope])
+                                .map_err(fail)?;
                         }
                         applied.existing.push(finding.id.clone());
                     }
                 }
             }
+            // What the scan's scopes no longer report is fixed (not when an older scan of the
+            // scope is imported after a newer one).
+            let mut open_in_scope = transaction
+                .prepare_cached(
+                    "SELECT id FROM issues WHERE scope = ?1 AND state = 'open' AND last_seen <= ?2",
+                )
+                .map_err(fail)?;
+            for scope in &scan.scopes {
+                let ids = open_in_scope
+                    .query_map(params![scope.name, scope.seen_at.to_rfc3339()], |row| {
+                        row.get::<_, String>(0)
+                    })
+                    .map_err(fail)?
+                    .collect::<rusqlite::Result<Vec<String>>>()
+                    .map_err(fail)?;
+                for id in ids.into_iter().filter(|id| !reported.contains(id.as_str())) {
+                    set_state
+                        .execute(params![
+                            id,
+                            IssueState::Fixed.as_str(),
+                            stamp,
+                            source,
+                            scope.seen_at.to_rfc3339()
+                        ])
+                        .map_err(fail)?;
+                    record(&id, IssueEventKind::Fixed, &[]).map_err(fail)?;
+                    applied.fixed.push(id);
+                }
+            }
         }
         transaction.commit().map_err(|e| self.map_error(e))?;
         Ok(applied)
+    }
+
+    /// A finding's history, oldest first.
+    pub fn issue_events(&self, id: &str) -> Result<Vec<IssueEvent>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare(
+                "SELECT revision, at, kind, changes, source FROM issue_events WHERE issue_id = ?1
+                 ORDER BY at, rowid",
+            )
+            .map_err(|e| self.map_error(e))?;
+        statement
+            .query_map([id], |row| {
+                let changes: String = row.get(3)?;
+                Ok(IssueEvent {
+                    revision: row.get(0)?,
+                    at: time(row.get(1)?)?,
+                    kind: row.get(2)?,
+                    changes: serde_json::from_str(&changes).unwrap_or_default(),
+                    source: row.get(4)?,
+                })
+            })
+            .map_err(|e| self.map_error(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.map_error(e))
     }
 
     fn filter_sql(filter: &IssueFilter) -> (String, Vec<String>) {
@@ -170,6 +397,15 @@ impl Store {
                 .changes
                 .iter()
                 .map(|c| c.as_str().to_string())
+                .collect(),
+            &mut values,
+        );
+        any_of(
+            "state",
+            filter
+                .states
+                .iter()
+                .map(|s| s.as_str().to_string())
                 .collect(),
             &mut values,
         );
@@ -288,6 +524,7 @@ impl Store {
                 "SELECT tool, count(*) FROM issues GROUP BY tool ORDER BY count(*) DESC, tool",
             )?,
             changes: count("SELECT change, count(*) FROM issues GROUP BY change ORDER BY change")?,
+            states: count("SELECT state, count(*) FROM issues GROUP BY state ORDER BY state")?,
         })
     }
 }

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_outbox.sql"),
     include_str!("../../migrations/0006_bot.sql"),
     include_str!("../../migrations/0007_workflows.sql"),
+    include_str!("../../migrations/0008_lifecycle.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.

@@ -10,7 +10,7 @@ use ts_rs::TS;
 
 use super::{ApplyTo, Workflow, WorkflowDefinition, WorkflowError, WorkflowRun};
 use crate::compose::{Context, compose, digest};
-use crate::issues::{Change, ImportReport, Issue, IssueFilter, Severity};
+use crate::issues::{Change, ImportReport, Issue, IssueFilter, IssueState, Severity};
 use crate::links::workflow_link;
 use crate::outbox::Recipient;
 use crate::outbox::{Card, NewMessage, Origin, card_budget};
@@ -204,6 +204,8 @@ impl Workflows<'_> {
                 .map(|min| Severity::ALL.into_iter().filter(|s| *s >= min).collect())
                 .unwrap_or_default(),
             changes: changes.to_vec(),
+            // Fixed and suppressed findings are not messaged about.
+            states: vec![IssueState::Open],
             ..IssueFilter::default()
         };
         Ok(self
@@ -217,8 +219,9 @@ impl Workflows<'_> {
 
     fn changes_for(apply_to: ApplyTo) -> &'static [Change] {
         match apply_to {
-            ApplyTo::UpdatedIssues => &[Change::Updated],
-            ApplyTo::NewOrUpdatedIssues => &[Change::New, Change::Updated],
+            // A reopened finding is a changed one.
+            ApplyTo::UpdatedIssues => &[Change::Updated, Change::Reopened],
+            ApplyTo::NewOrUpdatedIssues => &[Change::New, Change::Updated, Change::Reopened],
             ApplyTo::NewUpdatedOrExistingIssues | ApplyTo::Periodic => &[],
         }
     }
@@ -382,11 +385,13 @@ impl Workflows<'_> {
                 new: n,
                 updated: u,
                 existing: e,
+                reopened: r,
                 ..
             } = file
             {
                 new.extend(n.iter().cloned());
-                updated.extend(u.iter().cloned());
+                // A reopened finding is a changed one.
+                updated.extend(u.iter().chain(r).cloned());
                 existing.extend(e.iter().cloned());
             }
         }
@@ -408,6 +413,7 @@ impl Workflows<'_> {
             for id in ids {
                 if seen.insert(id.clone())
                     && let Some(issue) = self.core.store.issue(id)?
+                    && issue.state == IssueState::Open
                     && workflow.definition.conditions.matches(&issue)
                 {
                     issues.push(issue);

@@ -318,6 +318,10 @@ mod tests {
             first_seen: Utc::now(),
             last_seen: Utc::now(),
             source: "codeql.sarif".into(),
+            scope: "Semgrep · scan.sarif".into(),
+            state: crate::issues::IssueState::Open,
+            state_changed_at: None,
+            fixed_by: None,
         }
     }
 
