@@ -68,6 +68,8 @@ const useStyles = makeStyles({
   sentItem: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
   sentLabel: { flexGrow: 1, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
   muted: { color: tokens.colorNeutralForeground3 },
+  // The body scrolls; the bar keeps its height instead of shrinking under its text.
+  stateBar: { flexShrink: 0 },
   history: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, margin: 0, padding: 0, listStyle: "none" },
   event: {
     display: "flex",
@@ -178,7 +180,7 @@ export function IssueDetail(props: {
           {issue.title}
         </Subtitle1>
         {stateLine && (
-          <MessageBar intent={issue.state === "fixed" ? "success" : "info"} data-testid="issue-state">
+          <MessageBar className={styles.stateBar} layout="multiline" intent={issue.state === "fixed" ? "success" : "info"} data-testid="issue-state">
             <MessageBarBody>{stateLine}</MessageBarBody>
           </MessageBar>
         )}
