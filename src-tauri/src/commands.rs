@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use ox_teams_core::bot::package::SavedPackage;
 use ox_teams_core::bot::{BotSetup, BotSetupDraft, BotState, ConsentRequest, Coverage};
 use ox_teams_core::directory::{Channel, Chat, Freshness, Listing, Person, Team};
-use ox_teams_core::issues::{ImportReport, Issue, IssueEvent, IssueFacets, IssueFilter, IssuePage};
+use ox_teams_core::issues::{
+    ImportReport, Issue, IssueEvent, IssueFacets, IssueFilter, IssuePage, IssueState,
+};
 use ox_teams_core::links::LinkEvent;
 use ox_teams_core::outbox::{Delivery, Queued, Recipient, SendPreview, SendRequest};
 use ox_teams_core::secrets::KeychainStatus;
@@ -342,9 +344,13 @@ pub async fn issue_history(
     Ok(shell.core()?.issues().history(&id)?)
 }
 
+/// Counts for the filters among the findings in `states` (every state when empty).
 #[tauri::command]
-pub async fn issue_facets(shell: State<'_, Shell>) -> Result<IssueFacets, AppError> {
-    Ok(shell.core()?.issues().facets()?)
+pub async fn issue_facets(
+    shell: State<'_, Shell>,
+    states: Vec<IssueState>,
+) -> Result<IssueFacets, AppError> {
+    Ok(shell.core()?.issues().facets(&states)?)
 }
 
 /// Asks for SARIF or JSON files (or a folder of them) in the system's file chooser and imports

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use ox_teams_core::compose::{Composition, Context, GRAPH_CARD_BUDGET, compose, with_marker};
-use ox_teams_core::issues::Severity;
+use ox_teams_core::issues::{Change, IssueState, Severity};
 use ox_teams_tests::{fixtures_dir, oracles_dir, sample_issue};
 use serde_json::Value;
 
@@ -19,6 +19,12 @@ fn compositions() -> Vec<(&'static str, Composition)> {
     quiet.help_uri = None;
     quiet.path = None;
     quiet.revision = 3;
+    let mut fixed = sample_issue("SQL injection in the login route");
+    fixed.state = IssueState::Fixed;
+    fixed.state_changed_at = Some(chrono::Utc::now());
+    let mut reopened = sample_issue("SQL injection in the login route");
+    reopened.change = Change::Reopened;
+    reopened.revision = 2;
     vec![
         (
             "plain",
@@ -67,6 +73,14 @@ fn compositions() -> Vec<(&'static str, Composition)> {
             composition.card = with_marker(&composition.card, "d-42");
             composition
         }),
+        (
+            "fixed",
+            compose(&fixed, &Context::default(), GRAPH_CARD_BUDGET),
+        ),
+        (
+            "reopened",
+            compose(&reopened, &Context::default(), GRAPH_CARD_BUDGET),
+        ),
     ]
 }
 
@@ -141,8 +155,11 @@ fn cards_render_with_microsofts_renderer_in_teams_light_and_dark_without_warning
             );
             assert_eq!(result["rendered"], true, "{theme} {name}");
             let text = result["text"].as_str().unwrap();
-            let title = composition.card["body"][0]["items"][1]["text"]
-                .as_str()
+            // The title closes the header (a state line and the severity come before it).
+            let title = composition.card["body"][0]["items"]
+                .as_array()
+                .and_then(|items| items.last())
+                .and_then(|item| item["text"].as_str())
                 .unwrap();
             assert!(
                 text.contains(&title.chars().take(30).collect::<String>()),

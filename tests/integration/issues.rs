@@ -81,7 +81,7 @@ fn every_sample_imports_and_the_invalid_one_is_refused_with_its_name_and_problem
         "{problem}"
     );
     assert_eq!(report.refused, 1);
-    let stored = core.issues().facets().unwrap().total;
+    let stored = core.issues().facets(&[]).unwrap().total;
     assert_eq!(stored, report.new, "everything imported is stored, once");
     assert_eq!(
         stored,
@@ -225,7 +225,7 @@ fn broken_files_are_refused_and_the_rest_of_the_folder_imports() {
         4,
         "the .txt file is not a findings file"
     );
-    assert_eq!(core.issues().facets().unwrap().total, 3);
+    assert_eq!(core.issues().facets(&[]).unwrap().total, 3);
 }
 
 #[test]
@@ -264,7 +264,7 @@ fn filters_combine_and_pages_cover_everything_once() {
     let dir = tempfile::tempdir().unwrap();
     let core = open_core(dir.path());
     import(&core, &[sarif_samples()]);
-    let facets = core.issues().facets().unwrap();
+    let facets = core.issues().facets(&[]).unwrap();
     let eslint = IssueFilter {
         tools: vec!["ESLint".into()],
         ..IssueFilter::default()
@@ -343,7 +343,7 @@ fn an_import_reports_progress_and_can_be_cancelled() {
         .unwrap();
     assert!(report.cancelled);
     assert_eq!(
-        core.issues().facets().unwrap().total,
+        core.issues().facets(&[]).unwrap().total,
         0,
         "a cancelled file imports nothing"
     );

@@ -118,6 +118,16 @@ fn what_the_next_scan_no_longer_reports_is_fixed_and_what_comes_back_is_reopened
         "the open list leaves the fixed one out"
     );
     assert_eq!(listed(&core, vec![IssueState::Fixed]).len(), 1);
+    // The filters count what the list shows; the State filter counts every state.
+    let facets = core.issues().facets(&[IssueState::Open]).unwrap();
+    let severities: u64 = facets.severities.iter().map(|f| f.count).sum();
+    assert_eq!((facets.total, severities), (3, 2));
+    let fixed_count = facets
+        .states
+        .iter()
+        .find(|f| f.value == "fixed")
+        .map(|f| f.count);
+    assert_eq!(fixed_count, Some(1));
 
     let third = write(
         &dir.path().join("build-3"),

@@ -436,3 +436,44 @@ async fn a_dry_run_sends_nothing_and_a_workflow_needs_its_recipients() {
         .unwrap();
     assert!(!people.items.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fixed_finding_is_not_messaged_about_and_a_reopened_one_goes_out_again() {
+    let s = setup().await;
+    let core = &s.t.core;
+    let dir = tempfile::tempdir().unwrap();
+    core.workflows()
+        .save(None, definition(&s, ApplyTo::NewOrUpdatedIssues))
+        .unwrap();
+    let both = [
+        (
+            "a",
+            "Command injection in deploy",
+            "critical",
+            "os.system with input",
+        ),
+        ("b", "Hard-coded password", "high", "a literal password"),
+    ];
+    import(core, &write_report(dir.path(), "scan.json", &both));
+    send_all(&s.t).await;
+    assert_eq!(cards(&s.sandbox).await.len(), 2);
+
+    // The next scan no longer reports b: it is fixed, and nothing is queued about it.
+    import(core, &write_report(dir.path(), "scan.json", &both[..1]));
+    assert_eq!(core.outbox().deliveries(100).unwrap().len(), 2);
+    let existing = WorkflowDefinition {
+        apply_to: ApplyTo::NewUpdatedOrExistingIssues,
+        ..definition(&s, ApplyTo::NewUpdatedOrExistingIssues)
+    };
+    let dry = core.workflows().dry_run(&existing, None).unwrap();
+    assert_eq!(dry.matched, 1, "only the open one: {dry:?}");
+    assert_eq!(dry.items[0].issue_id, "a");
+
+    // b comes back: reopened, a new revision, so it goes out again.
+    import(core, &write_report(dir.path(), "scan.json", &both));
+    send_all(&s.t).await;
+    let sent = cards(&s.sandbox).await;
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(sent[2].1.to_string().contains("Hard-coded password"));
+    assert!(sent[2].1.to_string().contains("revision 2"));
+}

@@ -18,6 +18,7 @@ import type { IssueEvent } from "./IssueEvent";
 import type { IssueFacets } from "./IssueFacets";
 import type { IssueFilter } from "./IssueFilter";
 import type { IssuePage } from "./IssuePage";
+import type { IssueState } from "./IssueState";
 import type { KeychainStatus } from "./KeychainStatus";
 import type { LinkEvent } from "./LinkEvent";
 import type { Listing } from "./Listing";
@@ -89,7 +90,8 @@ export const commands = {
   getIssue: (id: string) => call<Issue>("get_issue", { id }),
   /** A finding's history: each revision and state change, oldest first. */
   issueHistory: (id: string) => call<Array<IssueEvent>>("issue_history", { id }),
-  issueFacets: () => call<IssueFacets>("issue_facets"),
+  /** Counts for the filters among the findings in `states` (every state when empty). */
+  issueFacets: (states: Array<IssueState>) => call<IssueFacets>("issue_facets", { states }),
   /** Asks for SARIF or JSON files (or a folder of them) in the system's file chooser and imports them. `None` when the person closed the chooser. */
   chooseAndImport: (folder: boolean) => call<ImportReport | null>("choose_and_import", { folder }),
   /** Imports files dropped on the window. */

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use ts_rs::TS;
 
-use crate::issues::{Issue, Severity};
+use crate::issues::{Change, Issue, IssueState, Severity};
 use crate::links::issue_link;
 
 /// Graph accepts about 28 KB per chat or channel message; leave room for the envelope.
@@ -146,14 +146,18 @@ fn card(
     if issue.revision > 1 {
         facts.push(json!({ "title": "Updated", "value": format!("revision {}", issue.revision) }));
     }
+    let mut header = Vec::new();
+    // Where the finding stands, at the top, when it is not simply open.
+    if let Some((text, tone)) = state_line(issue) {
+        header.push(json!({ "type": "TextBlock", "text": text, "weight": "Bolder", "color": tone, "size": "Small", "spacing": "None", "wrap": true }));
+    }
+    header.push(json!({ "type": "TextBlock", "text": severity, "weight": "Bolder", "color": color, "size": "Small", "spacing": "None" }));
+    header.push(json!({ "type": "TextBlock", "text": plain(title), "weight": "Bolder", "size": "Medium", "wrap": true }));
     let mut body = vec![json!({
         "type": "Container",
-        "style": style,
+        "style": if issue.state == IssueState::Fixed { "good" } else { style },
         "bleed": true,
-        "items": [
-            { "type": "TextBlock", "text": severity, "weight": "Bolder", "color": color, "size": "Small", "spacing": "None" },
-            { "type": "TextBlock", "text": plain(title), "weight": "Bolder", "size": "Medium", "wrap": true }
-        ]
+        "items": header
     })];
     body.push(json!({ "type": "FactSet", "facts": facts }));
     if !comment.is_empty() {
@@ -191,9 +195,41 @@ fn card(
     })
 }
 
+/// "FIXED on 2026-11-02 10:00 UTC — no longer reported by Semgrep · ci/main", with its colour.
+fn state_line(issue: &Issue) -> Option<(String, &'static str)> {
+    let when = issue
+        .state_changed_at
+        .map(|t| format!(" on {}", t.format("%Y-%m-%d %H:%M UTC")))
+        .unwrap_or_default();
+    match (issue.state, issue.change) {
+        (IssueState::Fixed, _) => Some((
+            format!(
+                "FIXED{when} — no longer reported by {}",
+                plain(&issue.scope)
+            ),
+            "good",
+        )),
+        (IssueState::Suppressed, _) => Some((
+            format!("SUPPRESSED{when} — the scanner reports it as suppressed"),
+            "default",
+        )),
+        (IssueState::Open, Change::Reopened) => Some((
+            format!("REOPENED{when} — reported again after it was fixed"),
+            "attention",
+        )),
+        _ => None,
+    }
+}
+
 fn summary(issue: &Issue, title: &str, comment: &str) -> String {
+    let state = match (issue.state, issue.change) {
+        (IssueState::Fixed, _) => "Fixed: ",
+        (IssueState::Suppressed, _) => "Suppressed: ",
+        (IssueState::Open, Change::Reopened) => "Reopened: ",
+        _ => "",
+    };
     let mut text = format!(
-        "{} security issue: {} ({}, {})",
+        "{state}{} security issue: {} ({}, {})",
         issue.severity.label(),
         title,
         issue.tool,
@@ -339,7 +375,6 @@ pub fn graph_message(card: &Value, attachment_id: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::issues::Change;
     use chrono::Utc;
 
     pub(crate) fn issue(title: &str) -> Issue {
@@ -395,6 +430,40 @@ mod tests {
                 .starts_with("High security issue: Use of eval on request data")
         );
         assert!(composition.trimmed.is_empty());
+    }
+
+    #[test]
+    fn a_fixed_or_reopened_finding_says_so_at_the_top_of_its_card() {
+        let when = "2026-11-02T10:00:00Z".parse().unwrap();
+        let mut fixed = issue("Use of eval on request data");
+        fixed.state = IssueState::Fixed;
+        fixed.state_changed_at = Some(when);
+        let composition = compose(&fixed, &Context::default(), GRAPH_CARD_BUDGET);
+        let header = &composition.card["body"][0];
+        assert_eq!(header["style"], "good");
+        assert_eq!(
+            header["items"][0]["text"],
+            "FIXED on 2026-11-02 10:00 UTC — no longer reported by Semgrep · scan.sarif"
+        );
+        assert!(
+            composition
+                .summary
+                .starts_with("Fixed: High security issue")
+        );
+
+        let mut reopened = issue("Use of eval on request data");
+        reopened.change = Change::Reopened;
+        reopened.revision = 2;
+        let card = compose(&reopened, &Context::default(), GRAPH_CARD_BUDGET).card;
+        assert!(
+            card["body"][0]["items"][0]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("REOPENED")
+        );
+        // An open finding's card is as before: severity first.
+        let open = compose(&issue("x"), &Context::default(), GRAPH_CARD_BUDGET).card;
+        assert_eq!(open["body"][0]["items"][0]["text"], "HIGH (8.1)");
     }
 
     #[test]

@@ -98,6 +98,8 @@ describe("Active Issues", () => {
     const { rerender } = render(<IssuesPage issueId={null} onOpenActivity={() => {}} />);
     await waitFor(() => expect(screen.getAllByTestId("issue-row")).toHaveLength(3));
     expect(listCalls()[0]?.filter).toMatchObject({ states: ["open"] });
+    // The filters' counts are of the open ones too.
+    expect(backend.calls.find((c) => c.command === "issue_facets")?.args).toEqual({ states: ["open"] });
 
     expect(screen.getByTestId("state-filter")).toHaveTextContent("Open");
 

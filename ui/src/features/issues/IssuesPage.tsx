@@ -49,8 +49,8 @@ export function IssuesPage(props: { issueId: string | null; onOpenActivity: () =
   const importer = useImport(refresh);
 
   useEffect(() => {
-    commands.issueFacets().then(setFacets, (error: Error) => setFailure(error.message));
-  }, [generation]);
+    commands.issueFacets(filter.states).then(setFacets, (error: Error) => setFailure(error.message));
+  }, [generation, filter.states]);
 
   // An ox-teams://issues/<id> link opens that issue.
   useEffect(() => {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::{
     CancelFlag, FileImport, ImportProgress, ImportReport, Issue, IssueError, IssueEvent,
-    IssueFacets, IssueFilter, IssuePage, file_scope, files_of, read_findings,
+    IssueFacets, IssueFilter, IssuePage, IssueState, file_scope, files_of, read_findings,
 };
 use crate::Result;
 
@@ -138,7 +138,8 @@ impl Issues<'_> {
         Ok(self.core.store.issue_events(id)?)
     }
 
-    pub fn facets(&self) -> Result<IssueFacets> {
-        Ok(self.core.store.issue_facets()?)
+    /// Counts for the filters, among the findings in `states` (every state when empty).
+    pub fn facets(&self, states: &[IssueState]) -> Result<IssueFacets> {
+        Ok(self.core.store.issue_facets(states)?)
     }
 }

@@ -495,8 +495,17 @@ impl Store {
             .map_err(|e| self.map_error(e))
     }
 
-    pub fn issue_facets(&self) -> Result<IssueFacets, StoreError> {
+    /// Counts per severity, tool and change among the findings in `states` (every state when
+    /// empty), and per state among all; `total` counts all.
+    pub fn issue_facets(&self, states: &[IssueState]) -> Result<IssueFacets, StoreError> {
         let connection = self.connection();
+        // The states are the enum's own words, never text from outside.
+        let among = if states.is_empty() {
+            String::new()
+        } else {
+            let words: Vec<String> = states.iter().map(|s| format!("'{}'", s.as_str())).collect();
+            format!("WHERE state IN ({})", words.join(", "))
+        };
         let count = |sql: &str| -> Result<Vec<Facet>, StoreError> {
             let mut statement = connection.prepare(sql).map_err(|e| self.map_error(e))?;
             let rows = statement
@@ -517,13 +526,15 @@ impl Store {
         let total = total as u64;
         Ok(IssueFacets {
             total,
-            severities: count(
-                "SELECT severity, count(*) FROM issues GROUP BY severity ORDER BY max(severity_rank) DESC",
-            )?,
-            tools: count(
-                "SELECT tool, count(*) FROM issues GROUP BY tool ORDER BY count(*) DESC, tool",
-            )?,
-            changes: count("SELECT change, count(*) FROM issues GROUP BY change ORDER BY change")?,
+            severities: count(&format!(
+                "SELECT severity, count(*) FROM issues {among} GROUP BY severity ORDER BY max(severity_rank) DESC"
+            ))?,
+            tools: count(&format!(
+                "SELECT tool, count(*) FROM issues {among} GROUP BY tool ORDER BY count(*) DESC, tool"
+            ))?,
+            changes: count(&format!(
+                "SELECT change, count(*) FROM issues {among} GROUP BY change ORDER BY change"
+            ))?,
             states: count("SELECT state, count(*) FROM issues GROUP BY state ORDER BY state")?,
         })
     }
