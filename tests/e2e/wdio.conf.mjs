@@ -60,7 +60,7 @@ async function stopDriver() {
   }
 }
 
-function waitForPort(port, timeoutMs) {
+function waitForPort(port, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = () => {
@@ -71,7 +71,7 @@ function waitForPort(port, timeoutMs) {
       });
       socket.once("error", () => {
         socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`tauri-driver did not listen on ${port}`));
+        if (Date.now() > deadline) reject(new Error(`${what} did not listen on ${port}`));
         else setTimeout(attempt, 100);
       });
     };
@@ -125,7 +125,10 @@ export const config = {
       ["--port", String(config.port), "--native-port", String(nativePort)],
       { stdio: ["ignore", "inherit", "inherit"], detached: true },
     );
-    await waitForPort(config.port, 20_000);
+    await waitForPort(config.port, 20_000, "tauri-driver");
+    // tauri-driver forwards the new session to WebKitWebDriver, which it starts alongside: a
+    // session asked for before that one listens is refused ("Connection refused").
+    await waitForPort(nativePort, 20_000, "WebKitWebDriver");
   },
 
   async afterSession() {

@@ -106,7 +106,11 @@ describe("workflows, against the sandbox", () => {
     expect(await textOf("workflow-fallback-chosen")).toContain("Alex Wilber");
     await screenshot("workflow-editor");
     await byTestId("workflow-save").click();
-    await byTestId("workflow-editor").waitForDisplayed({ reverse: true });
+    // Asked again each time: the editor leaves the page, and a handle to it would go stale.
+    await browser.waitUntil(async () => !(await byTestId("workflow-editor").isExisting()), {
+      timeout: 10_000,
+      timeoutMsg: "the editor did not close after SAVE",
+    });
     // The list reloads once the save has answered.
     await byTestId("workflow-row").waitForDisplayed({ timeout: 10_000 });
     const rows = await $$('[data-testid="workflow-row"]');
