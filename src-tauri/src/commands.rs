@@ -13,7 +13,9 @@ use ox_teams_core::issues::{
     ImportReport, Issue, IssueEvent, IssueFacets, IssueFilter, IssuePage, IssueState,
 };
 use ox_teams_core::links::LinkEvent;
-use ox_teams_core::outbox::{Delivery, Queued, Recipient, SendPreview, SendRequest};
+use ox_teams_core::outbox::{
+    AnswersReport, Conversation, Delivery, Queued, Recipient, SendPreview, SendRequest,
+};
 use ox_teams_core::secrets::KeychainStatus;
 use ox_teams_core::settings::{FieldProblem, Settings};
 use ox_teams_core::workflows::{DryRun, SavedWorkflow, Workflow, WorkflowDefinition, WorkflowRun};
@@ -344,6 +346,24 @@ pub async fn issue_history(
     Ok(shell.core()?.issues().history(&id)?)
 }
 
+/// A finding's conversations in Teams: per place, the first message, the replies and updates
+/// that followed it, and the answers read back.
+#[tauri::command]
+pub async fn issue_conversations(
+    shell: State<'_, Shell>,
+    id: String,
+) -> Result<Vec<Conversation>, AppError> {
+    Ok(shell.core()?.outbox().conversations(&id)?)
+}
+
+/// Reads the answers (reactions, replies) to findings' messages now, instead of at the next
+/// poll.
+#[tauri::command]
+pub async fn read_answers(shell: State<'_, Shell>) -> Result<AnswersReport, AppError> {
+    let core = shell.core()?;
+    Ok(core.outbox().read_answers().await?)
+}
+
 /// Counts for the filters among the findings in `states` (every state when empty).
 #[tauri::command]
 pub async fn issue_facets(
@@ -505,14 +525,6 @@ pub async fn message_deliveries(
     message_id: String,
 ) -> Result<Vec<Delivery>, AppError> {
     Ok(shell.core()?.outbox().message_deliveries(&message_id)?)
-}
-
-#[tauri::command]
-pub async fn issue_deliveries(
-    shell: State<'_, Shell>,
-    issue_id: String,
-) -> Result<Vec<Delivery>, AppError> {
-    Ok(shell.core()?.outbox().issue_deliveries(&issue_id)?)
 }
 
 #[tauri::command]

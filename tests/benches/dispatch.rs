@@ -113,6 +113,8 @@ async fn main() {
                 apply_to: ApplyTo::NewOrUpdatedIssues,
                 schedule: None,
                 identity: Default::default(),
+                on_change: Default::default(),
+                announce_fixes: true,
             },
         )
         .unwrap();

@@ -410,3 +410,66 @@ async fn bot_throttling_is_waited_out_and_a_rejected_secret_pauses_until_reconne
         2
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bot_updates_its_card_in_place_and_replies_in_the_channel_thread() {
+    let s = connected().await;
+    let core = &s.t.core;
+    let adele = person(&s, "adele").await;
+    let alerts = channel(&s, "Security Operations", "General").await;
+    let issue = core.issues().get(&s.issue_id).unwrap();
+    let workflow = |name: &str| ox_teams_core::workflows::WorkflowDefinition {
+        name: name.into(),
+        enabled: true,
+        conditions: ox_teams_core::workflows::Conditions {
+            rules: vec![issue.rule_id.clone()],
+            paths: issue.path.clone().into_iter().collect(),
+            text: issue.title.clone(),
+            ..Default::default()
+        },
+        recipients: vec![alerts.clone(), adele.clone()],
+        fallback: vec![adele.clone()],
+        comment: format!("From {name}"),
+        apply_to: ox_teams_core::workflows::ApplyTo::NewUpdatedOrExistingIssues,
+        schedule: None,
+        identity: Identity::Bot,
+        on_change: Default::default(),
+        announce_fixes: true,
+    };
+    // The first workflow's messages are the anchors; the second's follow them.
+    core.workflows().save(None, workflow("First")).unwrap();
+    core.outbox().dispatch(100).await.unwrap();
+    core.workflows().save(None, workflow("Second")).unwrap();
+    core.outbox().dispatch(100).await.unwrap();
+    let deliveries = core.outbox().issue_deliveries(&s.issue_id).unwrap();
+    assert!(
+        deliveries.iter().all(|d| d.status == DeliveryStatus::Sent),
+        "{deliveries:?}"
+    );
+
+    let messages = sandbox_messages(&s).await;
+    let personal = messages["bot"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["user"] == "adele.vance@contoso.onmicrosoft.com")
+        .unwrap()["messages"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(personal.len(), 1, "updated in place, not posted again");
+    assert!(!personal[0]["message"]["lastEditedDateTime"].is_null());
+    assert!(personal[0]["message"].to_string().contains("From Second"));
+    let thread = messages["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["channelName"] == "General")
+        .unwrap()["messages"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(thread.len(), 2, "the root and one reply: {thread:?}");
+    assert_eq!(thread[1]["replyToId"], thread[0]["id"]);
+    assert!(!thread[0]["message"]["lastEditedDateTime"].is_null());
+}

@@ -237,8 +237,17 @@ async fn proactive_conversations_and_card_activities_succeed_against_microsofts_
         .await
         .unwrap();
     assert_eq!(conversation, "a:1ox-personal-alice");
-    let sent = connector.send(&conversation, &activity).await.unwrap();
-    assert!(sent.is_some_and(|id| !id.is_empty()));
+    let sent = connector
+        .send(&conversation, &activity)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!sent.is_empty());
+    // A living message: the card is replaced in place when the finding changes.
+    connector
+        .update(&conversation, &sent, &activity)
+        .await
+        .unwrap();
 
     let (thread, root) = connector
         .channel_thread(
@@ -254,6 +263,9 @@ async fn proactive_conversations_and_card_activities_succeed_against_microsofts_
         "{thread}"
     );
     assert!(root.is_some());
+    // A change is also a reply in the channel thread, so members are notified.
+    let reply = connector.send(&thread, &activity).await.unwrap();
+    assert!(reply.is_some_and(|id| !id.is_empty()));
 
     let missing = connector.send("a:nope", &activity).await.unwrap_err();
     assert!(
@@ -279,7 +291,15 @@ async fn proactive_conversations_and_card_activities_succeed_against_microsofts_
                 "/_connector/v3/conversations/a:1ox-personal-alice/activities".to_string(),
                 201
             ),
+            (
+                format!("/_connector/v3/conversations/a:1ox-personal-alice/activities/{sent}"),
+                200
+            ),
             ("/_connector/v3/conversations".to_string(), 201),
+            (
+                format!("/_connector/v3/conversations/{thread}/activities"),
+                201
+            ),
             (
                 "/_connector/v3/conversations/a:nope/activities".to_string(),
                 404

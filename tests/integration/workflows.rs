@@ -99,6 +99,8 @@ fn definition(s: &Setup, apply_to: ApplyTo) -> WorkflowDefinition {
         apply_to,
         schedule: None,
         identity: Default::default(),
+        on_change: Default::default(),
+        announce_fixes: true,
     }
 }
 
@@ -438,7 +440,8 @@ async fn a_dry_run_sends_nothing_and_a_workflow_needs_its_recipients() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_fixed_finding_is_not_messaged_about_and_a_reopened_one_goes_out_again() {
+async fn a_fixed_finding_is_announced_in_its_thread_not_matched_again_and_a_reopened_one_goes_out_again()
+ {
     let s = setup().await;
     let core = &s.t.core;
     let dir = tempfile::tempdir().unwrap();
@@ -458,9 +461,13 @@ async fn a_fixed_finding_is_not_messaged_about_and_a_reopened_one_goes_out_again
     send_all(&s.t).await;
     assert_eq!(cards(&s.sandbox).await.len(), 2);
 
-    // The next scan no longer reports b: it is fixed, and nothing is queued about it.
+    // The next scan no longer reports b: it is fixed, announced once in its thread, and no
+    // longer matched.
     import(core, &write_report(dir.path(), "scan.json", &both[..1]));
-    assert_eq!(core.outbox().deliveries(100).unwrap().len(), 2);
+    assert_eq!(core.outbox().deliveries(100).unwrap().len(), 3);
+    send_all(&s.t).await;
+    let sent = cards(&s.sandbox).await;
+    assert!(sent[2].1.to_string().contains("FIXED"), "{sent:?}");
     let existing = WorkflowDefinition {
         apply_to: ApplyTo::NewUpdatedOrExistingIssues,
         ..definition(&s, ApplyTo::NewUpdatedOrExistingIssues)
@@ -469,11 +476,11 @@ async fn a_fixed_finding_is_not_messaged_about_and_a_reopened_one_goes_out_again
     assert_eq!(dry.matched, 1, "only the open one: {dry:?}");
     assert_eq!(dry.items[0].issue_id, "a");
 
-    // b comes back: reopened, a new revision, so it goes out again.
+    // b comes back: reopened, a new revision, so it goes out again (in its thread).
     import(core, &write_report(dir.path(), "scan.json", &both));
     send_all(&s.t).await;
     let sent = cards(&s.sandbox).await;
-    assert_eq!(sent.len(), 3, "{sent:?}");
-    assert!(sent[2].1.to_string().contains("Hard-coded password"));
-    assert!(sent[2].1.to_string().contains("revision 2"));
+    assert_eq!(sent.len(), 4, "{sent:?}");
+    assert!(sent[3].1.to_string().contains("Hard-coded password"));
+    assert!(sent[3].1.to_string().contains("REOPENED"));
 }

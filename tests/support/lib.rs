@@ -167,6 +167,8 @@ pub fn sample_issue(title: &str) -> ox_teams_core::issues::Issue {
         state: ox_teams_core::issues::IssueState::Open,
         state_changed_at: None,
         fixed_by: None,
+        acknowledged_at: None,
+        acknowledged_by: None,
     }
 }
 

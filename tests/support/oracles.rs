@@ -118,6 +118,23 @@ impl PrismProxy {
             .collect()
     }
 
+    /// Each violation with the request Prism was handling when it reported it ("patch
+    /// /v1.0/chats/…"); the app sends one request at a time, so the last request line is it.
+    pub fn violations_by_request(&self) -> Vec<(String, String)> {
+        let mut current = String::new();
+        let mut found = Vec::new();
+        for line in self.log.lock().expect("log").iter() {
+            if let Some((_, rest)) = line.split_once("[HTTP SERVER] ")
+                && let Some((request, _)) = rest.split_once(" ℹ")
+            {
+                current = request.trim().to_string();
+            } else if line.contains("Violation:") {
+                found.push((current.clone(), line.clone()));
+            }
+        }
+        found
+    }
+
     /// The requests Prism saw, as "get /v1.0/me".
     pub fn requests(&self) -> Vec<String> {
         self.log

@@ -16,4 +16,8 @@ busy: boolean,
 /**
  * When the next waiting delivery is due.
  */
-next_due: string | null, };
+next_due: string | null, 
+/**
+ * New answers (reactions, replies) read back from Teams in this pass.
+ */
+answers: number, };

@@ -26,4 +26,12 @@ state_changed_at: string | null,
 /**
  * The file whose import found it fixed.
  */
-fixed_by: string | null, };
+fixed_by: string | null, 
+/**
+ * When someone first answered a message about it in Teams (a reaction or a reply).
+ */
+acknowledged_at: string | null, 
+/**
+ * Who answered first.
+ */
+acknowledged_by: string | null, };

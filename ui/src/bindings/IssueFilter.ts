@@ -14,4 +14,8 @@ states: Array<IssueState>,
 /**
  * Matches title, rule, path and description, case-insensitively.
  */
-text: string, };
+text: string, 
+/**
+ * Only findings nobody has answered in Teams yet.
+ */
+unacknowledged: boolean, };

@@ -9,7 +9,11 @@ export type PermissionReport = { connected: boolean, permissions: Array<Permissi
 /**
  * Requested but not granted: what "Ask for the missing permissions" asks for.
  */
-missing: Array<string>, tenant_records: TenantRecords, 
+missing: Array<string>, 
+/**
+ * Permissions a person may add (incremental consent), with whether they are granted.
+ */
+optional: Array<PermissionStatus>, tenant_records: TenantRecords, 
 /**
  * The app's permissions page in the cloud's admin center, when it has one.
  */

@@ -2,6 +2,7 @@
 import type { ApplyTo } from "./ApplyTo";
 import type { Conditions } from "./Conditions";
 import type { Identity } from "./Identity";
+import type { OnChange } from "./OnChange";
 import type { Recipient } from "./Recipient";
 import type { Schedule } from "./Schedule";
 
@@ -16,4 +17,13 @@ fallback: Array<Recipient>, comment: string, apply_to: ApplyTo,
 /**
  * Required for `periodic`.
  */
-schedule: Schedule | null, identity: Identity, };
+schedule: Schedule | null, identity: Identity, 
+/**
+ * When a finding it already messaged about changes: follow the first message (a reply in
+ * the channel thread, the chat's card updated in place) or send a new one.
+ */
+on_change: OnChange, 
+/**
+ * Tell the places that hold a message about a finding when it is fixed.
+ */
+announce_fixes: boolean, };

@@ -1,10 +1,12 @@
 // Generated from src-tauri/src/commands.rs and events.rs (src-tauri/src/ipc.rs); run `make bindings`, do not edit.
+import type { AnswersReport } from "./AnswersReport";
 import type { BotSetup } from "./BotSetup";
 import type { BotSetupDraft } from "./BotSetupDraft";
 import type { BotState } from "./BotState";
 import type { Channel } from "./Channel";
 import type { Chat } from "./Chat";
 import type { ConnectionState } from "./ConnectionState";
+import type { Conversation } from "./Conversation";
 import type { Coverage } from "./Coverage";
 import type { Delivery } from "./Delivery";
 import type { DispatchReport } from "./DispatchReport";
@@ -90,6 +92,10 @@ export const commands = {
   getIssue: (id: string) => call<Issue>("get_issue", { id }),
   /** A finding's history: each revision and state change, oldest first. */
   issueHistory: (id: string) => call<Array<IssueEvent>>("issue_history", { id }),
+  /** A finding's conversations in Teams: per place, the first message, the replies and updates that followed it, and the answers read back. */
+  issueConversations: (id: string) => call<Array<Conversation>>("issue_conversations", { id }),
+  /** Reads the answers (reactions, replies) to findings' messages now, instead of at the next poll. */
+  readAnswers: () => call<AnswersReport>("read_answers"),
   /** Counts for the filters among the findings in `states` (every state when empty). */
   issueFacets: (states: Array<IssueState>) => call<IssueFacets>("issue_facets", { states }),
   /** Asks for SARIF or JSON files (or a folder of them) in the system's file chooser and imports them. `None` when the person closed the chooser. */
@@ -105,7 +111,6 @@ export const commands = {
   /** Queues the message and wakes the dispatcher; the window follows the deliveries. */
   sendMessage: (request: SendRequest) => call<Queued>("send_message", { request }),
   messageDeliveries: (messageId: string) => call<Array<Delivery>>("message_deliveries", { messageId }),
-  issueDeliveries: (issueId: string) => call<Array<Delivery>>("issue_deliveries", { issueId }),
   listDeliveries: (limit: number) => call<Array<Delivery>>("list_deliveries", { limit }),
   resendDelivery: (id: string) => call<Delivery>("resend_delivery", { id }),
   /** Opens a sent message in Teams (the address Microsoft gave for it, nothing else). */

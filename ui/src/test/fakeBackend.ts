@@ -1,3 +1,4 @@
+import type { Delivery } from "../bindings/Delivery";
 // A stand-in for the Rust side, installed with vi.mock("../ipc/tauri") in tests.
 import type { Channel } from "../bindings/Channel";
 import type { ConnectionState } from "../bindings/ConnectionState";
@@ -158,6 +159,7 @@ export function permissionReport(granted: boolean | null): PermissionReport {
     connected: granted !== null,
     permissions: [scope("ChannelMessage.Send", false), scope("Team.ReadBasic.All", true)],
     missing: granted === false ? ["ChannelMessage.Send", "Team.ReadBasic.All"] : [],
+    optional: [scope("ChannelMessage.Read.All", true)],
     tenant_records: { state: "unavailable", reason: "Reading the tenant's own records needs Application.Read.All." },
     admin_center_url: null,
   };
@@ -188,6 +190,8 @@ export function issue(n: number, overrides: Partial<Issue> = {}): Issue {
     state: "open",
     state_changed_at: null,
     fixed_by: null,
+    acknowledged_at: null,
+    acknowledged_by: null,
     ...overrides,
   };
 }
@@ -209,10 +213,10 @@ export function issueBackend(count: number, shape: (n: number) => Partial<Issue>
       .filter((i) => filter.states.length === 0 || filter.states.includes(i.state));
     return { total: matching.length, offset, issues: matching.slice(offset, offset + limit) };
   });
-  backend.on("issue_deliveries", () => []);
   backend.on("issue_history", () => [
     { revision: 1, at: "2026-11-28T10:00:00Z", kind: "new", changes: [], source: "/reports/semgrep.sarif" },
   ]);
+  backend.on("issue_conversations", () => []);
   backend.on("get_issue", (args) => {
     const found = all.find((i) => i.id === (args as { id: string }).id);
     if (!found) throw { code: "not_found", message: "No such issue." };
@@ -256,5 +260,31 @@ export function personItem(id: string, name: string, mail: string, jobTitle = ""
     mail,
     job_title: jobTitle,
     recipient: { kind: "person", user_id: id, name, mail, key: `person:${id}`, label: name },
+  };
+}
+
+/** A delivery as the outbox reports it: sent to Adele Vance, unless `overrides` say otherwise. */
+export function deliveryItem(overrides: Partial<Delivery> & Pick<Delivery, "id">): Delivery {
+  return {
+    message_id: "m-1",
+    issue_id: "issue-1",
+    issue_title: "SQL injection in the login route",
+    recipient: personItem("u2", "Adele Vance", "adele.vance@contoso.com").recipient,
+    label: "Adele Vance",
+    status: "sent",
+    attempts: 1,
+    next_attempt_at: "2026-11-28T10:00:00Z",
+    web_url: "https://teams.example/m1",
+    problem: null,
+    comment: "",
+    origin: { kind: "manual" },
+    identity: "user",
+    sender: "Megan Bowen",
+    created_at: "2026-11-28T10:00:00Z",
+    updated_at: "2026-11-28T10:00:00Z",
+    sent_at: "2026-11-28T10:00:01Z",
+    action: "posted",
+    action_label: "Posted",
+    ...overrides,
   };
 }

@@ -29,6 +29,10 @@ pub(crate) enum ConnectionCommand {
         /// Ask only for the permissions that were not granted yet.
         #[arg(long)]
         missing: bool,
+        /// Also ask for an optional permission (ChannelMessage.Read.All: read answers in
+        /// channel threads); repeatable.
+        #[arg(long = "add", value_name = "PERMISSION")]
+        add: Vec<String>,
         /// Bot: its application (client) ID.
         #[arg(long, value_name = "GUID")]
         app_id: Option<String>,
@@ -115,17 +119,28 @@ pub(crate) async fn run(
             .await?
         }
         ConnectionCommand::Connect {
-            open_with, missing, ..
+            open_with,
+            missing,
+            add,
+            ..
         } => {
             if core.settings()?.sign_in_redirect == SignInRedirect::CustomScheme && !json {
                 eprintln!(
                     "The command line signs in through http://localhost (the custom-scheme redirect is for the app)."
                 );
             }
-            let only = if missing {
-                Some(core.auth().permissions().await?.missing)
-            } else {
-                None
+            let only = match (missing, add.is_empty()) {
+                (false, true) => None,
+                (true, _) => Some(
+                    core.auth()
+                        .permissions()
+                        .await?
+                        .missing
+                        .into_iter()
+                        .chain(add)
+                        .collect(),
+                ),
+                (false, false) => Some(add),
             };
             if only.as_ref().is_some_and(Vec::is_empty) {
                 eprintln!("Every permission is already granted.");

@@ -29,11 +29,15 @@ pub(crate) enum IssuesCommand {
         /// Only issues whose title, rule, path or description contain this.
         #[arg(long, default_value = "")]
         text: String,
+        /// Only findings nobody has answered in Teams yet (no reaction, no reply).
+        #[arg(long)]
+        unacknowledged: bool,
         /// At most this many.
         #[arg(long, default_value_t = 100)]
         limit: u64,
     },
-    /// A finding's history: each revision and state change, when, which import, what changed.
+    /// A finding's history (each revision and state change, when, which import, what changed)
+    /// and its conversations in Teams (first message, replies, updates, answers).
     History {
         #[arg(value_name = "ISSUE_ID")]
         id: String,
@@ -98,6 +102,7 @@ pub(crate) async fn run(core: &Core, json: bool, command: IssuesCommand) -> Resu
             severities,
             tools,
             text,
+            unacknowledged,
             limit,
         } => {
             let filter = IssueFilter {
@@ -111,6 +116,7 @@ pub(crate) async fn run(core: &Core, json: bool, command: IssuesCommand) -> Resu
                     states.into_iter().flatten().collect()
                 },
                 text,
+                unacknowledged,
             };
             let page = core.issues().list(&filter, 0, limit)?;
             if json {
@@ -122,10 +128,15 @@ pub(crate) async fn run(core: &Core, json: bool, command: IssuesCommand) -> Resu
         IssuesCommand::History { id } => {
             let issue = core.issues().get(&id)?;
             let history = core.issues().history(&id)?;
+            let conversations = core.outbox().conversations(&id)?;
             if json {
-                show::json(&history)
+                show::json(&serde_json::json!({
+                    "history": history,
+                    "conversations": conversations,
+                }))
             } else {
-                show::history(&issue, &history)
+                show::history(&issue, &history);
+                show::conversations(&conversations);
             }
         }
     }

@@ -37,6 +37,9 @@ pub(crate) enum SendCommand {
     },
     /// Send a failed or unconfirmed delivery again.
     Resend { delivery: String },
+    /// Read the reactions and replies to findings' messages in Teams now (the app does it every
+    /// two minutes while it runs); the first answer acknowledges a finding.
+    Answers,
 }
 
 pub(crate) async fn run(core: &Core, json: bool, command: SendCommand) -> Result<(), AppError> {
@@ -107,6 +110,25 @@ pub(crate) async fn run(core: &Core, json: bool, command: SendCommand) -> Result
                 show::json(&deliveries)
             } else {
                 show::deliveries(&deliveries)
+            }
+        }
+        SendCommand::Answers => {
+            let report = core.outbox().read_answers().await?;
+            if json {
+                show::json(&report)
+            } else {
+                println!(
+                    "Read {} chat(s) and thread(s): {} new answer(s).",
+                    report.read, report.new
+                );
+                if report.unreadable_threads > 0 {
+                    println!(
+                        "{} channel thread(s) were not read: that needs the optional \
+                         ChannelMessage.Read.All permission (ox-teams-cli connection connect \
+                         --add ChannelMessage.Read.All).",
+                        report.unreadable_threads
+                    );
+                }
             }
         }
         SendCommand::Resend { delivery } => {

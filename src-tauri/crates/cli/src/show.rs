@@ -361,6 +361,52 @@ pub fn history(issue: &Issue, history: &[IssueEvent]) {
     }
 }
 
+/// A finding's conversations in Teams: per place, each step and the answers.
+pub fn conversations(conversations: &[ox_teams_core::outbox::Conversation]) {
+    if conversations.is_empty() {
+        println!("\nNo message about it has been sent yet.");
+        return;
+    }
+    for conversation in conversations {
+        let gone = if conversation.gone {
+            " (the first message is gone; the next one starts anew)"
+        } else {
+            ""
+        };
+        println!(
+            "\n{} (as {}){gone}",
+            conversation.place,
+            conversation.identity.as_str()
+        );
+        if let Some(url) = &conversation.web_url {
+            println!("  {url}");
+        }
+        for step in &conversation.steps {
+            println!(
+                "  {}  rev {}  {:<28} {}",
+                step.at.format("%Y-%m-%d %H:%M UTC"),
+                step.revision,
+                step.what,
+                truncate(&step.summary, 80)
+            );
+            if let Some(problem) = &step.problem {
+                println!("      {problem}");
+            }
+        }
+        for answer in &conversation.answers {
+            let said = match answer.kind {
+                ox_teams_core::outbox::AnswerKind::Reaction => {
+                    format!("{} {}", answer.content, answer.person)
+                }
+                ox_teams_core::outbox::AnswerKind::Reply => {
+                    format!("{} replied: {}", answer.person, answer.content)
+                }
+            };
+            println!("  {}  {said}", answer.at.format("%Y-%m-%d %H:%M UTC"));
+        }
+    }
+}
+
 fn truncate(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         text.to_string()

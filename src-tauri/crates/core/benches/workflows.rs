@@ -112,6 +112,8 @@ fn main() {
                     apply_to: ApplyTo::NewOrUpdatedIssues,
                     schedule: None,
                     identity: Default::default(),
+                    on_change: Default::default(),
+                    announce_fixes: true,
                 },
             )
             .unwrap();

@@ -241,6 +241,66 @@ fn summary(issue: &Issue, title: &str, comment: &str) -> String {
     text
 }
 
+/// The short reply that follows a finding's first message in a channel thread: what changed
+/// ("Severity high → critical"), or that it was fixed, reopened or suppressed. `changes` are the
+/// sentences of the finding's latest history step.
+pub fn follow_up(
+    issue: &Issue,
+    changes: &[String],
+    context: &Context<'_>,
+    budget: usize,
+) -> Composition {
+    let (headline, tone) = match state_line(issue) {
+        Some(line) => line,
+        None => (format!("UPDATED — revision {}", issue.revision), "warning"),
+    };
+    let title = shorten(&issue.title, 150);
+    let mut body = vec![
+        json!({ "type": "TextBlock", "text": headline, "weight": "Bolder", "color": tone, "size": "Small", "spacing": "None", "wrap": true }),
+        json!({ "type": "TextBlock", "text": format!("{} · {}", issue.severity.label().to_uppercase(), plain(&title)), "weight": "Bolder", "wrap": true, "spacing": "Small" }),
+    ];
+    let changes: Vec<String> = changes.iter().take(10).map(|c| shorten(c, 300)).collect();
+    for change in &changes {
+        body.push(json!({ "type": "TextBlock", "text": format!("• {}", plain(change)), "wrap": true, "spacing": "Small" }));
+    }
+    let comment = shorten(context.comment.trim(), 1000);
+    if !comment.is_empty() {
+        let who = context.author.map_or_else(
+            || "Comment".to_string(),
+            |a| format!("Comment from {}", plain(a)),
+        );
+        body.push(json!({ "type": "TextBlock", "text": who, "weight": "Bolder", "spacing": "Medium", "wrap": true }));
+        body.push(json!({ "type": "TextBlock", "text": plain(&comment), "wrap": true, "spacing": "Small" }));
+    }
+    let word = match (issue.state, issue.change) {
+        (IssueState::Fixed, _) => "Fixed",
+        (IssueState::Suppressed, _) => "Suppressed",
+        (IssueState::Open, Change::Reopened) => "Reopened",
+        _ => "Updated",
+    };
+    let mut summary = format!("{word}: {title}");
+    if !changes.is_empty() {
+        summary.push_str(&format!(" — {}", changes.join("; ")));
+    }
+    let summary = shorten(&summary, 400);
+    let card = json!({
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": "1.5",
+        "fallbackText": summary,
+        "body": body,
+        "actions": [ { "type": "Action.OpenUrl", "title": "Open in OX Teams Connector", "url": issue_link(&issue.id) } ],
+    });
+    Composition {
+        size_bytes: size(&card) as u64,
+        limit_bytes: budget as u64,
+        card,
+        summary,
+        trimmed: Vec::new(),
+        card_version: "1.5".into(),
+    }
+}
+
 /// Issues listed one by one in a digest; the rest are counted.
 pub const DIGEST_ITEMS: usize = 25;
 
@@ -401,6 +461,8 @@ mod tests {
             state: crate::issues::IssueState::Open,
             state_changed_at: None,
             fixed_by: None,
+            acknowledged_at: None,
+            acknowledged_by: None,
         }
     }
 

@@ -52,7 +52,8 @@ const SCOPES: &[Scope] = &[
     Scope {
         name: "Chat.ReadWrite",
         grants: "Read and send messages in your chats.",
-        reason: "Sends one-on-one and group notifications and finds existing chats.",
+        reason: "Sends one-on-one and group notifications, finds existing chats, keeps a \
+                 finding's card current, and reads reactions and replies to it.",
         admin_consent: false,
         without_it: "No message can be sent to a person or a group chat.",
         openid: false,
@@ -107,19 +108,37 @@ const SCOPES: &[Scope] = &[
     },
 ];
 
+/// Permissions asked for only when a person chooses to (incremental consent from the
+/// Permissions view): nothing stops working without them.
+const OPTIONAL: &[Scope] = &[Scope {
+    name: crate::outbox::CHANNEL_READ_SCOPE,
+    grants: "Read the messages of the channels you can see.",
+    reason: "Reads the replies and reactions in the threads of findings the app posted, so \
+             answers from Teams show beside each finding and acknowledge it.",
+    admin_consent: true,
+    without_it: "Answers in channel threads are not read back; chats still are.",
+    openid: false,
+}];
+
+fn as_permission(scope: &Scope) -> PermissionScope {
+    PermissionScope {
+        name: scope.name.to_string(),
+        grants: scope.grants.to_string(),
+        reason: scope.reason.to_string(),
+        admin_consent: scope.admin_consent,
+        without_it: scope.without_it.to_string(),
+        openid: scope.openid,
+    }
+}
+
+/// The optional permissions, offered in the Permissions view.
+pub fn optional_scopes() -> Vec<PermissionScope> {
+    OPTIONAL.iter().map(as_permission).collect()
+}
+
 /// The permissions the Identity provider connection requests.
 pub fn requested_scopes() -> Vec<PermissionScope> {
-    SCOPES
-        .iter()
-        .map(|scope| PermissionScope {
-            name: scope.name.to_string(),
-            grants: scope.grants.to_string(),
-            reason: scope.reason.to_string(),
-            admin_consent: scope.admin_consent,
-            without_it: scope.without_it.to_string(),
-            openid: scope.openid,
-        })
-        .collect()
+    SCOPES.iter().map(as_permission).collect()
 }
 
 #[cfg(test)]

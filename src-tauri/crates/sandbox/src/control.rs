@@ -309,3 +309,145 @@ pub async fn people_page(State(shared): State<Shared>) -> Html<String> {
 }
 
 const PAGE: &str = include_str!("../assets/people.html");
+
+/// A person's answer in Teams: who, and what.
+#[derive(Deserialize)]
+pub struct PersonSays {
+    /// The person's UPN or id.
+    pub user: String,
+    /// The reaction (`like`, `heart`, or an emoji) or the reply's text.
+    #[serde(default)]
+    pub reaction: Option<String>,
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
+/// Where a message is kept: its conversation's key and its place in it.
+fn locate(world: &World, message_id: &str) -> Option<(String, usize)> {
+    world.messages.iter().find_map(|(thread, list)| {
+        list.iter()
+            .position(|m| m.id == message_id)
+            .map(|i| (thread.clone(), i))
+    })
+}
+
+fn identity_of(world: &World, user: usize) -> Value {
+    let person = &world.tenant.users[user];
+    json!({
+        "@odata.type": "#microsoft.graph.teamworkUserIdentity",
+        "id": person.id,
+        "displayName": person.display_name,
+        "userIdentityType": "aadUser",
+        "tenantId": world.tenant.id,
+    })
+}
+
+/// `POST /_sandbox/messages/{id}/reactions` `{user, reaction}`: the person reacts. Graph leaves
+/// the reacting user's `displayName` empty, as here.
+pub async fn react(
+    State(shared): State<Shared>,
+    Path(message_id): Path<String>,
+    Json(says): Json<PersonSays>,
+) -> Response {
+    let mut world = shared.lock().await;
+    let Some(user) = world.tenant.find_user(&says.user) else {
+        return not_found(&format!("user {}", says.user));
+    };
+    let Some((thread, index)) = locate(&world, &message_id) else {
+        return not_found(&format!("message {message_id}"));
+    };
+    let now = world
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let user_id = world.tenant.users[user].id.clone();
+    let reaction = json!({
+        "reactionType": says.reaction.unwrap_or_else(|| "like".into()),
+        "displayName": null,
+        "reactionContentUrl": null,
+        "createdDateTime": now,
+        "user": { "application": null, "device": null, "user": {
+            "@odata.type": "#microsoft.graph.teamworkUserIdentity",
+            "id": user_id, "displayName": null, "userIdentityType": "aadUser",
+        } },
+    });
+    let message = &mut world.messages.get_mut(&thread).expect("located")[index].message;
+    if let Some(list) = message["reactions"].as_array_mut() {
+        list.push(reaction);
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `POST /_sandbox/messages/{id}/replies` `{user, text}`: the person answers — in a channel, a
+/// reply in the message's thread; in a chat, a new message after it.
+pub async fn answer(
+    State(shared): State<Shared>,
+    Path(message_id): Path<String>,
+    Json(says): Json<PersonSays>,
+) -> Response {
+    let mut world = shared.lock().await;
+    let Some(user) = world.tenant.find_user(&says.user) else {
+        return not_found(&format!("user {}", says.user));
+    };
+    let Some((thread, index)) = locate(&world, &message_id) else {
+        return not_found(&format!("message {message_id}"));
+    };
+    let id = world.message_id();
+    let now = world
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let original = world.messages[&thread][index].message.clone();
+    let in_channel = thread.starts_with("channel:");
+    let text = says.text.unwrap_or_default();
+    let mut message = json!({
+        "id": id, "replyToId": if in_channel { json!(message_id) } else { Value::Null },
+        "etag": id, "messageType": "message", "createdDateTime": now, "lastModifiedDateTime": now,
+        "lastEditedDateTime": null, "deletedDateTime": null, "subject": null, "summary": null,
+        "importance": "normal", "locale": "en-us",
+        "webUrl": format!("{}/_sandbox/#m{id}", world.base_url),
+        "from": { "user": identity_of(&world, user) },
+        "body": { "contentType": "html", "content": format!("<p>{}</p>", html_escape(&text)) },
+        "attachments": [], "mentions": [], "reactions": [],
+    });
+    for field in ["chatId", "channelIdentity"] {
+        if !original[field].is_null() {
+            message[field] = original[field].clone();
+        }
+    }
+    let entry = crate::world::StoredMessage {
+        id: id.clone(),
+        reply_to: in_channel.then(|| message_id.clone()),
+        via: "graph",
+        sender: world.tenant.users[user].display_name.clone(),
+        message,
+    };
+    world
+        .messages
+        .get_mut(&thread)
+        .expect("located")
+        .push(entry);
+    (StatusCode::CREATED, Json(json!({ "id": id }))).into_response()
+}
+
+/// `DELETE /_sandbox/messages/{id}`: a person deletes the message in Teams (soft delete, as
+/// Teams does: it stays with `deletedDateTime` set).
+pub async fn delete_message(
+    State(shared): State<Shared>,
+    Path(message_id): Path<String>,
+) -> Response {
+    let mut world = shared.lock().await;
+    let Some((thread, index)) = locate(&world, &message_id) else {
+        return not_found(&format!("message {message_id}"));
+    };
+    let now = world
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    world.messages.get_mut(&thread).expect("located")[index].message["deletedDateTime"] =
+        json!(now);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}

@@ -133,6 +133,10 @@ pub fn router(shared: Shared) -> Router {
             "/v1.0/chats/{chat_id}/messages",
             get(graph::list_chat_messages).post(graph::post_chat_message),
         )
+        .route(
+            "/v1.0/chats/{chat_id}/messages/{message_id}",
+            axum::routing::patch(graph::update_chat_message),
+        )
         .route("/v1.0/users", get(graph::users))
         .route("/v1.0/users/{id}", get(graph::user))
         .route(
@@ -152,6 +156,10 @@ pub fn router(shared: Shared) -> Router {
         .route(
             "/v1.0/teams/{team_id}/channels/{channel_id}/messages",
             post(graph::post_channel_message),
+        )
+        .route(
+            "/v1.0/teams/{team_id}/channels/{channel_id}/messages/{message_id}",
+            get(graph::get_channel_message),
         )
         .route(
             "/v1.0/teams/{team_id}/channels/{channel_id}/messages/{message_id}/replies",
@@ -199,6 +207,18 @@ pub fn router(shared: Shared) -> Router {
             get(control::faults)
                 .post(control::add_fault)
                 .delete(control::clear_faults),
+        )
+        .route(
+            "/_sandbox/messages/{message_id}",
+            axum::routing::delete(control::delete_message),
+        )
+        .route(
+            "/_sandbox/messages/{message_id}/reactions",
+            post(control::react),
+        )
+        .route(
+            "/_sandbox/messages/{message_id}/replies",
+            post(control::answer),
         )
         .route("/_sandbox/latency", post(control::latency))
         .route("/_sandbox/throttling", post(control::throttling))

@@ -3,33 +3,13 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { Delivery } from "../../bindings/Delivery";
-import { backend, fakeTauriModule, nth, personItem } from "../../test/fakeBackend";
+import { backend, deliveryItem, fakeTauriModule, nth } from "../../test/fakeBackend";
 import { ActivityPage } from "./ActivityPage";
 
 vi.mock("../../ipc/tauri", () => fakeTauriModule());
 
 function delivery(id: string, overrides: Partial<Delivery>): Delivery {
-  return {
-    id,
-    message_id: "m-1",
-    issue_id: "issue-1",
-    issue_title: "SQL injection in the login route",
-    recipient: personItem("u2", "Adele Vance", "adele.vance@contoso.com").recipient,
-    label: "Adele Vance",
-    status: "sent",
-    attempts: 1,
-    next_attempt_at: "2026-11-28T10:00:00Z",
-    web_url: "https://teams.example/m1",
-    problem: null,
-    comment: "",
-    origin: { kind: "manual" },
-    identity: "user",
-    sender: "Megan Bowen",
-    created_at: "2026-11-28T10:00:00Z",
-    updated_at: "2026-11-28T10:00:00Z",
-    sent_at: "2026-11-28T10:00:01Z",
-    ...overrides,
-  };
+  return deliveryItem({ id, ...overrides });
 }
 
 describe("Activity", () => {
@@ -66,7 +46,7 @@ describe("Activity", () => {
     expect(backend.calls.some((c) => c.command === "resend_delivery" && (c.args as { id: string }).id === "d2")).toBe(true);
 
     const before = backend.calls.filter((c) => c.command === "list_deliveries").length;
-    act(() => backend.emitOutboxChanged({ sent: 1, retrying: 0, failed: 0, unconfirmed: 0, paused: null, busy: false, next_due: null }));
+    act(() => backend.emitOutboxChanged({ sent: 1, retrying: 0, failed: 0, unconfirmed: 0, paused: null, busy: false, next_due: null, answers: 0 }));
     await waitFor(() => expect(backend.calls.filter((c) => c.command === "list_deliveries").length).toBeGreaterThan(before));
 
     await userEvent.click(within(nth(screen.getAllByTestId("delivery-row"), 0)).getByText("SQL injection in the login route"));

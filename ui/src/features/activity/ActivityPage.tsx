@@ -150,7 +150,10 @@ export function ActivityPage(props: { onOpenIssue: (issueId: string) => void }) 
                   </TableCell>
                   <TableCell className={styles.reason}>
                     {d.status === "sent" && d.web_url ? (
-                      <Link onClick={() => void commands.openMessage(d.id)}>Open in Teams</Link>
+                      <span>
+                        {d.action_label && d.action !== "posted" && <span className={styles.muted}>{d.action_label} · </span>}
+                        <Link onClick={() => void commands.openMessage(d.id)}>Open in Teams</Link>
+                      </span>
                     ) : d.status === "sent" ? (
                       <span className={styles.muted}>Delivered by {d.sender}</span>
                     ) : (

@@ -82,6 +82,14 @@ describe("the Microsoft Teams connector", () => {
     await userEvent.click(await screen.findByTestId("ask-missing"));
     const call = backend.calls.find((c) => c.command === "connect");
     expect(call?.args).toEqual({ only: ["ChannelMessage.Send", "Team.ReadBasic.All"] });
+
+    // An optional permission is offered on its own, with what it adds.
+    const optional = await screen.findByTestId("optional-permissions");
+    expect(optional).toHaveTextContent("ChannelMessage.Read.All");
+    await userEvent.click(within(optional).getByTestId("ask-ChannelMessage.Read.All"));
+    await waitFor(() =>
+      expect(backend.calls.filter((c) => c.command === "connect").at(-1)?.args).toEqual({ only: ["ChannelMessage.Read.All"] }),
+    );
   });
 
   it("connects the bot: the secret goes to the keychain, consent in the browser, then what was verified", async () => {

@@ -38,6 +38,7 @@ const useStyles = makeStyles({
     backgroundColor: tokens.colorNeutralBackground2,
   },
   list: { margin: 0, paddingLeft: tokens.spacingHorizontalL },
+  optional: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalM },
 });
 
 /** Requested versus granted for the nine permissions, and what the tenant itself records. */
@@ -77,10 +78,52 @@ export function PermissionsSection(props: { revision: number; onAskForMissing: (
             </MessageBar>
           )}
           <ScopeTable report={report.data} />
+          <OptionalScopes report={report.data} busy={props.busy} onAsk={props.onAskForMissing} />
           <TenantRecords records={report.data.tenant_records} adminCenter={report.data.admin_center_url} />
         </>
       )}
     </section>
+  );
+}
+
+/** Permissions nothing needs, offered with what they add; asked for one at a time. */
+function OptionalScopes(props: { report: PermissionReport; busy: boolean; onAsk: (scopes: string[]) => void }) {
+  const styles = useStyles();
+  if (props.report.optional.length === 0) return null;
+  return (
+    <div className={styles.records} data-testid="optional-permissions">
+      <Subtitle2 as="h3">Optional</Subtitle2>
+      {props.report.optional.map(({ scope, granted }) => (
+        <div key={scope.name} className={styles.optional}>
+          <span className={styles.grow}>
+            <Body1 className={styles.scope}>{scope.name}</Body1>
+            {scope.admin_consent && <Body1 className={styles.muted}> · needs an administrator</Body1>}
+            <br />
+            <Body1>{scope.reason}</Body1>
+            {granted !== true && (
+              <>
+                <br />
+                <Body1 className={styles.muted}>Not granted: {scope.without_it}</Body1>
+              </>
+            )}
+          </span>
+          {granted === true ? (
+            <Badge appearance="tint" color="success">
+              Granted
+            </Badge>
+          ) : (
+            <Button
+              size="small"
+              disabled={props.busy || !props.report.connected}
+              onClick={() => props.onAsk([scope.name])}
+              data-testid={`ask-${scope.name}`}
+            >
+              Ask for it
+            </Button>
+          )}
+        </div>
+      ))}
+    </div>
   );
 }
 

@@ -13,11 +13,10 @@ import {
 import { useEffect, useState } from "react";
 import { Dismiss20Regular, Open20Regular } from "@fluentui/react-icons";
 
-import type { Delivery } from "../../bindings/Delivery";
 import type { Issue } from "../../bindings/Issue";
 import type { IssueEvent } from "../../bindings/IssueEvent";
-import { commands, onOutboxChanged } from "../../ipc/commands";
-import { DeliveryStatusBadge } from "../activity/DeliveryStatusBadge";
+import { commands } from "../../ipc/commands";
+import { IssueConversations } from "./IssueConversations";
 import { EVENT_LABEL, SEVERITY_COLOR, SEVERITY_LABEL, formatTime, locationOf, statusBadge } from "./severity";
 import { TeamsIcon } from "./TeamsIcon";
 
@@ -55,18 +54,6 @@ const useStyles = makeStyles({
   mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
   description: { whiteSpace: "pre-wrap", overflowWrap: "anywhere", color: tokens.colorNeutralForeground2 },
   tags: { display: "flex", gap: tokens.spacingHorizontalXS, flexWrap: "wrap" },
-  sent: {
-    display: "flex",
-    flexDirection: "column",
-    gap: tokens.spacingVerticalXS,
-    margin: 0,
-    padding: tokens.spacingVerticalS,
-    listStyle: "none",
-    borderRadius: tokens.borderRadiusMedium,
-    backgroundColor: tokens.colorNeutralBackground2,
-  },
-  sentItem: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
-  sentLabel: { flexGrow: 1, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
   muted: { color: tokens.colorNeutralForeground3 },
   // The body scrolls; the bar keeps its height instead of shrinking under its text.
   stateBar: { flexShrink: 0 },
@@ -78,7 +65,6 @@ const useStyles = makeStyles({
     borderLeft: `${tokens.strokeWidthThick} solid ${tokens.colorNeutralStroke2}`,
   },
   eventHead: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "baseline" },
-  when: { color: tokens.colorNeutralForeground3, whiteSpace: "nowrap", flexShrink: 0 },
   footer: {
     display: "flex",
     gap: tokens.spacingHorizontalS,
@@ -87,28 +73,6 @@ const useStyles = makeStyles({
   },
   teams: { flexGrow: 1 },
 });
-
-/** What was sent about the issue, kept current as the outbox works. */
-function useIssueDeliveries(issueId: string): Delivery[] | null {
-  const [loaded, setLoaded] = useState<{ of: string; deliveries: Delivery[] } | null>(null);
-  useEffect(() => {
-    let current = true;
-    const load = () =>
-      commands.issueDeliveries(issueId).then(
-        (deliveries) => current && setLoaded({ of: issueId, deliveries }),
-        () => undefined,
-      );
-    void load();
-    const timer = setInterval(load, 5000);
-    const unlisten = onOutboxChanged(() => void load());
-    return () => {
-      current = false;
-      clearInterval(timer);
-      void unlisten.then((stop) => stop());
-    };
-  }, [issueId]);
-  return loaded?.of === issueId ? loaded.deliveries : null;
-}
 
 /** The issue's history, read again when a new import changes it. */
 function useIssueHistory(issue: Issue): IssueEvent[] | null {
@@ -145,7 +109,6 @@ export function IssueDetail(props: {
 }) {
   const styles = useStyles();
   const { issue } = props;
-  const deliveries = useIssueDeliveries(issue.id);
   const history = useIssueHistory(issue);
   const status = statusBadge(issue);
   const stateLine = stateSentence(issue);
@@ -184,22 +147,12 @@ export function IssueDetail(props: {
             <MessageBarBody>{stateLine}</MessageBarBody>
           </MessageBar>
         )}
-        {deliveries !== null && deliveries.length === 0 && (
-          <Caption1 className={styles.muted}>Not sent to Teams yet.</Caption1>
+        {issue.acknowledged_at !== null && (
+          <Caption1 data-testid="issue-acknowledged-by">
+            Acknowledged by {issue.acknowledged_by ?? "someone"} on {formatTime(issue.acknowledged_at)}
+          </Caption1>
         )}
-        {deliveries !== null && deliveries.length > 0 && (
-          <ul className={styles.sent} data-testid="issue-deliveries" aria-label="Sent to Teams">
-            {deliveries.map((d) => (
-              <li key={d.id} className={styles.sentItem} title={d.problem?.message ?? d.label}>
-                <span className={styles.sentLabel}>{d.label}</span>
-                <Caption1 className={styles.when}>
-                  {new Date(d.sent_at ?? d.created_at).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" })}
-                </Caption1>
-                <DeliveryStatusBadge delivery={d} />
-              </li>
-            ))}
-          </ul>
-        )}
+        <IssueConversations issueId={issue.id} version={`${issue.revision}/${issue.state}/${issue.acknowledged_at ?? ""}`} />
         <dl className={styles.facts}>
           {facts.map(([term, value, mono]) => (
             <div key={term} style={{ display: "contents" }}>

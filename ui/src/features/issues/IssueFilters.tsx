@@ -26,7 +26,7 @@ const useStyles = makeStyles({
 });
 
 /** What Active Issues shows first: the open findings (new, updated, reopened, unchanged). */
-export const OPEN_ISSUES: IssueFilter = { severities: [], tools: [], changes: [], states: ["open"], text: "" };
+export const OPEN_ISSUES: IssueFilter = { severities: [], tools: [], changes: [], states: ["open"], text: "", unacknowledged: false };
 
 function countOf(facets: IssueFacets | null, kind: "severities" | "tools" | "changes" | "states", value: string): number {
   return facets?.[kind].find((f) => f.value === value)?.count ?? 0;
@@ -53,7 +53,8 @@ export function IssueFilters(props: {
   }, [text, filter, onChange]);
 
   const onlyOpen = filter.states.length === 1 && filter.states[0] === "open";
-  const filtered = filter.severities.length + filter.tools.length + filter.changes.length > 0 || filter.text !== "" || !onlyOpen;
+  const filtered =
+    filter.severities.length + filter.tools.length + filter.changes.length > 0 || filter.text !== "" || !onlyOpen || filter.unacknowledged;
   return (
     <div className={styles.root} role="search">
       <SearchBox
@@ -123,6 +124,15 @@ export function IssueFilters(props: {
           </Option>
         ))}
       </Dropdown>
+      <ToggleButton
+        size="small"
+        checked={filter.unacknowledged}
+        onClick={() => onChange({ ...filter, unacknowledged: !filter.unacknowledged })}
+        title="Findings nobody has reacted to or replied to in Teams yet"
+        data-testid="unacknowledged-filter"
+      >
+        Not acknowledged
+      </ToggleButton>
       {filtered && (
         <Button
           appearance="subtle"

@@ -12,7 +12,7 @@ import {
   mergeClasses,
   tokens,
 } from "@fluentui/react-components";
-import { MoreHorizontal20Regular, Open20Regular, Send20Regular } from "@fluentui/react-icons";
+import { CheckmarkCircle16Filled, MoreHorizontal20Regular, Open20Regular, Send20Regular } from "@fluentui/react-icons";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef } from "react";
 
@@ -26,6 +26,8 @@ const COLUMNS = "88px minmax(0, 2fr) minmax(0, 0.8fr) minmax(0, 1.1fr) 96px 148p
 const COMPACT_COLUMNS = "88px minmax(0, 2fr) minmax(0, 1fr) 96px 44px";
 
 const useStyles = makeStyles({
+  status: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalXS },
+  acknowledged: { color: tokens.colorPaletteGreenForeground1, flexShrink: 0 },
   root: {
     display: "flex",
     flexDirection: "column",
@@ -181,10 +183,20 @@ export function IssueTable(props: {
                     <span className={mergeClasses(styles.cell, styles.mono)} role="cell" title={locationOf(issue)}>
                       {locationOf(issue)}
                     </span>
-                    <span className={styles.cell} role="cell">
+                    <span className={mergeClasses(styles.cell, styles.status)} role="cell">
                       <Badge appearance="tint" color={statusBadge(issue).color} data-testid="issue-status">
                         {statusBadge(issue).label}
                       </Badge>
+                      {issue.acknowledged_at !== null && (
+                        <CheckmarkCircle16Filled
+                          className={styles.acknowledged}
+                          role="img"
+                          aria-label={`Acknowledged by ${issue.acknowledged_by ?? "someone"} on ${formatTime(issue.acknowledged_at)}`}
+                          data-testid="issue-acknowledged"
+                        >
+                          <title>{`Acknowledged by ${issue.acknowledged_by ?? "someone"} on ${formatTime(issue.acknowledged_at)}`}</title>
+                        </CheckmarkCircle16Filled>
+                      )}
                     </span>
                     {!props.compact && (
                       <span className={mergeClasses(styles.cell, styles.muted)} role="cell" title={formatTime(issue.first_seen)}>

@@ -114,6 +114,44 @@ describe("Active Issues", () => {
     expect(history).toHaveTextContent("First reported");
   });
 
+  it("shows each place's conversation and who answered, and filters what nobody acknowledged", async () => {
+    issueBackend(3, (n) => (n === 1 ? { acknowledged_at: "2026-11-28T10:42:00Z", acknowledged_by: "Adele Vance" } : {}));
+    backend.on("issue_conversations", () => [
+      {
+        place: "Security › Alerts",
+        recipient_key: "channel:t/c",
+        identity: "user",
+        web_url: "https://teams.example/m1",
+        gone: false,
+        steps: [
+          { delivery_id: "d1", what: "Posted", action: "posted", status: "sent", revision: 1, summary: "High security issue: SQL injection", web_url: "https://teams.example/m1", at: "2026-11-28T10:00:00Z", problem: null },
+          { delivery_id: "d2", what: "Replied in the thread", action: "replied", status: "sent", revision: 2, summary: "Updated: SQL injection — Severity high → critical", web_url: null, at: "2026-11-28T12:00:00Z", problem: null },
+        ],
+        answers: [
+          { issue_id: "issue-1", recipient_key: "channel:t/c", answer_id: "a1", kind: "reaction", person: "Adele Vance", content: "👍", at: "2026-11-28T10:42:00Z" },
+          { issue_id: "issue-1", recipient_key: "channel:t/c", answer_id: "a2", kind: "reply", person: "Adele Vance", content: "on it", at: "2026-11-28T10:43:00Z" },
+        ],
+      },
+    ]);
+    render(<IssuesPage issueId="issue-1" onOpenActivity={() => {}} />);
+    const detail = await screen.findByTestId("issue-detail");
+    const conversation = await within(detail).findByTestId("conversation");
+    expect(conversation).toHaveTextContent("Security › Alerts");
+    expect(within(conversation).getAllByTestId("conversation-step").map((s) => s.textContent)).toEqual([
+      expect.stringContaining("Posted"),
+      expect.stringContaining("Severity high → critical"),
+    ]);
+    expect(within(conversation).getAllByTestId("conversation-answer").map((a) => a.textContent)).toEqual([
+      expect.stringContaining("👍 Adele Vance"),
+      expect.stringContaining("Adele Vance replied: on it"),
+    ]);
+    expect(within(detail).getByTestId("issue-acknowledged-by")).toHaveTextContent("Acknowledged by Adele Vance");
+    expect(screen.getAllByTestId("issue-acknowledged")).toHaveLength(1);
+
+    await userEvent.click(screen.getByTestId("unacknowledged-filter"));
+    await waitFor(() => expect(listCalls().at(-1)?.filter).toMatchObject({ unacknowledged: true }));
+  });
+
   it("opens the issue an ox-teams:// link names, and says so when it is not here", async () => {
     issueBackend(5);
     const { rerender } = render(<IssuesPage issueId="issue-3" onOpenActivity={() => {}} />);

@@ -30,6 +30,7 @@ import type { ApplyTo } from "../../bindings/ApplyTo";
 import type { DryRun } from "../../bindings/DryRun";
 import type { Every } from "../../bindings/Every";
 import type { Identity } from "../../bindings/Identity";
+import type { OnChange } from "../../bindings/OnChange";
 import type { Severity } from "../../bindings/Severity";
 import type { Weekday } from "../../bindings/Weekday";
 import type { Workflow } from "../../bindings/Workflow";
@@ -77,6 +78,8 @@ export function emptyDefinition(): WorkflowDefinition {
     apply_to: "new_or_updated_issues",
     schedule: null,
     identity: "user",
+    on_change: "follow",
+    announce_fixes: true,
   };
 }
 
@@ -284,6 +287,30 @@ export function WorkflowEditor(props: {
                 <Field label="Comment (optional)" hint="Shown on every message this workflow sends.">
                   <Textarea value={draft.comment} rows={2} resize="vertical" onChange={(_, d) => update({ comment: d.value })} />
                 </Field>
+                {draft.apply_to !== "periodic" && (
+                  <>
+                    <Field
+                      label="When a finding changes"
+                      hint="Following keeps one conversation per finding: a reply in the channel thread, the chat's card updated in place."
+                    >
+                      <RadioGroup
+                        layout="horizontal"
+                        value={draft.on_change}
+                        onChange={(_, d) => update({ on_change: d.value as OnChange })}
+                        data-testid="workflow-on-change"
+                      >
+                        <Radio value="follow" label="Follow the first message" />
+                        <Radio value="new" label="Send a new message" />
+                      </RadioGroup>
+                    </Field>
+                    <Switch
+                      checked={draft.announce_fixes}
+                      onChange={(_, d) => update({ announce_fixes: d.checked })}
+                      label="Announce fixes where the finding was messaged about"
+                      data-testid="workflow-announce-fixes"
+                    />
+                  </>
+                )}
                 <div className={styles.row}>
                   {props.botConnected && (
                     <Field label="Send as">

@@ -59,6 +59,9 @@ describe("Workflows", () => {
 
     await userEvent.type(screen.getByTestId("workflow-name"), "High to SecOps");
     await userEvent.click(screen.getByTestId("apply-updated_issues"));
+    // A change follows the first message unless told otherwise; fixes are announced.
+    await userEvent.click(within(screen.getByTestId("workflow-on-change")).getByLabelText("Send a new message"));
+    await userEvent.click(screen.getByTestId("workflow-announce-fixes"));
     const recipients = screen.getByTestId("workflow-recipients");
     await userEvent.click(within(recipients).getByTestId("team-picker"));
     await userEvent.click(await screen.findByRole("option", { name: "Security Operations" }));
@@ -78,6 +81,8 @@ describe("Workflows", () => {
     const definition = (call?.args as { definition: WorkflowDefinition }).definition;
     expect(definition.name).toBe("High to SecOps");
     expect(definition.apply_to).toBe("updated_issues");
+    expect(definition.on_change).toBe("new");
+    expect(definition.announce_fixes).toBe(false);
     expect(definition.recipients.map((r) => r.kind)).toEqual(["channel"]);
     expect(definition.fallback.map((r) => r.kind)).toEqual(["person"]);
     await waitFor(() => expect(screen.queryByTestId("workflow-editor")).not.toBeInTheDocument());

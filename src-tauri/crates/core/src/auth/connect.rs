@@ -83,11 +83,17 @@ impl Auth<'_> {
         let previous = self.core.store.load_connection()?;
         let graph_base = endpoints.graph.clone();
         let wanted: Vec<String> = match &request.only {
+            // Asking for more keeps what was granted: the new token must still carry it.
             Some(only) => only
                 .iter()
+                .chain(previous.iter().flat_map(|p| &p.granted_scopes))
                 .filter(|s| !matches!(s.as_str(), "openid" | "profile" | "offline_access"))
-                .cloned()
-                .collect(),
+                .fold(Vec::<String>::new(), |mut all, s| {
+                    if !all.iter().any(|a| a.eq_ignore_ascii_case(s)) {
+                        all.push(s.clone());
+                    }
+                    all
+                }),
             None => requested_scopes()
                 .into_iter()
                 .filter(|s| !s.openid)
@@ -444,17 +450,20 @@ impl Auth<'_> {
         let granted: Option<Vec<String>> = record
             .as_ref()
             .map(|r| r.granted_scopes.iter().map(|s| s.to_lowercase()).collect());
-        let permissions: Vec<PermissionStatus> = requested_scopes()
+        let status = |scope: crate::permissions::PermissionScope| {
+            let is_granted = granted
+                .as_ref()
+                .map(|g| g.contains(&scope.name.to_lowercase()));
+            PermissionStatus {
+                scope,
+                granted: is_granted,
+            }
+        };
+        let permissions: Vec<PermissionStatus> =
+            requested_scopes().into_iter().map(status).collect();
+        let optional: Vec<PermissionStatus> = crate::permissions::optional_scopes()
             .into_iter()
-            .map(|scope| {
-                let is_granted = granted
-                    .as_ref()
-                    .map(|g| g.contains(&scope.name.to_lowercase()));
-                PermissionStatus {
-                    scope,
-                    granted: is_granted,
-                }
-            })
+            .map(status)
             .collect();
         let missing: Vec<String> = permissions
             .iter()
@@ -479,6 +488,7 @@ impl Auth<'_> {
             connected: record.as_ref().is_some_and(|r| r.problem.is_none()),
             permissions,
             missing,
+            optional,
             tenant_records,
             admin_center_url: admin_center_url(settings.cloud, &client_id),
         })

@@ -136,6 +136,8 @@ pub struct PermissionReport {
     pub permissions: Vec<PermissionStatus>,
     /// Requested but not granted: what "Ask for the missing permissions" asks for.
     pub missing: Vec<String>,
+    /// Permissions a person may add (incremental consent), with whether they are granted.
+    pub optional: Vec<PermissionStatus>,
     pub tenant_records: TenantRecords,
     /// The app's permissions page in the cloud's admin center, when it has one.
     pub admin_center_url: Option<String>,

@@ -44,6 +44,15 @@ pub struct BotIdentity<'a> {
 
 impl Connector {
     async fn post(&self, path: &str, body: &Value) -> Result<Value, ConnectorError> {
+        self.call(Method::POST, path, body).await
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: &Value,
+    ) -> Result<Value, ConnectorError> {
         let url = url::Url::parse(&format!(
             "{}/{}",
             self.service_url.trim_end_matches('/'),
@@ -52,7 +61,7 @@ impl Connector {
         .map_err(|e| ConnectorError::Decode(format!("bad address: {e}")))?;
         let request = self
             .http
-            .request(Method::POST, url)
+            .request(method, url)
             .bearer_auth(self.token.expose())
             .json(body)
             .build()
@@ -153,6 +162,26 @@ impl Connector {
         );
         let answer = self.post(&path, activity).await?;
         Ok(answer["id"].as_str().map(str::to_string))
+    }
+}
+
+impl Connector {
+    /// Replaces an activity the bot sent (the card shows the finding's current state).
+    /// <https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference#update-activity>
+    pub async fn update(
+        &self,
+        conversation_id: &str,
+        activity_id: &str,
+        activity: &Value,
+    ) -> Result<(), ConnectorError> {
+        let path = format!(
+            "v3/conversations/{}/activities/{}",
+            percent_encoding::utf8_percent_encode(conversation_id, SEGMENT),
+            percent_encoding::utf8_percent_encode(activity_id, SEGMENT)
+        );
+        let mut activity = activity.clone();
+        activity["id"] = Value::String(activity_id.to_string());
+        self.call(Method::PUT, &path, &activity).await.map(|_| ())
     }
 }
 

@@ -199,7 +199,9 @@ impl Graph {
             .await
             .map_err(|e| GraphError::Decode(e.to_string()))?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| GraphError::Decode(e.to_string()));
+            // An edit answers 204 with no body.
+            let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+            return serde_json::from_slice(bytes).map_err(|e| GraphError::Decode(e.to_string()));
         }
         let (code, message) = serde_json::from_slice::<ErrorBody>(&bytes)
             .map(|b| (b.error.code, b.error.message))
@@ -397,6 +399,60 @@ impl Graph {
             encode(channel_id)
         ))?;
         self.call(Method::POST, &url, Some(message), &[]).await
+    }
+
+    /// A reply in a channel message's thread; the reply's `replyToId` is the root.
+    /// <https://learn.microsoft.com/graph/api/chatmessage-post-replies>
+    pub async fn reply_in_channel(
+        &self,
+        team_id: &str,
+        channel_id: &str,
+        root_id: &str,
+        message: &serde_json::Value,
+    ) -> Result<PostedMessage, GraphError> {
+        let url = self.url(&format!(
+            "/teams/{}/channels/{}/messages/{}/replies",
+            encode(team_id),
+            encode(channel_id),
+            encode(root_id)
+        ))?;
+        self.call(Method::POST, &url, Some(message), &[]).await
+    }
+
+    /// Replaces a chat message's body and attachments (only its sender may; Teams sets
+    /// `lastEditedDateTime`). Global service only.
+    /// <https://learn.microsoft.com/graph/api/chatmessage-update>
+    pub async fn update_chat_message(
+        &self,
+        chat_id: &str,
+        message_id: &str,
+        message: &serde_json::Value,
+    ) -> Result<(), GraphError> {
+        let url = self.url(&format!(
+            "/chats/{}/messages/{}",
+            encode(chat_id),
+            encode(message_id)
+        ))?;
+        self.call::<serde_json::Value>(Method::PATCH, &url, Some(message), &[])
+            .await
+            .map(|_| ())
+    }
+
+    /// A channel message with its replies (needs `ChannelMessage.Read.All`), to read answers.
+    /// <https://learn.microsoft.com/graph/api/chatmessage-get>
+    pub async fn channel_thread(
+        &self,
+        team_id: &str,
+        channel_id: &str,
+        root_id: &str,
+    ) -> Result<serde_json::Value, GraphError> {
+        self.get(&format!(
+            "/teams/{}/channels/{}/messages/{}?$expand=replies",
+            encode(team_id),
+            encode(channel_id),
+            encode(root_id)
+        ))
+        .await
     }
 
     /// The latest messages of a chat (to find out whether a send that was cut off arrived).

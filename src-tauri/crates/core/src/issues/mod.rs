@@ -283,6 +283,11 @@ pub struct Issue {
     pub state_changed_at: Option<DateTime<Utc>>,
     /// The file whose import found it fixed.
     pub fixed_by: Option<String>,
+    /// When someone first answered a message about it in Teams (a reaction or a reply).
+    #[ts(type = "string | null")]
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Who answered first.
+    pub acknowledged_by: Option<String>,
 }
 
 /// One step in a finding's history.
@@ -363,6 +368,9 @@ pub struct IssueFilter {
     /// Matches title, rule, path and description, case-insensitively.
     #[serde(default)]
     pub text: String,
+    /// Only findings nobody has answered in Teams yet.
+    #[serde(default)]
+    pub unacknowledged: bool,
 }
 
 /// A window of the (filtered, ordered) list: the table loads what is on screen.

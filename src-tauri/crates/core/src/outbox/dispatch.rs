@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::followup::{self, Followed};
 use super::send::explain;
-use super::{DeliveryStatus, Outbox, Recipient};
+use super::{Anchor, DIGEST_PREFIX, DeliveryAction, DeliveryStatus, Outbox, Recipient, action_for};
 use crate::auth::{AuthError, ConnectionState};
 use crate::bot::{BotError, BotState, Identity};
 use crate::error::{AppError, ErrorCode};
@@ -56,11 +57,14 @@ pub struct DispatchReport {
     /// When the next waiting delivery is due.
     #[ts(type = "string | null")]
     pub next_due: Option<DateTime<Utc>>,
+    /// New answers (reactions, replies) read back from Teams in this pass.
+    pub answers: u32,
 }
 
 impl DispatchReport {
     pub fn changed(&self) -> bool {
-        self.sent + self.retrying + self.failed + self.unconfirmed > 0 || self.paused.is_some()
+        self.sent + self.retrying + self.failed + self.unconfirmed + self.answers > 0
+            || self.paused.is_some()
     }
 }
 
@@ -242,8 +246,10 @@ impl Outbox<'_> {
         let now = self.core.clock.now();
         for row in self.core.store.interrupted_deliveries()? {
             let by_bot = row.sender.identity == Identity::Bot;
-            // The bot cannot read conversations back, nor can the person's channel permissions.
-            if by_bot || matches!(row.recipient, Recipient::Channel { .. }) {
+            let repeatable = row.action.is_some_and(DeliveryAction::is_repeatable);
+            // The bot cannot read conversations back, nor can the person's channel permissions;
+            // an edit in place can simply be made again.
+            if !repeatable && (by_bot || matches!(row.recipient, Recipient::Channel { .. })) {
                 let place = if by_bot {
                     "Look in Teams"
                 } else {
@@ -300,18 +306,41 @@ impl Outbox<'_> {
             now,
         )?;
         let recipient = &row.recipient;
-        let outcome = self.post(row, recipient).await;
+        let (outcome, action) = self.attempt(row).await?;
         let now = self.core.clock.now();
         match outcome {
             Ok(posted) => {
+                // A new message about a finding is its anchor there, unless one lives already.
+                let anchor = (action == DeliveryAction::Posted
+                    && !row.issue_id.starts_with(DIGEST_PREFIX))
+                .then(|| -> Result<Anchor> {
+                    Ok(Anchor {
+                        issue_id: row.issue_id.clone(),
+                        recipient_key: row.recipient_key.clone(),
+                        identity: row.sender.identity,
+                        delivery_id: row.id.clone(),
+                        conversation: self.core.store.delivery(&row.id)?.and_then(|d| d.target),
+                        message_id: posted.id.clone(),
+                        web_url: posted.web_url.clone(),
+                        created_at: now,
+                        gone_at: None,
+                    })
+                })
+                .transpose()?;
                 self.core.store.mark_delivered(
                     &row.id,
                     &posted.id,
                     posted.web_url.as_deref(),
                     attempts,
                     now,
+                    anchor.as_ref(),
                 )?;
-                log::info!("delivery {} sent to {}", row.id, row.recipient_key);
+                log::info!(
+                    "delivery {} sent to {} ({})",
+                    row.id,
+                    row.recipient_key,
+                    action.label()
+                );
                 Ok(DeliveryStatus::Sent)
             }
             Err(Error::Store(e)) => Err(e.into()),
@@ -319,8 +348,11 @@ impl Outbox<'_> {
                 let problem = explain(recipient, &error);
                 let code = problem.code;
                 let by_bot = row.sender.identity == Identity::Bot;
-                let chat_like = !by_bot && !matches!(recipient, Recipient::Channel { .. });
-                match disposition(&error, chat_like) {
+                // A lost answer is retried when the next attempt can check (a chat is read
+                // back first) or repeat (an edit in place) without posting twice.
+                let checkable = action.is_repeatable()
+                    || (!by_bot && !matches!(recipient, Recipient::Channel { .. }));
+                match disposition(&error, checkable) {
                     Disposition::Retry(wait) if attempts < MAX_ATTEMPTS => {
                         let wait = wait.unwrap_or_else(|| self.outbox_backoff(attempts));
                         let next = now + chrono::Duration::from_std(wait).unwrap_or_default();
@@ -391,6 +423,53 @@ impl Outbox<'_> {
         }
     }
 
+    /// One attempt: follow the finding's anchor in this place when the message should and one
+    /// lives, else post anew. The choice is committed before the request leaves. Returns the
+    /// outcome and what was done.
+    async fn attempt(
+        &self,
+        row: &DeliveryRow,
+    ) -> Result<(Result<crate::graph::PostedMessage>, DeliveryAction)> {
+        let identity = row.sender.identity;
+        let anchor = self
+            .core
+            .store
+            .anchor(&row.issue_id, &row.recipient_key, identity)?;
+        let cloud = self.core.settings()?.cloud;
+        let action = action_for(row.follow, identity, &row.recipient, anchor.as_ref(), cloud);
+        let card = match followup::cards(row) {
+            Ok((card, _)) => card,
+            Err(e) => return Ok((Err(e), action)),
+        };
+        if let (false, Some(anchor)) = (action == DeliveryAction::Posted, &anchor) {
+            self.core
+                .store
+                .set_delivery_action(&row.id, action, Some(&anchor.message_id))?;
+            match self
+                .follow_anchor(row, &row.recipient, action, anchor)
+                .await
+            {
+                Ok(Followed::Done(posted)) => return Ok((Ok(posted), action)),
+                Err(e) => return Ok((Err(e), action)),
+                Ok(Followed::Gone) => {
+                    log::info!(
+                        "the anchor of {} in {} is gone; posting a new message",
+                        row.issue_id,
+                        row.recipient_key
+                    );
+                    self.core
+                        .store
+                        .mark_anchor_gone(anchor, self.core.clock.now())?;
+                }
+            }
+        }
+        self.core
+            .store
+            .set_delivery_action(&row.id, DeliveryAction::Posted, None)?;
+        let outcome = self.post(row, &row.recipient, &card).await;
+        Ok((outcome, DeliveryAction::Posted))
+    }
+
     /// A workflow's message that failed for good goes to its fallback recipients; the reason
     /// says so.
     fn with_fallback(&self, row: &DeliveryRow, reason: &str, message: String) -> Result<String> {
@@ -432,13 +511,13 @@ impl Outbox<'_> {
     }
 }
 
-fn disposition(error: &Error, chat_like: bool) -> Disposition {
+fn disposition(error: &Error, checkable: bool) -> Disposition {
     let transient = |e: &HttpError| match e {
         HttpError::Throttled { retry_after, .. } => Some(Disposition::Retry(Some(*retry_after))),
         HttpError::Network { .. } | HttpError::Unavailable { .. } => Some(Disposition::Retry(None)),
         // The post may have arrived: a chat is read back before the next attempt posts again;
         // a channel or a bot conversation cannot be, so the person looks.
-        HttpError::Unanswered { .. } if chat_like => Some(Disposition::Retry(None)),
+        HttpError::Unanswered { .. } if checkable => Some(Disposition::Retry(None)),
         HttpError::Unanswered { .. } => Some(Disposition::Unconfirmed),
         HttpError::Client(_) => None,
     };
@@ -454,6 +533,7 @@ fn disposition(error: &Error, chat_like: bool) -> Disposition {
             Disposition::Retry(None)
         }
         // The bot cannot read a conversation back to see whether a post arrived.
+        Error::Bot(BotError::Decode(_)) if checkable => Disposition::Retry(None),
         Error::Bot(BotError::Decode(_)) => Disposition::Unconfirmed,
         Error::Secret(SecretError::Locked { .. } | SecretError::Unavailable { .. }) => {
             Disposition::Hold
@@ -468,7 +548,7 @@ fn disposition(error: &Error, chat_like: bool) -> Disposition {
             Disposition::Retry(None)
         }
         // A success whose answer could not be read: a chat can be checked on the next attempt.
-        Error::Graph(GraphError::Decode(_)) if chat_like => Disposition::Retry(None),
+        Error::Graph(GraphError::Decode(_)) if checkable => Disposition::Retry(None),
         Error::Graph(GraphError::Decode(_)) => Disposition::Unconfirmed,
         _ => Disposition::Fail,
     }

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use super::{Origin, Outbox, Recipient, Sender};
+use super::{Follow, Origin, Outbox, Purpose, Recipient, Sender};
 use crate::Result;
 use crate::bot::Identity;
 use crate::compose::{BOT_CARD_BUDGET, Composition, GRAPH_CARD_BUDGET};
@@ -29,6 +29,19 @@ pub enum Card<'a> {
     Composed { card: String, summary: String },
 }
 
+impl Card<'_> {
+    /// The card as stored, with its summary.
+    fn render(self, budget: usize) -> (String, String) {
+        match self {
+            Card::Compose(compose) => {
+                let composition = compose(budget);
+                (composition.card.to_string(), composition.summary)
+            }
+            Card::Composed { card, summary } => (card, summary),
+        }
+    }
+}
+
 /// A message to queue: what it is about, what it says, who sends it, why, and to whom.
 pub struct NewMessage<'a> {
     /// The issue it is about (`digest:<slot>` for a digest, so a slot is sent once).
@@ -42,6 +55,11 @@ pub struct NewMessage<'a> {
     pub origin: Origin,
     /// Each place gets it once, however often it is named.
     pub recipients: Vec<Recipient>,
+    /// How it treats the finding's anchor in each place.
+    pub follow: Follow,
+    /// What a thread reply carries instead of the card (`None`: the card itself).
+    pub reply: Option<Card<'a>>,
+    pub purpose: Purpose,
 }
 
 /// What [`Outbox::enqueue`] queued.
@@ -57,13 +75,9 @@ impl Outbox<'_> {
     /// Queues a message with one delivery per place and wakes the dispatcher.
     pub fn enqueue(&self, message: NewMessage<'_>) -> Result<Enqueued> {
         let core = self.core;
-        let (card, summary) = match message.card {
-            Card::Compose(compose) => {
-                let composition = compose(card_budget(message.sender));
-                (composition.card.to_string(), composition.summary)
-            }
-            Card::Composed { card, summary } => (card, summary),
-        };
+        let budget = card_budget(message.sender);
+        let (card, summary) = message.card.render(budget);
+        let reply = message.reply.map(|reply| reply.render(budget));
         let mut seen = HashSet::new();
         let deliveries: Vec<NewDelivery> = message
             .recipients
@@ -88,6 +102,9 @@ impl Outbox<'_> {
             },
             priority: message.origin.priority(),
             origin: message.origin,
+            follow: message.follow,
+            purpose: message.purpose,
+            reply,
         };
         let queued = core
             .store

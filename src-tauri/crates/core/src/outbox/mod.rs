@@ -4,15 +4,22 @@
 //! leaves and `sent` after Microsoft answers, so a crash in between is found on the next start
 //! and settled without losing the message or sending it twice.
 
+mod answers;
+mod conversation;
 mod dispatch;
 mod enqueue;
+mod follow;
+mod followup;
 mod post;
 mod run;
 mod send;
 mod supervise;
 
+pub use answers::{Answer, AnswerKind, AnswersReport, CHANNEL_READ_SCOPE};
+pub use conversation::{Conversation, ConversationStep};
 pub use dispatch::{DispatchReport, MAX_ATTEMPTS};
 pub use enqueue::{Card, NewMessage, card_budget};
+pub use follow::{Anchor, DeliveryAction, Follow, Purpose, action_for, edits_chat_messages};
 pub use run::Settled;
 pub use supervise::restart_on_panic;
 
@@ -244,6 +251,10 @@ pub struct Delivery {
     pub updated_at: DateTime<Utc>,
     #[ts(type = "string | null")]
     pub sent_at: Option<DateTime<Utc>>,
+    /// What it did in Teams: a new message, a reply in the finding's thread, the card updated.
+    pub action: Option<DeliveryAction>,
+    /// The same in words ("Replied in the thread").
+    pub action_label: Option<String>,
 }
 
 impl From<DeliveryRow> for Delivery {
@@ -267,6 +278,8 @@ impl From<DeliveryRow> for Delivery {
             created_at: row.created_at,
             updated_at: row.updated_at,
             sent_at: row.sent_at,
+            action: row.action,
+            action_label: row.action.map(|a| a.label().to_string()),
         }
     }
 }
@@ -380,6 +393,9 @@ impl OutboxError {
         }
     }
 }
+
+/// A digest's messages are about `digest:<slot>`, not one finding: they never anchor.
+pub const DIGEST_PREFIX: &str = "digest:";
 
 /// At most this many recipients per message from the Send dialog.
 pub const MAX_RECIPIENTS: usize = 50;

@@ -7,23 +7,23 @@ use crate::auth::AuthError;
 use crate::bot::connector::{BotIdentity, ConnectorError, card_activity};
 use crate::bot::{BotError, Identity};
 use crate::compose::{graph_message, with_marker};
-use crate::graph::{GraphError, PostedMessage};
+use crate::graph::PostedMessage;
 use crate::http::HttpError;
 use crate::store::DeliveryRow;
 use crate::{Error, Result};
 
 impl Outbox<'_> {
+    /// Posts `card` as a new message (a new thread in a channel).
     pub(super) async fn post(
         &self,
         row: &DeliveryRow,
         recipient: &Recipient,
+        card: &serde_json::Value,
     ) -> Result<PostedMessage> {
-        let card: serde_json::Value = serde_json::from_str(&row.card)
-            .map_err(|e| GraphError::Decode(format!("the queued card is damaged: {e}")))?;
         if row.sender.identity == Identity::Bot {
-            return self.post_as_bot(row, recipient, &card).await;
+            return self.post_as_bot(row, recipient, card).await;
         }
-        let message = graph_message(&with_marker(&card, &row.id), &row.id);
+        let message = graph_message(&with_marker(card, &row.id), &row.id);
         let message = &message;
         if let Recipient::Channel {
             team_id,
@@ -124,6 +124,10 @@ impl Outbox<'_> {
                     })
                     .await?
                     .map_err(|e| bot_failure(recipient, e))?;
+                // The thread is the conversation later updates and replies go to.
+                self.core
+                    .store
+                    .set_delivery_target(&row.id, &conversation)?;
                 Ok(PostedMessage {
                     id: root.unwrap_or(conversation),
                     web_url: None,
@@ -194,7 +198,7 @@ impl Outbox<'_> {
         }
     }
 
-    fn my_user_id(&self) -> Result<String> {
+    pub(super) fn my_user_id(&self) -> Result<String> {
         Ok(self
             .core
             .store
@@ -246,7 +250,7 @@ impl Outbox<'_> {
 
 /// Teams answers a repeated request for a person's conversation with the same conversation,
 /// so a lost answer there is only a network failure, retried like one.
-fn repeatable(error: ConnectorError) -> ConnectorError {
+pub(super) fn repeatable(error: ConnectorError) -> ConnectorError {
     match error {
         ConnectorError::Http(HttpError::Unanswered { host, detail }) => {
             ConnectorError::Http(HttpError::Network { host, detail })
@@ -256,7 +260,7 @@ fn repeatable(error: ConnectorError) -> ConnectorError {
 }
 
 /// What the Bot Connector's refusal means for this recipient.
-fn bot_failure(recipient: &Recipient, error: ConnectorError) -> Error {
+pub(super) fn bot_failure(recipient: &Recipient, error: ConnectorError) -> Error {
     let (status, code, message) = match error {
         ConnectorError::Http(e) => return BotError::Http(e).into(),
         ConnectorError::Decode(detail) => return BotError::Decode(detail).into(),

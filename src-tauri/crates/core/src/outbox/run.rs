@@ -16,6 +16,9 @@ const BUSY: Duration = Duration::from_secs(1);
 const SHORTEST: Duration = Duration::from_millis(200);
 /// Deliveries per pass, so a long backlog still reports progress.
 const PASS: usize = 100;
+/// How often the answers to findings' messages are read back while the app is open: one
+/// request per chat or thread each time, far inside Graph's limits.
+const READ_ANSWERS_EVERY: chrono::Duration = chrono::Duration::minutes(2);
 
 /// What [`Outbox::send_until_settled`] ended with.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,12 +38,23 @@ impl Outbox<'_> {
     /// the next retry is due or something is queued. `on_pass` hears every pass that changed
     /// something. It never returns; the app ends it by exiting.
     pub async fn run(self, mut on_pass: impl FnMut(&DispatchReport)) {
+        let mut answers_read: Option<chrono::DateTime<chrono::Utc>> = None;
         loop {
             if let Err(error) = self.core.workflows().run_due() {
                 log::error!("periodic workflows could not run: {error}");
             }
+            let now = self.core.clock.now();
+            let mut answers = 0;
+            if answers_read.is_none_or(|at| now - at >= READ_ANSWERS_EVERY) {
+                answers_read = Some(now);
+                match self.read_answers().await {
+                    Ok(report) => answers = report.new,
+                    Err(error) => log::warn!("answers could not be read back: {error}"),
+                }
+            }
             let wait = match self.dispatch(PASS).await {
-                Ok(report) => {
+                Ok(mut report) => {
+                    report.answers = answers;
                     if report.changed() {
                         on_pass(&report);
                     }

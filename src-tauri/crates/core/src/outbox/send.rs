@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 
 use super::{
-    Card, Delivery, MAX_RECIPIENTS, NewMessage, Origin, Outbox, OutboxError, Queued, Recipient,
-    RecipientCheck, SendPreview, SendRequest, card_budget,
+    Card, Delivery, Follow, MAX_RECIPIENTS, NewMessage, Origin, Outbox, OutboxError, Purpose,
+    Queued, Recipient, RecipientCheck, SendPreview, SendRequest, card_budget,
 };
 use crate::auth::ConnectionState;
 use crate::bot::{BotError, BotState, Identity};
@@ -214,6 +214,10 @@ impl Outbox<'_> {
             card: Card::Compose(Box::new(|budget| {
                 composition(&issue, request, author.as_deref(), budget)
             })),
+            // A person's send about a finding already in a channel replies in its thread.
+            reply: None,
+            follow: Follow::Thread,
+            purpose: Purpose::Revision,
             sender: request.identity,
             origin: Origin::Manual,
             recipients: request.recipients.clone(),

@@ -7,7 +7,7 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, 
 use crate::bot::Identity;
 use crate::error::ErrorCode;
 use crate::issues::{IssueEventKind, IssueState};
-use crate::outbox::{DeliveryStatus, Recipient};
+use crate::outbox::{AnswerKind, DeliveryAction, DeliveryStatus, Follow, Purpose, Recipient};
 
 /// Enums stored as their serde name (`"queued"`, `"bot"`, `"not_found"`).
 macro_rules! column_as_name {
@@ -38,7 +38,11 @@ column_as_name!(
     Identity,
     ErrorCode,
     IssueState,
-    IssueEventKind
+    IssueEventKind,
+    Follow,
+    Purpose,
+    DeliveryAction,
+    AnswerKind,
 );
 
 impl ToSql for Recipient {

@@ -25,7 +25,7 @@ pub struct Applied {
 const COLUMNS: &str =
     "id, title, severity, score, tool, rule_id, rule_name, path, line, column_number, help_uri,
     description, tags, revision, change, first_seen, last_seen, source, scope, state,
-    state_changed_at, fixed_by";
+    state_changed_at, fixed_by, acknowledged_at, acknowledged_by";
 
 fn time(text: String) -> rusqlite::Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(&text)
@@ -66,6 +66,8 @@ fn issue(row: &Row) -> rusqlite::Result<Issue> {
         state: row.get(19)?,
         state_changed_at: row.get::<_, Option<String>>(20)?.map(time).transpose()?,
         fixed_by: row.get(21)?,
+        acknowledged_at: row.get::<_, Option<String>>(22)?.map(time).transpose()?,
+        acknowledged_by: row.get(23)?,
     })
 }
 
@@ -409,6 +411,9 @@ impl Store {
                 .collect(),
             &mut values,
         );
+        if filter.unacknowledged {
+            clauses.push("acknowledged_at IS NULL".to_string());
+        }
         let text = filter.text.trim().to_lowercase();
         if !text.is_empty() {
             clauses.push(

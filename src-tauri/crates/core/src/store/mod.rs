@@ -1,6 +1,7 @@
 //! The SQLite database: one file in the data folder, WAL so the app and the CLI can use it at
 //! once, and embedded forward-only migrations. `open_in_memory` gives tests a private one.
 
+mod anchors;
 mod bot;
 mod cache;
 mod columns;
@@ -33,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_bot.sql"),
     include_str!("../../migrations/0007_workflows.sql"),
     include_str!("../../migrations/0008_lifecycle.sql"),
+    include_str!("../../migrations/0009_conversations.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.

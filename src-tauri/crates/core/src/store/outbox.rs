@@ -6,7 +6,9 @@ use rusqlite::{OptionalExtension, Row, params};
 use super::{Store, StoreError};
 use crate::bot::Identity;
 use crate::error::{AppError, ErrorCode};
-use crate::outbox::{DeliveryStatus, Origin, Recipient, Sender};
+use crate::outbox::{
+    Anchor, DeliveryAction, DeliveryStatus, Follow, Origin, Purpose, Recipient, Sender,
+};
 
 /// A message as stored: what is sent, by whom, and why.
 pub struct MessageRow {
@@ -20,6 +22,10 @@ pub struct MessageRow {
     pub sender: Sender,
     pub origin: Origin,
     pub priority: i64,
+    pub follow: Follow,
+    pub purpose: Purpose,
+    /// The short card a thread reply carries, with its summary; `None`: the card.
+    pub reply: Option<(String, String)>,
 }
 
 /// One recipient's copy of a message, to queue.
@@ -56,6 +62,14 @@ pub struct DeliveryRow {
     pub sender: Sender,
     pub origin: Origin,
     pub comment: String,
+    pub follow: Follow,
+    /// The short card a thread reply carries, with its summary; `None`: the card.
+    pub reply: Option<(String, String)>,
+    /// What the last attempt did (or was doing) in Teams.
+    pub action: Option<DeliveryAction>,
+    /// The anchor it followed.
+    pub anchor_message_id: Option<String>,
+    pub purpose: Purpose,
 }
 
 fn time(text: String) -> rusqlite::Result<DateTime<Utc>> {
@@ -68,7 +82,8 @@ fn time(text: String) -> rusqlite::Result<DateTime<Utc>> {
 
 const SELECT: &str = "SELECT d.id, d.message_id, d.recipient, d.recipient_key, d.label, d.status, d.attempts,
     d.next_attempt_at, d.target, d.teams_message_id, d.web_url, d.error_code, d.error, d.created_at, d.updated_at,
-    d.sent_at, m.issue_id, m.issue_title, m.card, m.summary, m.sender, m.origin, m.workflow_id, m.comment, m.identity, m.issue_revision
+    d.sent_at, m.issue_id, m.issue_title, m.card, m.summary, m.sender, m.origin, m.workflow_id, m.comment, m.identity, m.issue_revision,
+    m.follow, m.reply_card, m.reply_summary, d.action, d.anchor_message_id, m.purpose
     FROM deliveries d JOIN messages m ON m.id = d.message_id";
 
 fn row(r: &Row) -> rusqlite::Result<DeliveryRow> {
@@ -113,6 +128,17 @@ fn row(r: &Row) -> rusqlite::Result<DeliveryRow> {
         origin,
         comment: r.get(23)?,
         issue_revision: r.get(25)?,
+        follow: r.get(26)?,
+        reply: match (
+            r.get::<_, Option<String>>(27)?,
+            r.get::<_, Option<String>>(28)?,
+        ) {
+            (Some(card), Some(summary)) => Some((card, summary)),
+            _ => None,
+        },
+        action: r.get(29)?,
+        anchor_message_id: r.get(30)?,
+        purpose: r.get(31)?,
     })
 }
 
@@ -129,7 +155,8 @@ fn insert_message(
     };
     transaction.execute(
         "INSERT INTO messages (id, issue_id, issue_revision, issue_title, comment, card, summary, sender, origin,
-            workflow_id, priority, created_at, identity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            workflow_id, priority, created_at, identity, follow, purpose, reply_card, reply_summary)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         params![
             message.id,
             message.issue_id,
@@ -143,7 +170,11 @@ fn insert_message(
             workflow_id,
             message.priority,
             now.to_rfc3339(),
-            message.sender.identity
+            message.sender.identity,
+            message.follow,
+            message.purpose,
+            message.reply.as_ref().map(|r| &r.0),
+            message.reply.as_ref().map(|r| &r.1)
         ],
     )?;
     for delivery in deliveries {
@@ -182,12 +213,13 @@ impl Store {
                 Origin::Manual => true,
                 Origin::Workflow { workflow_id } => transaction
                     .execute(
-                        "INSERT OR IGNORE INTO workflow_sends (workflow_id, issue_id, revision, recipient_key, delivery_id)
-                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                        "INSERT OR IGNORE INTO workflow_sends (workflow_id, issue_id, revision, purpose, recipient_key, delivery_id)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                         params![
                             workflow_id,
                             message.issue_id,
                             message.issue_revision,
+                            message.purpose,
                             delivery.recipient.key(),
                             delivery.id
                         ],
@@ -288,7 +320,7 @@ impl Store {
         let connection = self.connection();
         let mut statement = connection
             .prepare_cached(&format!(
-                "{SELECT} WHERE m.issue_id = ?1 ORDER BY d.created_at DESC, d.label LIMIT ?2"
+                "{SELECT} WHERE m.issue_id = ?1 ORDER BY d.created_at DESC, d.rowid DESC LIMIT ?2"
             ))
             .map_err(|e| self.map_error(e))?;
         statement
@@ -339,6 +371,8 @@ impl Store {
             .map_err(|e| self.map_error(e))
     }
 
+    /// The delivery arrived. A new message about a finding becomes its anchor in that place
+    /// when there is none (or the last one is gone), in the same transaction.
     pub fn mark_delivered(
         &self,
         id: &str,
@@ -346,15 +380,21 @@ impl Store {
         web_url: Option<&str>,
         attempts: i64,
         now: DateTime<Utc>,
+        anchor: Option<&Anchor>,
     ) -> Result<(), StoreError> {
-        self.connection()
+        let mut connection = self.connection();
+        let transaction = connection.transaction().map_err(|e| self.map_error(e))?;
+        transaction
             .execute(
                 "UPDATE deliveries SET status = 'sent', teams_message_id = ?2, web_url = ?3, attempts = ?4, error_code = NULL,
                     error = NULL, sent_at = ?5, updated_at = ?5 WHERE id = ?1",
                 params![id, message_id, web_url, attempts, now.to_rfc3339()],
             )
-            .map(|_| ())
-            .map_err(|e| self.map_error(e))
+            .map_err(|e| self.map_error(e))?;
+        if let Some(anchor) = anchor {
+            super::anchors::record_anchor(&transaction, anchor).map_err(|e| self.map_error(e))?;
+        }
+        transaction.commit().map_err(|e| self.map_error(e))
     }
 
     /// Holds every waiting delivery until the connection is renewed.

@@ -170,7 +170,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         self.connection()
             .query_row(
-                "SELECT 1 FROM workflow_sends WHERE workflow_id = ?1 AND issue_id = ?2 AND revision = ?3
+                "SELECT 1 FROM workflow_sends WHERE purpose = 'revision' AND workflow_id = ?1 AND issue_id = ?2 AND revision = ?3
                  AND recipient_key = ?4",
                 params![workflow_id, issue_id, revision, recipient_key],
                 |_| Ok(()),

@@ -9,11 +9,11 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::{ApplyTo, Workflow, WorkflowDefinition, WorkflowError, WorkflowRun};
-use crate::compose::{Context, compose, digest};
+use crate::compose::{Context, compose, digest, follow_up};
 use crate::issues::{Change, ImportReport, Issue, IssueFilter, IssueState, Severity};
 use crate::links::workflow_link;
 use crate::outbox::Recipient;
-use crate::outbox::{Card, NewMessage, Origin, card_budget};
+use crate::outbox::{Card, DIGEST_PREFIX, Follow, NewMessage, Origin, Purpose, card_budget};
 use crate::store::{DeliveryRow, RunRow, WorkflowRow};
 use crate::{Error, Result};
 
@@ -304,7 +304,14 @@ impl Workflows<'_> {
         let recipients = unique(&definition.recipients);
         let link = workflow_link(&workflow.id);
         let (mut queued, mut skipped) = (0, 0);
+        let follow = definition.on_change.follow();
         for issue in issues {
+            let changes = self.latest_changes(issue, follow)?;
+            let context = Context {
+                comment: &definition.comment,
+                author: None,
+                workflow_link: Some((&definition.name, &link)),
+            };
             let fresh = self
                 .core
                 .outbox()
@@ -313,17 +320,15 @@ impl Workflows<'_> {
                     issue_revision: issue.revision,
                     title: issue.title.clone(),
                     comment: definition.comment.clone(),
-                    card: Card::Compose(Box::new(|budget| {
-                        compose(
-                            issue,
-                            &Context {
-                                comment: &definition.comment,
-                                author: None,
-                                workflow_link: Some((&definition.name, &link)),
-                            },
-                            budget,
-                        )
-                    })),
+                    card: Card::Compose(Box::new(|budget| compose(issue, &context, budget))),
+                    reply: changes.map(|changes| -> Card<'_> {
+                        let context = &context;
+                        Card::Compose(Box::new(move |budget| {
+                            follow_up(issue, &changes, context, budget)
+                        }))
+                    }),
+                    follow,
+                    purpose: Purpose::Revision,
                     sender: definition.identity,
                     origin: Origin::Workflow {
                         workflow_id: workflow.id.clone(),
@@ -341,6 +346,86 @@ impl Workflows<'_> {
             if queued == 1 { "" } else { "s" },
         );
         self.record(workflow, trigger, issues.len(), queued, skipped, summary)
+    }
+
+    /// What the finding's latest history step changed, for the reply that follows its first
+    /// message (`None` when the workflow does not follow first messages).
+    fn latest_changes(&self, issue: &Issue, follow: Follow) -> Result<Option<Vec<String>>> {
+        if follow == Follow::New {
+            return Ok(None);
+        }
+        Ok(Some(
+            self.core
+                .store
+                .issue_events(&issue.id)?
+                .pop()
+                .map(|event| event.changes)
+                .unwrap_or_default(),
+        ))
+    }
+
+    /// Findings an import fixed: each workflow that announces fixes tells the places where it
+    /// (or a person) already messaged about them, once per revision.
+    fn announce_fixes(&self, workflow: &Workflow, fixed: &[String]) -> Result<Option<WorkflowRun>> {
+        let definition = &workflow.definition;
+        let recipients = unique(&definition.recipients);
+        let link = workflow_link(&workflow.id);
+        let context = Context {
+            comment: "",
+            author: None,
+            workflow_link: Some((&definition.name, &link)),
+        };
+        let (mut matched, mut queued) = (0, 0);
+        for id in fixed {
+            let Some(issue) = self.core.store.issue(id)? else {
+                continue;
+            };
+            if issue.state != IssueState::Fixed || !definition.conditions.matches(&issue) {
+                continue;
+            }
+            let anchored = self.core.store.anchored_places(id, definition.identity)?;
+            let places: Vec<Recipient> = recipients
+                .iter()
+                .filter(|r| anchored.contains(&r.key()))
+                .cloned()
+                .collect();
+            if places.is_empty() {
+                continue;
+            }
+            matched += 1;
+            let issue = &issue;
+            queued += self
+                .core
+                .outbox()
+                .enqueue(NewMessage {
+                    issue_id: issue.id.clone(),
+                    issue_revision: issue.revision,
+                    title: issue.title.clone(),
+                    comment: String::new(),
+                    card: Card::Compose(Box::new(|budget| compose(issue, &context, budget))),
+                    reply: Some(Card::Compose(Box::new(|budget| {
+                        follow_up(issue, &[], &context, budget)
+                    }))),
+                    follow: definition.on_change.follow(),
+                    purpose: Purpose::Fixed,
+                    sender: definition.identity,
+                    origin: Origin::Workflow {
+                        workflow_id: workflow.id.clone(),
+                    },
+                    recipients: places,
+                })?
+                .deliveries;
+        }
+        if matched == 0 {
+            return Ok(None);
+        }
+        let summary = format!(
+            "{matched} fixed finding{} announced: {queued} message{} queued.",
+            if matched == 1 { "" } else { "s" },
+            if queued == 1 { "" } else { "s" },
+        );
+        self.record(workflow, "fixed", matched, queued, 0, summary)
+            .map(Some)
     }
 
     fn record(
@@ -379,16 +464,19 @@ impl Workflows<'_> {
     /// After an import: each enabled workflow acts on the issues the import found new, updated
     /// or (for workflows that cover them) existing.
     pub fn run_after_import(&self, report: &ImportReport) -> Result<Vec<WorkflowRun>> {
-        let (mut new, mut updated, mut existing) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut new, mut updated, mut existing, mut fixed) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for file in &report.files {
             if let crate::issues::FileImport::Imported {
                 new: n,
                 updated: u,
                 existing: e,
                 reopened: r,
+                fixed: f,
                 ..
             } = file
             {
+                fixed.extend(f.iter().cloned());
                 new.extend(n.iter().cloned());
                 // A reopened finding is a changed one.
                 updated.extend(u.iter().chain(r).cloned());
@@ -421,6 +509,12 @@ impl Workflows<'_> {
             }
             if !issues.is_empty() {
                 runs.push(self.queue_for_issues(&workflow, &issues, "import")?);
+            }
+            if workflow.definition.announce_fixes
+                && !fixed.is_empty()
+                && let Some(run) = self.announce_fixes(&workflow, &fixed)?
+            {
+                runs.push(run);
             }
         }
         Ok(runs)
@@ -468,7 +562,7 @@ impl Workflows<'_> {
                     .outbox()
                     .enqueue(NewMessage {
                         // One digest per slot: a second run of the same slot finds it sent.
-                        issue_id: format!("digest:{}", slot.to_rfc3339()),
+                        issue_id: format!("{DIGEST_PREFIX}{}", slot.to_rfc3339()),
                         issue_revision: 0,
                         title: composition.summary.clone(),
                         comment: definition.comment.clone(),
@@ -476,6 +570,9 @@ impl Workflows<'_> {
                             card: composition.card.to_string(),
                             summary: composition.summary,
                         },
+                        reply: None,
+                        follow: Follow::New,
+                        purpose: Purpose::Revision,
                         sender: definition.identity,
                         origin: Origin::Workflow {
                             workflow_id: workflow.id.clone(),
@@ -543,6 +640,12 @@ impl Workflows<'_> {
                     card: row.card.clone(),
                     summary: row.summary.clone(),
                 },
+                reply: row
+                    .reply
+                    .clone()
+                    .map(|(card, summary)| Card::Composed { card, summary }),
+                follow: row.follow,
+                purpose: row.purpose,
                 sender: row.sender.identity,
                 origin: Origin::Workflow {
                     workflow_id: workflow.id.clone(),

@@ -120,10 +120,38 @@ pub struct WorkflowDefinition {
     pub schedule: Option<Schedule>,
     #[serde(default)]
     pub identity: Identity,
+    /// When a finding it already messaged about changes: follow the first message (a reply in
+    /// the channel thread, the chat's card updated in place) or send a new one.
+    #[serde(default)]
+    pub on_change: OnChange,
+    /// Tell the places that hold a message about a finding when it is fixed.
+    #[serde(default = "enabled_by_default")]
+    pub announce_fixes: bool,
 }
 
 fn enabled_by_default() -> bool {
     true
+}
+
+/// What a workflow does when a finding it messaged about changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OnChange {
+    /// Reply in the channel thread, update the chat's card in place.
+    #[default]
+    Follow,
+    /// A new message each time.
+    New,
+}
+
+impl OnChange {
+    pub fn follow(self) -> crate::outbox::Follow {
+        match self {
+            OnChange::Follow => crate::outbox::Follow::Anchor,
+            OnChange::New => crate::outbox::Follow::New,
+        }
+    }
 }
 
 /// A saved workflow.
@@ -322,6 +350,8 @@ mod tests {
             state: crate::issues::IssueState::Open,
             state_changed_at: None,
             fixed_by: None,
+            acknowledged_at: None,
+            acknowledged_by: None,
         }
     }
 
@@ -370,6 +400,8 @@ mod tests {
             apply_to: ApplyTo::Periodic,
             schedule: None,
             identity: Identity::User,
+            on_change: Default::default(),
+            announce_fixes: true,
         };
         let fields: Vec<String> = definition.problems().into_iter().map(|p| p.field).collect();
         assert_eq!(fields, ["name", "recipients", "fallback", "schedule"]);

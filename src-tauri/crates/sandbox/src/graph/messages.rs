@@ -26,7 +26,7 @@ use crate::world::{Audience, StoredMessage, World};
 pub const MESSAGE_LIMIT_BYTES: usize = 28 * 1024;
 
 /// Checks a chatMessage body the way Graph does and returns it as stored.
-fn validate_message(world: &mut World, body: &Bytes) -> Result<Value, Response> {
+pub(super) fn validate_message(world: &mut World, body: &Bytes) -> Result<Value, Response> {
     let Ok(message) = serde_json::from_slice::<Value>(body) else {
         return Err(graph_error(
             world,
@@ -317,7 +317,11 @@ async fn post_to_channel(
                 let messages = w.messages.get(&thread)?;
                 messages
                     .iter()
-                    .any(|m| &m.id == root && m.reply_to.is_none())
+                    .any(|m| {
+                        &m.id == root
+                            && m.reply_to.is_none()
+                            && m.message["deletedDateTime"].is_null()
+                    })
                     .then_some(())
             }
         ));

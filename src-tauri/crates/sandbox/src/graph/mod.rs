@@ -34,6 +34,7 @@ mod batch;
 mod chats;
 mod messages;
 mod teams;
+mod threads;
 mod users;
 
 pub use apps::{
@@ -46,6 +47,7 @@ pub use messages::{
     post_chat_message,
 };
 pub use teams::{all_teams, channel, channels, joined_teams, user_joined_teams};
+pub use threads::{get_channel_message, update_chat_message};
 pub use users::{me, user, user_json, users};
 
 pub type Params = Query<Vec<(String, String)>>;

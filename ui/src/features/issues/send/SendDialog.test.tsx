@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Delivery } from "../../../bindings/Delivery";
 import type { Recipient } from "../../../bindings/Recipient";
 import type { SendRequest } from "../../../bindings/SendRequest";
-import { backend, channelItem, fakeTauriModule, issue, nth, personItem } from "../../../test/fakeBackend";
+import { backend, channelItem, deliveryItem, fakeTauriModule, issue, nth, personItem } from "../../../test/fakeBackend";
 import { SendDialog } from "./SendDialog";
 
 vi.mock("../../../ipc/tauri", () => fakeTauriModule());
@@ -21,27 +21,19 @@ const card = {
 };
 
 function delivery(recipient: Recipient, label: string, overrides: Partial<Delivery>): Delivery {
-  return {
+  return deliveryItem({
     id: `d-${label}`,
-    message_id: "m-1",
-    issue_id: "issue-1",
     issue_title: "SQL injection in route 1",
     recipient,
     label,
     status: "queued",
     attempts: 0,
-    next_attempt_at: "2026-11-28T10:00:00Z",
     web_url: null,
-    problem: null,
-    comment: "",
-    origin: { kind: "manual" },
-    identity: "user",
-    sender: "Megan Bowen",
-    created_at: "2026-11-28T10:00:00Z",
-    updated_at: "2026-11-28T10:00:00Z",
     sent_at: null,
+    action: null,
+    action_label: null,
     ...overrides,
-  };
+  });
 }
 
 function setUp() {
