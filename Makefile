@@ -81,6 +81,7 @@ bench: deps ui
 	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-core --bench workflows
 	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-tests --bench dispatch
 	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-tests --bench people_search
+	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-tests --bench rescan
 
 ## Installable packages (deb and rpm on Linux, with ox-teams-cli inside), in
 ## $(CARGO_TARGET_DIR)/release/bundle/{deb,rpm}.

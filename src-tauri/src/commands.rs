@@ -359,9 +359,23 @@ pub async fn issue_conversations(
 /// Reads the answers (reactions, replies) to findings' messages now, instead of at the next
 /// poll.
 #[tauri::command]
-pub async fn read_answers(shell: State<'_, Shell>) -> Result<AnswersReport, AppError> {
+pub async fn read_answers(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+) -> Result<AnswersReport, AppError> {
     let core = shell.core()?;
-    Ok(core.outbox().read_answers().await?)
+    let report = core.outbox().read_answers().await?;
+    if report.new > 0 {
+        // Acknowledgements change the issue list too.
+        events::OUTBOX.emit(
+            &app,
+            &ox_teams_core::outbox::DispatchReport {
+                answers: report.new,
+                ..Default::default()
+            },
+        );
+    }
+    Ok(report)
 }
 
 /// Counts for the filters among the findings in `states` (every state when empty).

@@ -115,6 +115,7 @@ async fn main() {
                 identity: Default::default(),
                 on_change: Default::default(),
                 announce_fixes: true,
+                skip_acknowledged: false,
             },
         )
         .unwrap();

@@ -10,7 +10,9 @@ use std::time::Duration;
 use ox_teams_core::Core;
 use ox_teams_core::issues::{CancelFlag, IssueFilter, IssueState, Severity};
 use ox_teams_core::outbox::{DeliveryAction, Recipient, SendRequest};
-use ox_teams_core::workflows::{ApplyTo, Conditions, OnChange, WorkflowDefinition};
+use ox_teams_core::workflows::{
+    ApplyTo, Conditions, Every, OnChange, Schedule, WorkflowDefinition,
+};
 use ox_teams_sandbox::{Sandbox, SandboxOptions, tenant};
 use ox_teams_tests::browser::Decision;
 use ox_teams_tests::{TestCore, core_against, sign_in_as};
@@ -112,6 +114,7 @@ fn workflow(s: &Setup, on_change: OnChange, announce_fixes: bool) -> WorkflowDef
         identity: Default::default(),
         on_change,
         announce_fixes,
+        skip_acknowledged: false,
     }
 }
 
@@ -406,6 +409,22 @@ async fn a_persons_send_replies_in_the_thread_of_a_finding_already_in_the_channe
     };
     core.outbox().send(&send("first look")).unwrap();
     send_all(&s.t).await;
+    // The pre-send check says where the message follows an earlier one.
+    let preview = core
+        .outbox()
+        .preview(&send("confirmed, fixing"))
+        .await
+        .unwrap();
+    let follows: Vec<Option<&str>> = preview
+        .recipients
+        .iter()
+        .map(|r| r.follows.as_deref())
+        .collect();
+    assert!(
+        follows[0].is_some_and(|f| f.contains("replied in the thread")),
+        "{follows:?}"
+    );
+    assert_eq!(follows[1], None, "a chat gets a new message");
     core.outbox().send(&send("confirmed, fixing")).unwrap();
     send_all(&s.t).await;
     let (channel, chat) = held(&s.sandbox).await;
@@ -465,6 +484,23 @@ async fn reactions_and_replies_come_back_and_acknowledge_the_finding() {
     let issue = core.issues().get("a").unwrap();
     assert_eq!(issue.acknowledged_by.as_deref(), Some("Adele Vance"));
     assert_eq!(core.issues().list(&unanswered, 0, 10).unwrap().total, 1);
+
+    // A digest that leaves out what someone already answered lists only b.
+    let mut digest = workflow(&s, OnChange::Follow, true);
+    digest.name = "Unanswered".into();
+    digest.recipients = vec![s.channel.clone()];
+    digest.apply_to = ApplyTo::Periodic;
+    digest.schedule = Some(Schedule {
+        every: Every::Hours { hours: 1 },
+        time_zone: "UTC".into(),
+    });
+    digest.skip_acknowledged = true;
+    core.workflows().save(None, digest).unwrap();
+    core.workflows().run_due().unwrap();
+    s.t.clock.advance(Duration::from_secs(2 * 3600));
+    let runs = core.workflows().run_due().unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0].matched, 1, "{runs:?}");
 
     // A reply in the chat belongs to the latest finding's message before it.
     let last = chat.last().unwrap()["id"].as_str().unwrap().to_string();

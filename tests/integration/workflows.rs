@@ -101,6 +101,7 @@ fn definition(s: &Setup, apply_to: ApplyTo) -> WorkflowDefinition {
         identity: Default::default(),
         on_change: Default::default(),
         announce_fixes: true,
+        skip_acknowledged: false,
     }
 }
 

@@ -125,11 +125,12 @@ describe("sending an issue to Teams, against the sandbox", () => {
       expect(JSON.stringify(card)).toContain(title.slice(0, 20));
     }
     await byTestId("send-done").click();
-    // The issue's detail pane now says where it went.
-    await byTestId("issue-deliveries").waitForDisplayed();
+    // The issue's detail pane now shows the conversation in each place.
+    await byTestId("issue-conversations").waitForDisplayed();
     await screenshot("issue-sent");
-    expect(await textOf("issue-deliveries")).toContain("Adele Vance");
-    expect(await textOf("issue-deliveries")).toContain("Security Operations › General");
+    expect(await textOf("issue-conversations")).toContain("Adele Vance");
+    expect(await textOf("issue-conversations")).toContain("Security Operations › General");
+    expect(await textOf("issue-conversations")).toContain("Posted");
   });
 
   it("shows both deliveries as sent in Activity", async () => {

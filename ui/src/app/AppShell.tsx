@@ -123,7 +123,7 @@ function CurrentPage(props: { route: Route; navigate: (route: Route) => void }) 
     case "connectors":
       return <ConnectorsPage onOpenSettings={() => navigate({ page: "settings" })} />;
     case "issues":
-      return <IssuesPage issueId={route.issue_id ?? null} onOpenActivity={() => navigate({ page: "activity" })} />;
+      return <IssuesPage issueId={route.issue_id ?? null} openedBy={route} onOpenActivity={() => navigate({ page: "activity" })} />;
     case "workflows":
       return <WorkflowsPage workflowId={route.workflow_id ?? null} />;
     case "activity":

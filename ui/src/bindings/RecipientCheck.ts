@@ -8,4 +8,9 @@ export type RecipientCheck = { label: string, key: string,
 /**
  * `None` when the recipient can be reached.
  */
-problem: AppError | null, };
+problem: AppError | null, 
+/**
+ * How the message follows the finding's earlier one there ("It replies in the thread of
+ * the message of 1 Dec 10:02."); `None` for a new message.
+ */
+follows: string | null, };

@@ -26,4 +26,8 @@ on_change: OnChange,
 /**
  * Tell the places that hold a message about a finding when it is fixed.
  */
-announce_fixes: boolean, };
+announce_fixes: boolean, 
+/**
+ * Periodic: leave out of the digest the findings someone already answered in Teams.
+ */
+skip_acknowledged: boolean, };

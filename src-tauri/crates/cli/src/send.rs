@@ -124,8 +124,8 @@ pub(crate) async fn run(core: &Core, json: bool, command: SendCommand) -> Result
                 if report.unreadable_threads > 0 {
                     println!(
                         "{} channel thread(s) were not read: that needs the optional \
-                         ChannelMessage.Read.All permission (ox-teams-cli connection connect \
-                         --add ChannelMessage.Read.All).",
+                         ChannelMessage.Read.All permission (ox-teams-cli connect --add \
+                         ChannelMessage.Read.All).",
                         report.unreadable_threads
                     );
                 }

@@ -114,6 +114,7 @@ fn main() {
                     identity: Default::default(),
                     on_change: Default::default(),
                     announce_fixes: true,
+                    skip_acknowledged: false,
                 },
             )
             .unwrap();

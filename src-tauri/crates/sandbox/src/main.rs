@@ -102,10 +102,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("listening on {}", sandbox.url());
-    println!("{summary}");
-    println!("messages and controls: {}/_sandbox/", sandbox.url());
-    let _ = std::io::stdout().flush();
+    // A script may stop reading after the first lines: a closed stdout must not stop the
+    // sandbox (println! would panic on it).
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "listening on {}", sandbox.url());
+    let _ = writeln!(out, "{summary}");
+    let _ = writeln!(out, "messages and controls: {}/_sandbox/", sandbox.url());
+    let _ = out.flush();
     let _ = tokio::signal::ctrl_c().await;
     ExitCode::SUCCESS
 }

@@ -1,4 +1,5 @@
-import { Badge, Body1, Caption1, Link, Subtitle2, makeStyles, tokens } from "@fluentui/react-components";
+import { Badge, Body1, Button, Caption1, Link, Subtitle2, makeStyles, tokens } from "@fluentui/react-components";
+import { ArrowSync16Regular } from "@fluentui/react-icons";
 import { useEffect, useState } from "react";
 
 import type { Answer } from "../../bindings/Answer";
@@ -32,6 +33,8 @@ const useStyles = makeStyles({
   answer: { overflowWrap: "anywhere" },
   muted: { color: tokens.colorNeutralForeground3 },
   problem: { color: tokens.colorPaletteRedForeground1, overflowWrap: "anywhere" },
+  open: { whiteSpace: "nowrap", flexShrink: 0 },
+  heading: { display: "flex", alignItems: "center", justifyContent: "space-between", gap: tokens.spacingHorizontalS },
 });
 
 const STATUS_COLOR: Record<DeliveryStatus, "success" | "warning" | "danger" | "informative" | "subtle"> = {
@@ -100,12 +103,39 @@ function Step(props: { step: ConversationStep }) {
  */
 export function IssueConversations(props: { issueId: string; version: string }) {
   const styles = useStyles();
-  const conversations = useConversations(props.issueId, props.version);
+  const [checked, setChecked] = useState<{ busy: boolean; said: string | null; round: number }>({ busy: false, said: null, round: 0 });
+  const conversations = useConversations(props.issueId, `${props.version}/${checked.round}`);
   if (conversations === null) return null;
   if (conversations.length === 0) return <Caption1 className={styles.muted}>Not sent to Teams yet.</Caption1>;
+  const check = () => {
+    setChecked((c) => ({ ...c, busy: true, said: null }));
+    commands.readAnswers().then(
+      (report) =>
+        setChecked((c) => ({
+          busy: false,
+          round: c.round + 1,
+          said:
+            (report.new === 0 ? "No new answers." : `${report.new} new answer${report.new === 1 ? "" : "s"}.`) +
+            (report.unreadable_threads > 0
+              ? " Channel threads are not read without the optional ChannelMessage.Read.All permission (Connectors › Permissions)."
+              : ""),
+        })),
+      (error: { message?: string }) => setChecked((c) => ({ ...c, busy: false, said: error.message ?? "Teams could not be read." })),
+    );
+  };
   return (
     <section aria-label="In Teams">
-      <Subtitle2 as="h3">In Teams</Subtitle2>
+      <div className={styles.heading}>
+        <Subtitle2 as="h3">In Teams</Subtitle2>
+        <Button size="small" appearance="subtle" icon={<ArrowSync16Regular />} disabled={checked.busy} onClick={check} data-testid="check-answers">
+          Check for answers
+        </Button>
+      </div>
+      {checked.said && (
+        <Caption1 className={styles.muted} aria-live="polite" data-testid="answers-checked">
+          {checked.said}
+        </Caption1>
+      )}
       <ul className={styles.list} data-testid="issue-conversations">
         {conversations.map((conversation) => {
           const first = conversation.steps.find((s) => s.status === "sent");
@@ -121,7 +151,9 @@ export function IssueConversations(props: { issueId: string; version: string }) 
                   </Badge>
                 )}
                 {first && conversation.web_url && !conversation.gone && (
-                  <Link onClick={() => void commands.openMessage(first.delivery_id)}>Open in Teams</Link>
+                  <Link className={styles.open} onClick={() => void commands.openMessage(first.delivery_id)}>
+                    Open in Teams
+                  </Link>
                 )}
               </span>
               {conversation.gone && (

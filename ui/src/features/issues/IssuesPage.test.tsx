@@ -148,6 +148,12 @@ describe("Active Issues", () => {
     expect(within(detail).getByTestId("issue-acknowledged-by")).toHaveTextContent("Acknowledged by Adele Vance");
     expect(screen.getAllByTestId("issue-acknowledged")).toHaveLength(1);
 
+    backend.on("read_answers", () => ({ read: 1, new: 0, unreadable_threads: 1 }));
+    await userEvent.click(within(detail).getByTestId("check-answers"));
+    expect(await within(detail).findByTestId("answers-checked")).toHaveTextContent(
+      "No new answers. Channel threads are not read without the optional ChannelMessage.Read.All permission",
+    );
+
     await userEvent.click(screen.getByTestId("unacknowledged-filter"));
     await waitFor(() => expect(listCalls().at(-1)?.filter).toMatchObject({ unacknowledged: true }));
   });

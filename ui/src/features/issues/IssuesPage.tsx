@@ -17,7 +17,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { Issue } from "../../bindings/Issue";
 import type { IssueFacets } from "../../bindings/IssueFacets";
 import type { IssueFilter } from "../../bindings/IssueFilter";
-import { commands } from "../../ipc/commands";
+import { commands, onOutboxChanged } from "../../ipc/commands";
 import { EmptyState } from "../../shared/EmptyState";
 import { PageHeader } from "../../shared/PageHeader";
 import { ImportStatus } from "./ImportStatus";
@@ -35,7 +35,12 @@ const useStyles = makeStyles({
   body: { display: "flex", gap: tokens.spacingHorizontalM, flexGrow: 1, minHeight: 0 },
 });
 
-export function IssuesPage(props: { issueId: string | null; onOpenActivity: () => void }) {
+export function IssuesPage(props: {
+  issueId: string | null;
+  /** The navigation that opened the issue: a new one (a link clicked again) reloads it. */
+  openedBy?: object;
+  onOpenActivity: () => void;
+}) {
   const styles = useStyles();
   const [filter, setFilter] = useState<IssueFilter>(OPEN_ISSUES);
   const [generation, setGeneration] = useState(0);
@@ -67,7 +72,28 @@ export function IssuesPage(props: { issueId: string | null; onOpenActivity: () =
     return () => {
       current = false;
     };
-  }, [props.issueId]);
+  }, [props.issueId, props.openedBy]);
+
+  // Answers read back from Teams acknowledge findings, and messages go out after imports (also
+  // from ox-teams-cli): the list and the open issue follow.
+  useEffect(() => {
+    const unlisten = onOutboxChanged((report) => {
+      if (report.answers > 0 || report.sent > 0) refresh();
+    });
+    return () => void unlisten.then((stop) => stop());
+  }, [refresh]);
+  const selectedId = selected?.id ?? null;
+  useEffect(() => {
+    if (generation === 0 || selectedId === null) return;
+    let current = true;
+    commands.getIssue(selectedId).then(
+      (issue) => current && setSelected(issue),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [generation, selectedId]);
 
   const openHelp = (issue: Issue) =>
     commands.openHelp(issue.id).catch((error: Error) => setFailure(error.message));

@@ -80,6 +80,7 @@ export function emptyDefinition(): WorkflowDefinition {
     identity: "user",
     on_change: "follow",
     announce_fixes: true,
+    skip_acknowledged: false,
   };
 }
 
@@ -287,6 +288,14 @@ export function WorkflowEditor(props: {
                 <Field label="Comment (optional)" hint="Shown on every message this workflow sends.">
                   <Textarea value={draft.comment} rows={2} resize="vertical" onChange={(_, d) => update({ comment: d.value })} />
                 </Field>
+                {draft.apply_to === "periodic" && (
+                  <Switch
+                    checked={draft.skip_acknowledged}
+                    onChange={(_, d) => update({ skip_acknowledged: d.checked })}
+                    label="Leave out findings someone already answered in Teams"
+                    data-testid="workflow-skip-acknowledged"
+                  />
+                )}
                 {draft.apply_to !== "periodic" && (
                   <>
                     <Field

@@ -41,6 +41,12 @@ const PER_TEAM_GAP: chrono::Duration = chrono::Duration::milliseconds(250);
 const BOT_THREAD_GAP: chrono::Duration = chrono::Duration::milliseconds(2000);
 /// 50 requests a second per bot and tenant.
 const BOT_TENANT_GAP: chrono::Duration = chrono::Duration::milliseconds(20);
+/// Due deliveries looked at together, at most a few per place, so a busy place does not hold up
+/// the others.
+const LOOKAHEAD: i64 = 500;
+const PER_PLACE: i64 = 2;
+/// After waiting this long for a place, the due deliveries are read again.
+const REFETCH_AFTER: Duration = Duration::from_millis(900);
 
 /// What one dispatcher pass did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
@@ -127,16 +133,29 @@ impl Outbox<'_> {
         let mut last_post: HashMap<String, DateTime<Utc>> = HashMap::new();
         let mut handled = 0;
         'passes: while handled < limit {
-            let due = self.core.store.due_deliveries(self.core.clock.now(), 20)?;
+            let mut due =
+                self.core
+                    .store
+                    .due_deliveries(self.core.clock.now(), PER_PLACE, LOOKAHEAD)?;
             if due.is_empty() {
                 break;
             }
-            for row in due {
+            loop {
                 if handled >= limit {
                     break 'passes;
                 }
+                let Some(row) = self.take_ready(&mut last_post, &mut due) else {
+                    if due.is_empty() {
+                        continue 'passes;
+                    }
+                    // Every place left is waiting: wait for the soonest. After a longer wait,
+                    // look again (a person's send may have been queued meanwhile).
+                    if self.wait_for_soonest(&last_post, &due).await >= REFETCH_AFTER {
+                        continue 'passes;
+                    }
+                    continue;
+                };
                 handled += 1;
-                self.pace(&mut last_post, &row).await;
                 match self.deliver(&row).await? {
                     DeliveryStatus::Sent => report.sent += 1,
                     DeliveryStatus::Retrying => report.retrying += 1,
@@ -203,9 +222,8 @@ impl Outbox<'_> {
         Ok(paused)
     }
 
-    /// Waits so no chat, channel, team or tenant gets posts faster than Microsoft allows the
-    /// sender.
-    async fn pace(&self, last_post: &mut HashMap<String, DateTime<Utc>>, row: &DeliveryRow) {
+    /// The limits a delivery's post counts against: its place, and its team, lane or tenant.
+    fn limits(row: &DeliveryRow) -> Vec<(String, chrono::Duration)> {
         let identity = row.sender.identity;
         let mut limits = vec![(
             format!("{}:{}", identity.as_str(), row.recipient_key),
@@ -222,20 +240,58 @@ impl Outbox<'_> {
             }
             (Identity::User, _) => limits.push(("chat-posts".into(), CHAT_POSTS_GAP)),
         }
-        let now = self.core.clock.now();
-        let ready = limits
+        limits
+    }
+
+    /// When a delivery may go without any chat, channel, team or tenant getting posts faster
+    /// than Microsoft allows the sender.
+    fn ready_at(
+        last_post: &HashMap<String, DateTime<Utc>>,
+        row: &DeliveryRow,
+        now: DateTime<Utc>,
+    ) -> DateTime<Utc> {
+        Self::limits(row)
             .iter()
             .filter_map(|(key, gap)| last_post.get(key).map(|at| *at + *gap))
-            .fold(now, DateTime::max);
-        if ready > now
-            && let Ok(wait) = (ready - now).to_std()
-        {
+            .fold(now, DateTime::max)
+    }
+
+    /// Takes the first delivery (in priority order) that may go now, so one busy place does
+    /// not hold up the others (deliveries to the same place keep their order). `None` when
+    /// none may go yet.
+    fn take_ready(
+        &self,
+        last_post: &mut HashMap<String, DateTime<Utc>>,
+        batch: &mut Vec<DeliveryRow>,
+    ) -> Option<DeliveryRow> {
+        let now = self.core.clock.now();
+        let pick = batch
+            .iter()
+            .position(|row| Self::ready_at(last_post, row, now) <= now)?;
+        let row = batch.remove(pick);
+        for (key, _) in Self::limits(&row) {
+            last_post.insert(key, now);
+        }
+        Some(row)
+    }
+
+    /// Waits until the soonest of these deliveries may go; returns how long that was.
+    async fn wait_for_soonest(
+        &self,
+        last_post: &HashMap<String, DateTime<Utc>>,
+        batch: &[DeliveryRow],
+    ) -> Duration {
+        let now = self.core.clock.now();
+        let wait = batch
+            .iter()
+            .map(|row| Self::ready_at(last_post, row, now))
+            .min()
+            .and_then(|soonest| (soonest - now).to_std().ok())
+            .unwrap_or_default();
+        if !wait.is_zero() {
             self.core.clock.sleep(wait).await;
         }
-        let at = self.core.clock.now();
-        for (key, _) in limits {
-            last_post.insert(key, at);
-        }
+        wait
     }
 
     /// Deliveries marked `sending` by a process that is gone (we hold the lock, so nobody else

@@ -337,6 +337,9 @@ pub struct RecipientCheck {
     pub key: String,
     /// `None` when the recipient can be reached.
     pub problem: Option<AppError>,
+    /// How the message follows the finding's earlier one there ("It replies in the thread of
+    /// the message of 1 Dec 10:02."); `None` for a new message.
+    pub follows: Option<String>,
 }
 
 /// The pre-send check: the exact card, what was trimmed, and whether each recipient can be

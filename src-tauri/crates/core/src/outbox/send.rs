@@ -89,6 +89,7 @@ impl Outbox<'_> {
                     .into(),
             });
         }
+        let cloud = self.core.settings()?.cloud;
         let mut seen = HashSet::new();
         for recipient in &request.recipients {
             let key = recipient.key();
@@ -104,10 +105,33 @@ impl Outbox<'_> {
             } else {
                 None
             };
+            // A person's send follows the finding's message in a channel thread.
+            let follows = self
+                .core
+                .store
+                .anchor(&request.issue_id, &key, request.identity)?
+                .filter(|anchor| anchor.gone_at.is_none())
+                .and_then(|anchor| {
+                    let action = super::action_for(
+                        Follow::Thread,
+                        request.identity,
+                        recipient,
+                        Some(&anchor),
+                        cloud,
+                    );
+                    (action != super::DeliveryAction::Posted).then(|| {
+                        format!(
+                            "It follows the message of {} there ({}).",
+                            anchor.created_at.format("%Y-%m-%d %H:%M UTC"),
+                            action.label().to_lowercase()
+                        )
+                    })
+                });
             recipients.push(RecipientCheck {
                 label: recipient.label(),
                 key,
                 problem,
+                follows,
             });
         }
         Ok(SendPreview {

@@ -239,21 +239,31 @@ impl Store {
         Ok(fresh.len())
     }
 
-    /// Deliveries due now: manual messages first, then by age.
+    /// Deliveries due now, at most `per_place` for each place and sender (the next ones in
+    /// its order), so one busy place cannot crowd the others out: manual messages first, then
+    /// by age.
     pub fn due_deliveries(
         &self,
         now: DateTime<Utc>,
+        per_place: i64,
         limit: i64,
     ) -> Result<Vec<DeliveryRow>, StoreError> {
         let connection = self.connection();
         let mut statement = connection
             .prepare_cached(&format!(
-                "{SELECT} WHERE d.status IN ('queued', 'retrying') AND d.next_attempt_at <= ?1
-                 ORDER BY m.priority, d.next_attempt_at, d.created_at LIMIT ?2"
+                "{SELECT} WHERE d.id IN (
+                    SELECT id FROM (
+                        SELECT d2.id AS id, ROW_NUMBER() OVER (
+                            PARTITION BY d2.recipient_key, m2.identity
+                            ORDER BY m2.priority, d2.next_attempt_at, d2.created_at, d2.rowid) AS n
+                        FROM deliveries d2 JOIN messages m2 ON m2.id = d2.message_id
+                        WHERE d2.status IN ('queued', 'retrying') AND d2.next_attempt_at <= ?1)
+                    WHERE n <= ?3)
+                 ORDER BY m.priority, d.next_attempt_at, d.created_at, d.rowid LIMIT ?2"
             ))
             .map_err(|e| self.map_error(e))?;
         statement
-            .query_map(params![now.to_rfc3339(), limit], row)
+            .query_map(params![now.to_rfc3339(), limit, per_place], row)
             .map_err(|e| self.map_error(e))?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.map_error(e))

@@ -543,7 +543,10 @@ impl Workflows<'_> {
             if slot > now {
                 continue;
             }
-            let issues = self.matching_issues(definition, &[])?;
+            let mut issues = self.matching_issues(definition, &[])?;
+            if definition.skip_acknowledged {
+                issues.retain(|issue| issue.acknowledged_at.is_none());
+            }
             let recipients = unique(&definition.recipients);
             let mut queued = 0;
             if !issues.is_empty() {

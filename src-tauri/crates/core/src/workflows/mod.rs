@@ -127,6 +127,9 @@ pub struct WorkflowDefinition {
     /// Tell the places that hold a message about a finding when it is fixed.
     #[serde(default = "enabled_by_default")]
     pub announce_fixes: bool,
+    /// Periodic: leave out of the digest the findings someone already answered in Teams.
+    #[serde(default)]
+    pub skip_acknowledged: bool,
 }
 
 fn enabled_by_default() -> bool {
@@ -402,6 +405,7 @@ mod tests {
             identity: Identity::User,
             on_change: Default::default(),
             announce_fixes: true,
+            skip_acknowledged: false,
         };
         let fields: Vec<String> = definition.problems().into_iter().map(|p| p.field).collect();
         assert_eq!(fields, ["name", "recipients", "fallback", "schedule"]);

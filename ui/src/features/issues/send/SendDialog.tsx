@@ -285,7 +285,10 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
                       {preview.recipients.map((r) => (
                         <li key={r.key} className={styles.check}>
                           {r.problem ? <ErrorCircle16Filled className={styles.bad} /> : <CheckmarkCircle16Filled className={styles.ok} />}
-                          <Caption1>{r.problem ? r.problem.message : `${r.label} can be reached.`}</Caption1>
+                          <Caption1>
+                            {r.problem ? r.problem.message : `${r.label} can be reached.`}
+                            {r.follows && ` ${r.follows}`}
+                          </Caption1>
                         </li>
                       ))}
                       {blocking.map((b) => (
