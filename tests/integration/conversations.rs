@@ -7,68 +7,26 @@
 use std::path::Path;
 use std::time::Duration;
 
-use ox_teams_core::Core;
-use ox_teams_core::issues::{CancelFlag, IssueFilter, IssueState, Severity};
-use ox_teams_core::outbox::{DeliveryAction, Recipient, SendRequest};
+use ox_teams_core::issues::{IssueFilter, IssueState, Severity};
+use ox_teams_core::outbox::{DeliveryAction, SendRequest};
 use ox_teams_core::workflows::{
     ApplyTo, Conditions, Every, OnChange, Schedule, WorkflowDefinition,
 };
-use ox_teams_sandbox::{Sandbox, SandboxOptions, tenant};
+use ox_teams_sandbox::Sandbox;
 use ox_teams_tests::browser::Decision;
-use ox_teams_tests::{TestCore, core_against, sign_in_as};
+use ox_teams_tests::{Contoso, TestCore, contoso, import_ok, sign_in_as};
 use serde_json::{Value, json};
 
-const CLIENT_ID: &str = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
 /// A finding below every workflow's severity, so a scan without the others still names the
 /// scanner (a scan's scope is its tool and file).
 const FILLER: (&str, &str, &str, u32) = ("z", "Verbose logging", "info", 1);
 
-struct Setup {
-    sandbox: Sandbox,
-    t: TestCore,
-    channel: Recipient,
-    adele: Recipient,
-}
+type Setup = Contoso;
 
+/// Microsoft's limits hold in real time, the test's clock moves when told: the outbox's own
+/// pacing is tested in `outbox.rs` and `lost_replies.rs`; here, what is sent where.
 async fn setup() -> Setup {
-    // Microsoft's limits hold in real time, the test's clock moves when told: the outbox's own
-    // pacing is tested in `outbox.rs` and `lost_replies.rs`; here, what is sent where.
-    let sandbox = Sandbox::start(
-        SandboxOptions {
-            throttling: false,
-            ..SandboxOptions::new(tenant::small(1))
-        },
-        0,
-    )
-    .await
-    .unwrap();
-    let t = core_against(sandbox.url(), "contoso.onmicrosoft.com", CLIENT_ID);
-    sign_in_as(
-        &t.core,
-        "megan.bowen@contoso.onmicrosoft.com",
-        Decision::Accept,
-        None,
-    )
-    .await
-    .unwrap();
-    let channel = t
-        .core
-        .directory()
-        .resolve_recipient("channel:Security Operations/General")
-        .await
-        .unwrap();
-    let adele = t
-        .core
-        .directory()
-        .resolve_recipient("user:adele.vance@contoso.onmicrosoft.com")
-        .await
-        .unwrap();
-    Setup {
-        sandbox,
-        t,
-        channel,
-        adele,
-    }
+    contoso(false).await
 }
 
 /// An `ox-teams-issues/1` report of (id, title, severity, line).
@@ -88,14 +46,6 @@ fn write_report(dir: &Path, issues: &[(&str, &str, &str, u32)]) -> std::path::Pa
     )
     .unwrap();
     path
-}
-
-fn import(core: &Core, file: &Path) {
-    let report = core
-        .issues()
-        .import(&[file.to_path_buf()], &mut |_| {}, &CancelFlag::default())
-        .unwrap();
-    assert_eq!(report.refused, 0, "{report:?}");
 }
 
 fn workflow(s: &Setup, on_change: OnChange, announce_fixes: bool) -> WorkflowDefinition {
@@ -186,7 +136,7 @@ async fn a_change_replies_in_the_thread_and_updates_the_chat_card_then_the_fix_i
     core.workflows()
         .save(None, workflow(&s, OnChange::Follow, true))
         .unwrap();
-    import(
+    import_ok(
         core,
         &write_report(dir.path(), &[("a", "SQL injection in search", "high", 3)]),
     );
@@ -197,7 +147,7 @@ async fn a_change_replies_in_the_thread_and_updates_the_chat_card_then_the_fix_i
     let card = chat[0]["id"].as_str().unwrap().to_string();
 
     // The next scan: worse and moved. One reply in the thread, the chat's card edited.
-    import(
+    import_ok(
         core,
         &write_report(
             dir.path(),
@@ -221,7 +171,7 @@ async fn a_change_replies_in_the_thread_and_updates_the_chat_card_then_the_fix_i
     assert!(card_text(&chat[0]).contains("CRITICAL"));
 
     // The scan after that no longer reports it: "Fixed" in both places.
-    import(core, &write_report(dir.path(), &[FILLER]));
+    import_ok(core, &write_report(dir.path(), &[FILLER]));
     send_all(&s.t).await;
     let (channel, chat) = held(&s.sandbox).await;
     assert_eq!(channel.len(), 3);
@@ -254,7 +204,7 @@ async fn a_change_replies_in_the_thread_and_updates_the_chat_card_then_the_fix_i
     );
 
     // A fix is announced once: importing the same scan again sends nothing more.
-    import(core, &write_report(dir.path(), &[FILLER]));
+    import_ok(core, &write_report(dir.path(), &[FILLER]));
     send_all(&s.t).await;
     assert_eq!(held(&s.sandbox).await.0.len(), 3);
 }
@@ -267,7 +217,7 @@ async fn new_messages_when_asked_and_fixes_only_where_a_message_is() {
     let mut definition = workflow(&s, OnChange::New, true);
     definition.recipients = vec![s.channel.clone()];
     core.workflows().save(None, definition).unwrap();
-    import(
+    import_ok(
         core,
         &write_report(
             dir.path(),
@@ -278,7 +228,7 @@ async fn new_messages_when_asked_and_fixes_only_where_a_message_is() {
         ),
     );
     send_all(&s.t).await;
-    import(
+    import_ok(
         core,
         &write_report(
             dir.path(),
@@ -296,7 +246,7 @@ async fn new_messages_when_asked_and_fixes_only_where_a_message_is() {
         "\"new\" starts a new thread each time"
     );
     // Both fixed: only a, which has a message in the channel, is announced there.
-    import(core, &write_report(dir.path(), &[FILLER]));
+    import_ok(core, &write_report(dir.path(), &[FILLER]));
     send_all(&s.t).await;
     let (channel, _) = held(&s.sandbox).await;
     assert_eq!(channel.len(), 3);
@@ -312,12 +262,12 @@ async fn without_announcing_fixes_a_fix_stays_quiet() {
     core.workflows()
         .save(None, workflow(&s, OnChange::Follow, false))
         .unwrap();
-    import(
+    import_ok(
         core,
         &write_report(dir.path(), &[("a", "Open redirect", "high", 1)]),
     );
     send_all(&s.t).await;
-    import(core, &write_report(dir.path(), &[FILLER]));
+    import_ok(core, &write_report(dir.path(), &[FILLER]));
     assert_eq!(core.issues().get("a").unwrap().state, IssueState::Fixed);
     assert_eq!(core.outbox().deliveries(100).unwrap().len(), 2);
 }
@@ -331,7 +281,7 @@ async fn a_deleted_first_message_falls_back_to_a_new_one_and_an_edit_whose_answe
     core.workflows()
         .save(None, workflow(&s, OnChange::Follow, true))
         .unwrap();
-    import(
+    import_ok(
         core,
         &write_report(dir.path(), &[("a", "Path traversal", "high", 1)]),
     );
@@ -347,7 +297,7 @@ async fn a_deleted_first_message_falls_back_to_a_new_one_and_an_edit_whose_answe
         json!({ "method": "PATCH", "path": "/v1.0/chats/*/messages/*", "lose_reply": "status", "status": 504 }),
     )
     .await;
-    import(
+    import_ok(
         core,
         &write_report(dir.path(), &[("a", "Path traversal", "critical", 1)]),
     );
@@ -373,7 +323,7 @@ async fn a_deleted_first_message_falls_back_to_a_new_one_and_an_edit_whose_answe
         json!({}),
     )
     .await;
-    import(
+    import_ok(
         core,
         &write_report(dir.path(), &[("a", "Path traversal", "critical", 7)]),
     );
@@ -399,7 +349,7 @@ async fn a_persons_send_replies_in_the_thread_of_a_finding_already_in_the_channe
     let s = setup().await;
     let core = &s.t.core;
     let dir = tempfile::tempdir().unwrap();
-    import(core, &write_report(dir.path(), &[("a", "SSRF", "high", 1)]));
+    import_ok(core, &write_report(dir.path(), &[("a", "SSRF", "high", 1)]));
     let send = |comment: &str| SendRequest {
         issue_id: "a".into(),
         recipients: vec![s.channel.clone(), s.adele.clone()],
@@ -443,7 +393,7 @@ async fn reactions_and_replies_come_back_and_acknowledge_the_finding() {
     core.workflows()
         .save(None, workflow(&s, OnChange::Follow, true))
         .unwrap();
-    import(
+    import_ok(
         core,
         &write_report(
             dir.path(),
@@ -544,7 +494,7 @@ async fn with_the_optional_permission_answers_in_channel_threads_come_back_too()
     let mut definition = workflow(&s, OnChange::Follow, true);
     definition.recipients = vec![s.channel.clone()];
     core.workflows().save(None, definition).unwrap();
-    import(
+    import_ok(
         core,
         &write_report(dir.path(), &[("a", "Secrets in logs", "high", 1)]),
     );
@@ -601,4 +551,44 @@ async fn with_the_optional_permission_answers_in_channel_threads_come_back_too()
         core.issues().get("a").unwrap().acknowledged_by.as_deref(),
         Some("Adele Vance")
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chosen_existing_chat_gets_its_card_edited_too() {
+    let s = setup().await;
+    let core = &s.t.core;
+    let dir = tempfile::tempdir().unwrap();
+    let chat = core
+        .directory()
+        .chats(ox_teams_core::directory::Freshness::Recent)
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    let mut definition = workflow(&s, OnChange::Follow, true);
+    definition.recipients = vec![chat.recipient.clone()];
+    core.workflows().save(None, definition).unwrap();
+    import_ok(
+        core,
+        &write_report(dir.path(), &[("a", "Weak TLS settings", "high", 1)]),
+    );
+    send_all(&s.t).await;
+    import_ok(
+        core,
+        &write_report(dir.path(), &[("a", "Weak TLS settings", "critical", 1)]),
+    );
+    send_all(&s.t).await;
+    let all = ox_teams_tests::sandbox_messages(s.sandbox.url()).await;
+    let messages = all["chats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == chat.id.as_str())
+        .unwrap()["messages"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(messages.len(), 1, "edited in place, not posted again");
+    assert!(!messages[0]["message"]["lastEditedDateTime"].is_null());
+    assert!(card_text(&messages[0]).contains("CRITICAL"));
 }

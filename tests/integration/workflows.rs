@@ -6,56 +6,18 @@
 use std::path::Path;
 use std::time::Duration;
 
-use ox_teams_core::Core;
 use ox_teams_core::directory::Freshness;
-use ox_teams_core::issues::{CancelFlag, Severity};
+use ox_teams_core::issues::Severity;
 use ox_teams_core::outbox::{DeliveryStatus, Recipient};
 use ox_teams_core::workflows::{ApplyTo, Conditions, Every, Schedule, WorkflowDefinition};
-use ox_teams_sandbox::{Sandbox, SandboxOptions, tenant};
-use ox_teams_tests::browser::Decision;
-use ox_teams_tests::{TestCore, core_against, sign_in_as};
+use ox_teams_sandbox::Sandbox;
+use ox_teams_tests::{Contoso, TestCore, contoso, import_ok};
 use serde_json::{Value, json};
 
-const CLIENT_ID: &str = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
-
-struct Setup {
-    sandbox: Sandbox,
-    t: TestCore,
-    channel: Recipient,
-    adele: Recipient,
-}
+type Setup = Contoso;
 
 async fn setup() -> Setup {
-    let sandbox = Sandbox::start(SandboxOptions::new(tenant::small(1)), 0)
-        .await
-        .unwrap();
-    let t = core_against(sandbox.url(), "contoso.onmicrosoft.com", CLIENT_ID);
-    sign_in_as(
-        &t.core,
-        "megan.bowen@contoso.onmicrosoft.com",
-        Decision::Accept,
-        None,
-    )
-    .await
-    .unwrap();
-    let channel = t
-        .core
-        .directory()
-        .resolve_recipient("channel:Security Operations/General")
-        .await
-        .unwrap();
-    let adele = t
-        .core
-        .directory()
-        .resolve_recipient("user:adele.vance@contoso.onmicrosoft.com")
-        .await
-        .unwrap();
-    Setup {
-        sandbox,
-        t,
-        channel,
-        adele,
-    }
+    contoso(true).await
 }
 
 /// An `ox-teams-issues/1` report: (id, title, severity, description).
@@ -75,14 +37,6 @@ fn write_report(dir: &Path, name: &str, issues: &[(&str, &str, &str, &str)]) -> 
     )
     .unwrap();
     path
-}
-
-fn import(core: &Core, file: &Path) {
-    let report = core
-        .issues()
-        .import(&[file.to_path_buf()], &mut |_| {}, &CancelFlag::default())
-        .unwrap();
-    assert_eq!(report.refused, 0, "{report:?}");
 }
 
 fn definition(s: &Setup, apply_to: ApplyTo) -> WorkflowDefinition {
@@ -167,7 +121,7 @@ async fn new_or_updated_issues_go_out_once_and_only_the_updated_ones_after_a_cha
             ("c", "Debug mode on", "low", "DEBUG = True"),
         ],
     );
-    import(core, &first);
+    import_ok(core, &first);
     let queued = core.outbox().deliveries(100).unwrap();
     assert_eq!(queued.len(), 2, "the two high-or-worse issues: {queued:?}");
     assert!(
@@ -186,7 +140,7 @@ async fn new_or_updated_issues_go_out_once_and_only_the_updated_ones_after_a_cha
     }
 
     // The same report again: nothing new or updated, nothing sent.
-    import(core, &first);
+    import_ok(core, &first);
     assert_eq!(core.outbox().deliveries(100).unwrap().len(), 2);
 
     // One issue changes: only it goes out again (a new revision).
@@ -209,7 +163,7 @@ async fn new_or_updated_issues_go_out_once_and_only_the_updated_ones_after_a_cha
             ("c", "Debug mode on", "low", "DEBUG = True"),
         ],
     );
-    import(core, &changed);
+    import_ok(core, &changed);
     send_all(&s.t).await;
     let sent = cards(&s.sandbox).await;
     assert_eq!(sent.len(), 3);
@@ -248,7 +202,7 @@ async fn a_deleted_channel_falls_back_to_the_fallback_recipients_and_the_log_say
         .unwrap();
     assert!(deleted.status().is_success());
 
-    import(
+    import_ok(
         core,
         &write_report(
             dir.path(),
@@ -287,7 +241,7 @@ async fn a_deleted_channel_falls_back_to_the_fallback_recipients_and_the_log_say
 async fn existing_issues_go_out_once_across_saves_and_restarts() {
     let s = setup().await;
     let dir = tempfile::tempdir().unwrap();
-    import(
+    import_ok(
         &s.t.core,
         &write_report(
             dir.path(),
@@ -317,7 +271,7 @@ async fn existing_issues_go_out_once_across_saves_and_restarts() {
 
     // Another process on the same data folder (a restart) remembers too.
     let reopened = ox_teams_tests::open_core_with(s.t.dir.path(), s.t.secrets.clone());
-    import(
+    import_ok(
         &reopened,
         &write_report(
             dir.path(),
@@ -333,7 +287,7 @@ async fn a_periodic_digest_goes_out_at_its_local_time_once_per_slot() {
     let s = setup().await;
     let core = &s.t.core;
     let dir = tempfile::tempdir().unwrap();
-    import(
+    import_ok(
         core,
         &write_report(
             dir.path(),
@@ -401,7 +355,7 @@ async fn a_dry_run_sends_nothing_and_a_workflow_needs_its_recipients() {
     let s = setup().await;
     let core = &s.t.core;
     let dir = tempfile::tempdir().unwrap();
-    import(
+    import_ok(
         core,
         &write_report(
             dir.path(),
@@ -458,13 +412,13 @@ async fn a_fixed_finding_is_announced_in_its_thread_not_matched_again_and_a_reop
         ),
         ("b", "Hard-coded password", "high", "a literal password"),
     ];
-    import(core, &write_report(dir.path(), "scan.json", &both));
+    import_ok(core, &write_report(dir.path(), "scan.json", &both));
     send_all(&s.t).await;
     assert_eq!(cards(&s.sandbox).await.len(), 2);
 
     // The next scan no longer reports b: it is fixed, announced once in its thread, and no
     // longer matched.
-    import(core, &write_report(dir.path(), "scan.json", &both[..1]));
+    import_ok(core, &write_report(dir.path(), "scan.json", &both[..1]));
     assert_eq!(core.outbox().deliveries(100).unwrap().len(), 3);
     send_all(&s.t).await;
     let sent = cards(&s.sandbox).await;
@@ -478,7 +432,7 @@ async fn a_fixed_finding_is_announced_in_its_thread_not_matched_again_and_a_reop
     assert_eq!(dry.items[0].issue_id, "a");
 
     // b comes back: reopened, a new revision, so it goes out again (in its thread).
-    import(core, &write_report(dir.path(), "scan.json", &both));
+    import_ok(core, &write_report(dir.path(), "scan.json", &both));
     send_all(&s.t).await;
     let sent = cards(&s.sandbox).await;
     assert_eq!(sent.len(), 4, "{sent:?}");

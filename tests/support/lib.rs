@@ -247,3 +247,66 @@ pub async fn sandbox_control(base: &str, path: &str, body: serde_json::Value) {
         response.status()
     );
 }
+
+/// Megan Bowen signed in to the small Contoso sandbox, with the two recipients the workflow and
+/// conversation tests use: Security Operations › General, and Adele Vance.
+pub struct Contoso {
+    pub sandbox: ox_teams_sandbox::Sandbox,
+    pub t: TestCore,
+    pub channel: ox_teams_core::outbox::Recipient,
+    pub adele: ox_teams_core::outbox::Recipient,
+}
+
+/// [`Contoso`], with Microsoft's rate limits enforced or not.
+pub async fn contoso(throttling: bool) -> Contoso {
+    let sandbox = ox_teams_sandbox::Sandbox::start(
+        ox_teams_sandbox::SandboxOptions {
+            throttling,
+            ..ox_teams_sandbox::SandboxOptions::new(ox_teams_sandbox::tenant::small(1))
+        },
+        0,
+    )
+    .await
+    .unwrap();
+    let t = core_against(
+        sandbox.url(),
+        "contoso.onmicrosoft.com",
+        "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    );
+    sign_in_as(
+        &t.core,
+        "megan.bowen@contoso.onmicrosoft.com",
+        browser::Decision::Accept,
+        None,
+    )
+    .await
+    .unwrap();
+    let directory = t.core.directory();
+    let channel = directory
+        .resolve_recipient("channel:Security Operations/General")
+        .await
+        .unwrap();
+    let adele = directory
+        .resolve_recipient("user:adele.vance@contoso.onmicrosoft.com")
+        .await
+        .unwrap();
+    Contoso {
+        sandbox,
+        t,
+        channel,
+        adele,
+    }
+}
+
+/// Imports `file`, which must be accepted.
+pub fn import_ok(core: &Core, file: &Path) {
+    let report = core
+        .issues()
+        .import(
+            &[file.to_path_buf()],
+            &mut |_| {},
+            &ox_teams_core::issues::CancelFlag::default(),
+        )
+        .unwrap();
+    assert_eq!(report.refused, 0, "{report:?}");
+}

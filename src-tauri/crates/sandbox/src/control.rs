@@ -331,6 +331,21 @@ fn locate(world: &World, message_id: &str) -> Option<(String, usize)> {
     })
 }
 
+/// The person who answers and where the message is, or the control's 404.
+fn person_and_message(
+    world: &World,
+    says: &PersonSays,
+    message_id: &str,
+) -> Result<(usize, String, usize), Response> {
+    let user = world
+        .tenant
+        .find_user(&says.user)
+        .ok_or_else(|| not_found(&format!("user {}", says.user)))?;
+    let (thread, index) =
+        locate(world, message_id).ok_or_else(|| not_found(&format!("message {message_id}")))?;
+    Ok((user, thread, index))
+}
+
 fn identity_of(world: &World, user: usize) -> Value {
     let person = &world.tenant.users[user];
     json!({
@@ -350,11 +365,9 @@ pub async fn react(
     Json(says): Json<PersonSays>,
 ) -> Response {
     let mut world = shared.lock().await;
-    let Some(user) = world.tenant.find_user(&says.user) else {
-        return not_found(&format!("user {}", says.user));
-    };
-    let Some((thread, index)) = locate(&world, &message_id) else {
-        return not_found(&format!("message {message_id}"));
+    let (user, thread, index) = match person_and_message(&world, &says, &message_id) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     let now = world
         .now()
@@ -385,11 +398,9 @@ pub async fn answer(
     Json(says): Json<PersonSays>,
 ) -> Response {
     let mut world = shared.lock().await;
-    let Some(user) = world.tenant.find_user(&says.user) else {
-        return not_found(&format!("user {}", says.user));
-    };
-    let Some((thread, index)) = locate(&world, &message_id) else {
-        return not_found(&format!("message {message_id}"));
+    let (user, thread, index) = match person_and_message(&world, &says, &message_id) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     let id = world.message_id();
     let now = world

@@ -18,7 +18,7 @@ describe("Activity", () => {
   it("lists every delivery with its result, resends a failed one, and follows the outbox", async () => {
     let failed = true;
     backend.on("list_deliveries", () => [
-      delivery("d1", {}),
+      delivery("d1", { action: "updated", action_label: "Updated the card" }),
       delivery("d2", {
         label: "Security Operations › General",
         status: failed ? "failed" : "queued",
@@ -37,7 +37,7 @@ describe("Activity", () => {
     render(<ActivityPage onOpenIssue={(id) => opened.push(id)} />);
     const rows = await screen.findAllByTestId("delivery-row");
     expect(rows[0]).toHaveTextContent("Adele Vance");
-    expect(rows[0]).toHaveTextContent("Open in Teams");
+    expect(rows[0]).toHaveTextContent("Updated the card · Open in Teams");
     expect(rows[1]).toHaveTextContent("no longer exists");
     expect(within(nth(rows, 0)).queryByTestId("resend")).toBeNull();
 

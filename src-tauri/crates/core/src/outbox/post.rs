@@ -41,7 +41,11 @@ impl Outbox<'_> {
         }
         let chat_id = match (&row.target, recipient) {
             (Some(target), _) => target.clone(),
-            (None, Recipient::Chat { chat_id, .. }) => chat_id.clone(),
+            (None, Recipient::Chat { chat_id, .. }) => {
+                // Kept like the others: a later message about the finding edits this chat's card.
+                self.core.store.set_delivery_target(&row.id, chat_id)?;
+                chat_id.clone()
+            }
             (None, Recipient::Person { user_id, .. }) => {
                 let me = self.my_user_id()?;
                 let (me, user_id) = (&me, user_id);

@@ -10,7 +10,9 @@ use ts_rs::TS;
 
 use super::{ApplyTo, Workflow, WorkflowDefinition, WorkflowError, WorkflowRun};
 use crate::compose::{Context, compose, digest, follow_up};
-use crate::issues::{Change, ImportReport, Issue, IssueFilter, IssueState, Severity};
+use crate::issues::{
+    Change, ImportReport, Issue, IssueEventKind, IssueFilter, IssueState, Severity,
+};
 use crate::links::workflow_link;
 use crate::outbox::Recipient;
 use crate::outbox::{Card, DIGEST_PREFIX, Follow, NewMessage, Origin, Purpose, card_budget};
@@ -349,19 +351,25 @@ impl Workflows<'_> {
     }
 
     /// What the finding's latest history step changed, for the reply that follows its first
-    /// message (`None` when the workflow does not follow first messages).
+    /// message. `None` when the workflow does not follow first messages, or when the finding did
+    /// not change (a workflow that also covers existing findings): the reply is then the card.
     fn latest_changes(&self, issue: &Issue, follow: Follow) -> Result<Option<Vec<String>>> {
         if follow == Follow::New {
             return Ok(None);
         }
-        Ok(Some(
-            self.core
-                .store
-                .issue_events(&issue.id)?
-                .pop()
-                .map(|event| event.changes)
-                .unwrap_or_default(),
-        ))
+        Ok(self
+            .core
+            .store
+            .issue_events(&issue.id)?
+            .pop()
+            .filter(|event| {
+                event.revision == issue.revision
+                    && matches!(
+                        event.kind,
+                        IssueEventKind::Updated | IssueEventKind::Reopened
+                    )
+            })
+            .map(|event| event.changes))
     }
 
     /// Findings an import fixed: each workflow that announces fixes tells the places where it
