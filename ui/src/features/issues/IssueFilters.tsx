@@ -148,8 +148,8 @@ export function IssueFilters(props: {
         {props.shown === null
           ? ""
           : filtered
-            ? `${props.shown.toLocaleString()} of ${(facets?.total ?? 0).toLocaleString()} issues`
-            : `${props.shown.toLocaleString()} issues`}
+            ? `${props.shown.toLocaleString()} of ${(facets?.total ?? 0).toLocaleString()} ${facets?.total === 1 ? "issue" : "issues"}`
+            : `${props.shown.toLocaleString()} ${props.shown === 1 ? "issue" : "issues"}`}
       </Caption1>
     </div>
   );
