@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
+use super::columns::time;
 use super::{Store, StoreError};
 use crate::bot::Identity;
 use crate::outbox::{Anchor, Answer, AnswerKind, DeliveryAction};
@@ -12,14 +13,6 @@ use crate::outbox::{Anchor, Answer, AnswerKind, DeliveryAction};
 const SELECT: &str =
     "SELECT issue_id, recipient_key, identity, delivery_id, conversation, message_id, web_url,
     created_at, gone_at FROM anchors";
-
-fn time(text: String) -> rusqlite::Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(&text)
-        .map(|t| t.to_utc())
-        .map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-        })
-}
 
 fn anchor(r: &Row) -> rusqlite::Result<Anchor> {
     Ok(Anchor {

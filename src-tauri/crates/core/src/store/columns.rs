@@ -2,12 +2,22 @@
 //! and scripts see), recipients as JSON. Rows come back as these types; nothing above the
 //! store parses a column again.
 
+use chrono::{DateTime, Utc};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
 use crate::bot::Identity;
 use crate::error::ErrorCode;
 use crate::issues::{IssueEventKind, IssueState};
 use crate::outbox::{AnswerKind, DeliveryAction, DeliveryStatus, Follow, Purpose, Recipient};
+
+/// A time stored as RFC 3339 text, read back.
+pub(super) fn time(text: String) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(&text)
+        .map(|t| t.to_utc())
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })
+}
 
 /// Enums stored as their serde name (`"queued"`, `"bot"`, `"not_found"`).
 macro_rules! column_as_name {

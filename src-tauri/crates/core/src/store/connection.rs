@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
+use super::columns::time;
 use super::{Store, StoreError};
 
 /// What the app remembers of a connection. No token is ever part of it.
@@ -25,14 +26,6 @@ pub struct ConnectionRecord {
     pub refreshed_at: Option<DateTime<Utc>>,
     /// Why the connection stopped working: (error code, sentence, when).
     pub problem: Option<(String, String, DateTime<Utc>)>,
-}
-
-fn time(text: String) -> rusqlite::Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(&text)
-        .map(|t| t.to_utc())
-        .map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-        })
 }
 
 impl Store {

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use rusqlite::{OptionalExtension, Row, params, params_from_iter};
 
+use super::columns::time;
 use super::{Store, StoreError};
 use crate::issues::{
     Change, Facet, Finding, Issue, IssueEvent, IssueEventKind, IssueFacets, IssueFilter, IssuePage,
@@ -26,14 +27,6 @@ const COLUMNS: &str =
     "id, title, severity, score, tool, rule_id, rule_name, path, line, column_number, help_uri,
     description, tags, revision, change, first_seen, last_seen, source, scope, state,
     state_changed_at, fixed_by, acknowledged_at, acknowledged_by";
-
-fn time(text: String) -> rusqlite::Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(&text)
-        .map(|t| t.to_utc())
-        .map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-        })
-}
 
 fn issue(row: &Row) -> rusqlite::Result<Issue> {
     let severity: String = row.get(2)?;

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
+use super::columns::time;
 use super::{Store, StoreError};
 use crate::bot::Identity;
 use crate::error::{AppError, ErrorCode};
@@ -70,14 +71,6 @@ pub struct DeliveryRow {
     /// The anchor it followed.
     pub anchor_message_id: Option<String>,
     pub purpose: Purpose,
-}
-
-fn time(text: String) -> rusqlite::Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(&text)
-        .map(|t| t.to_utc())
-        .map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-        })
 }
 
 const SELECT: &str = "SELECT d.id, d.message_id, d.recipient, d.recipient_key, d.label, d.status, d.attempts,

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
+use super::columns::time;
 use super::{Store, StoreError};
 
 /// A workflow as stored: its definition is JSON.
@@ -28,14 +29,6 @@ pub struct RunRow {
     pub queued: i64,
     pub skipped: i64,
     pub summary: String,
-}
-
-fn time(text: String) -> rusqlite::Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(&text)
-        .map(|t| t.to_utc())
-        .map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-        })
 }
 
 fn workflow(r: &Row) -> rusqlite::Result<WorkflowRow> {
