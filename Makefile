@@ -82,6 +82,7 @@ bench: deps ui
 	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-tests --bench dispatch
 	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-tests --bench people_search
 	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-tests --bench rescan
+	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-tests --bench github_poll
 
 ## Installable packages (deb and rpm on Linux, with ox-teams-cli inside), in
 ## $(CARGO_TARGET_DIR)/release/bundle/{deb,rpm}.

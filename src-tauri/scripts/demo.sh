@@ -42,6 +42,25 @@ tenant_id=$(sed -n 's/^tenant .*, id \([^)]*\)).*/\1/p' "$sandbox_log" | head -n
 # Importing again changes nothing, so a second `make demo` keeps what the first one did.
 "${cli[@]}" import "$here"/tests/fixtures/sarif/*.sarif >/dev/null
 
+# Sources: a folder to drop reports into (imported by themselves once they stop changing), and
+# the sandbox's GitHub stand-in with its demo token. The sandbox's address changes each run, so
+# the GitHub source of an earlier run is replaced.
+inbox="$data/inbox"
+mkdir -p "$inbox"
+"${cli[@]}" sources add folder "$inbox" >/dev/null 2>&1 || true  # watched already on a second run
+for old in $("${cli[@]}" sources list | sed -n 's/^\([0-9a-f-]\{36\}\)  GitHub 127\.0\.0\.1 .*/\1/p'); do
+  "${cli[@]}" sources remove "$old" >/dev/null 2>&1 || true
+done
+github_token=ghp_sandbox_demo_token
+if printf '%s\n' "$github_token" |
+  "${cli[@]}" sources add github --url "$url/github" --org contoso --token-stdin >/dev/null 2>&1; then
+  github_source="contoso's alerts are read every 5 minutes (Sources)"
+else
+  # The token goes to the keychain, which a machine without a desktop session only has once the
+  # app's own session starts.
+  github_source="Sources › Add GitHub…: address $url/github, organisation contoso, token $github_token"
+fi
+
 cat <<INFO
 
   Sandbox tenant   Contoso (contoso.onmicrosoft.com) at $url
@@ -51,6 +70,9 @@ cat <<INFO
                    client secret: $bot_secret — then CONNECT and consent as Megan
   Data folder      $data
   Sample issues    $("${cli[@]}" --json issues --limit 1 | sed -n 's/^  "total": \([0-9]*\),/\1/p') imported from tests/fixtures/sarif
+  Watched folder   $inbox — copy a .sarif report here; it is imported by itself
+  GitHub           $github_source;
+                   dismiss, fix or add alerts at $url/_sandbox/github
 
 INFO
 OX_TEAMS_DATA_DIR="$data" "$here/tests/scripts/run-app.sh" "$bin/ox-teams"

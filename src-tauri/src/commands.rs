@@ -17,7 +17,9 @@ use ox_teams_core::outbox::{
     AnswersReport, Conversation, Delivery, Queued, Recipient, SendPreview, SendRequest,
 };
 use ox_teams_core::secrets::KeychainStatus;
+use ox_teams_core::secrets::Secret;
 use ox_teams_core::settings::{FieldProblem, Settings};
+use ox_teams_core::sources::{GitHubDraft, Source};
 use ox_teams_core::workflows::{DryRun, SavedWorkflow, Workflow, WorkflowDefinition, WorkflowRun};
 use ox_teams_core::{AppError, ErrorCode, SaveSettingsOutcome, SettingsView, Startup};
 use tauri::{AppHandle, State};
@@ -429,6 +431,58 @@ pub async fn choose_and_import(
     }
 }
 
+/// Every source findings arrive from by themselves, with its last check and problem.
+#[tauri::command]
+pub async fn list_sources(shell: State<'_, Shell>) -> Result<Vec<Source>, AppError> {
+    Ok(shell.core()?.sources().list()?)
+}
+
+/// Asks for a folder in the system's chooser and watches it. `None` when the person closed
+/// the chooser.
+#[tauri::command]
+pub async fn choose_and_watch_folder(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+) -> Result<Option<Source>, AppError> {
+    let (chosen, answer) = oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Watch a folder that scanners or CI write SARIF and JSON reports into")
+        .pick_folder(move |path| {
+            let _ = chosen.send(path.and_then(|p| p.into_path().ok()));
+        });
+    match answer.await.ok().flatten() {
+        Some(path) => Ok(Some(shell.core()?.sources().add_folder(&path)?)),
+        None => Ok(None),
+    }
+}
+
+/// Adds a GitHub source once GitHub accepts the token; the token goes to the OS keychain.
+#[tauri::command]
+pub async fn add_github_source(
+    shell: State<'_, Shell>,
+    draft: GitHubDraft,
+    token: String,
+) -> Result<Source, AppError> {
+    Ok(shell
+        .core()?
+        .sources()
+        .add_github(&draft, Secret::new(token))
+        .await?)
+}
+
+/// Stops watching a source (its findings stay).
+#[tauri::command]
+pub async fn remove_source(shell: State<'_, Shell>, id: String) -> Result<(), AppError> {
+    Ok(shell.core()?.sources().remove(&id).await?)
+}
+
+/// Checks a source now; the result arrives as a `sources-checked` event.
+#[tauri::command]
+pub async fn check_source(shell: State<'_, Shell>, id: String) -> Result<(), AppError> {
+    Ok(shell.core()?.sources().check_soon(&id)?)
+}
+
 /// Imports files dropped on the window.
 #[tauri::command]
 pub async fn import_paths(
@@ -584,6 +638,24 @@ pub async fn open_help(
         .ok_or_else(|| AppError {
             code: ErrorCode::NotFound,
             message: "The scanner gave no web page for this rule.".into(),
+        })?;
+    open_in_browser(&app, url)
+}
+
+/// Opens the page of the alert a finding came from (a GitHub alert), only a web address.
+#[tauri::command]
+pub async fn open_alert(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    issue_id: String,
+) -> Result<(), AppError> {
+    let issue = shell.core()?.issues().get(&issue_id)?;
+    let url = issue
+        .link
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .ok_or_else(|| AppError {
+            code: ErrorCode::NotFound,
+            message: "This finding did not come from an alert with a web page.".into(),
         })?;
     open_in_browser(&app, url)
 }

@@ -7,6 +7,7 @@ use ox_teams_core::auth::SignInWaiting;
 use ox_teams_core::issues::ImportProgress;
 use ox_teams_core::links::LinkEvent;
 use ox_teams_core::outbox::DispatchReport;
+use ox_teams_core::sources::PollReport;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter};
 
@@ -43,6 +44,9 @@ pub const IMPORT: Event<ImportProgress> = Event::new("import-progress");
 
 /// Deliveries were sent, failed, retried or paused.
 pub const OUTBOX: Event<DispatchReport> = Event::new("outbox-changed");
+
+/// Sources were checked: what each found, and its problem.
+pub const SOURCES: Event<PollReport> = Event::new("sources-checked");
 
 /// The events' payloads as Rust types, listed by `build.rs` (see `ipc.rs`).
 #[cfg(test)]

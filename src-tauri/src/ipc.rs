@@ -147,8 +147,14 @@ pub fn typescript(
             payload = event.payload,
         ));
     }
+    // A type is imported when code names it; a doc comment's words ("Every source…") do not.
+    let code: String = body
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("/**"))
+        .collect::<Vec<_>>()
+        .join("\n");
     let used = |name: &str| {
-        body.split(|c: char| !c.is_alphanumeric() && c != '_')
+        code.split(|c: char| !c.is_alphanumeric() && c != '_')
             .any(|word| word == name)
     };
     let mut module = String::from(

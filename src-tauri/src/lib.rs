@@ -199,10 +199,22 @@ pub fn run() {
             if let Ok(core) = &shell.core {
                 let core = core.clone();
                 let app = app.handle().clone();
+                let (sources_app, sources_core) = (app.clone(), core.clone());
                 tauri::async_runtime::spawn(async move {
                     restart_on_panic("the outbox", &SystemClock, Duration::from_secs(5), || {
                         let (app, core) = (app.clone(), core.clone());
                         async move { core.outbox().run(|report| tell_window(&app, report)).await }
+                    })
+                    .await;
+                });
+                tauri::async_runtime::spawn(async move {
+                    restart_on_panic("the sources", &SystemClock, Duration::from_secs(5), || {
+                        let (app, core) = (sources_app.clone(), sources_core.clone());
+                        async move {
+                            core.sources()
+                                .run(|report| events::SOURCES.emit(&app, report))
+                                .await
+                        }
                     })
                     .await;
                 });

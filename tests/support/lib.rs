@@ -156,6 +156,7 @@ pub fn sample_issue(title: &str) -> ox_teams_core::issues::Issue {
         help_uri: Some(
             "https://codeql.github.com/codeql-query-help/javascript/js-sql-injection/".into(),
         ),
+        link: None,
         description: "This query depends on a user-provided value.".into(),
         tags: vec!["security".into(), "external/cwe/cwe-089".into()],
         revision: 1,

@@ -20,6 +20,7 @@ import { ActivityPage } from "../features/activity/ActivityPage";
 import { ConnectorsPage } from "../features/connectors/ConnectorsPage";
 import { IssuesPage } from "../features/issues/IssuesPage";
 import { SettingsPage } from "../features/settings/SettingsPage";
+import { SourcesPage } from "../features/sources/SourcesPage";
 import { WorkflowsPage } from "../features/workflows/WorkflowsPage";
 import { PAGES, routeOf } from "./routes";
 import type { Page } from "./routes";
@@ -126,6 +127,8 @@ function CurrentPage(props: { route: Route; navigate: (route: Route) => void }) 
       return <IssuesPage issueId={route.issue_id ?? null} openedBy={route} onOpenActivity={() => navigate({ page: "activity" })} />;
     case "workflows":
       return <WorkflowsPage workflowId={route.workflow_id ?? null} />;
+    case "sources":
+      return <SourcesPage />;
     case "activity":
       return <ActivityPage onOpenIssue={(issueId) => navigate({ page: "issues", issue_id: issueId })} />;
     case "settings":

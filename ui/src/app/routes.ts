@@ -1,4 +1,5 @@
 import {
+  ArrowDownload24Regular,
   Flow24Regular,
   History24Regular,
   PlugConnected24Regular,
@@ -21,6 +22,7 @@ export interface PageEntry {
 export const PAGES: readonly PageEntry[] = [
   { page: "connectors", label: "Connectors", icon: PlugConnected24Regular },
   { page: "issues", label: "Active Issues", icon: ShieldError24Regular },
+  { page: "sources", label: "Sources", icon: ArrowDownload24Regular },
   { page: "workflows", label: "Workflows", icon: Flow24Regular },
   { page: "activity", label: "Activity", icon: History24Regular },
   { page: "settings", label: "Settings", icon: Settings24Regular },

@@ -10,7 +10,11 @@ export type Issue = { id: string, title: string, severity: Severity,
 /**
  * The scanner's score (`security-severity`), when it gave one.
  */
-score: number | null, tool: string, rule_id: string, rule_name: string | null, path: string | null, line: number | null, column: number | null, help_uri: string | null, description: string, tags: Array<string>, revision: number, change: Change, first_seen: string, last_seen: string, 
+score: number | null, tool: string, rule_id: string, rule_name: string | null, path: string | null, line: number | null, column: number | null, help_uri: string | null, 
+/**
+ * Where it can be seen at its origin: a GitHub alert's page.
+ */
+link: string | null, description: string, tags: Array<string>, revision: number, change: Change, first_seen: string, last_seen: string, 
 /**
  * The file it was last imported from.
  */

@@ -13,6 +13,7 @@ import type { DispatchReport } from "./DispatchReport";
 import type { DryRun } from "./DryRun";
 import type { FieldProblem } from "./FieldProblem";
 import type { Freshness } from "./Freshness";
+import type { GitHubDraft } from "./GitHubDraft";
 import type { ImportProgress } from "./ImportProgress";
 import type { ImportReport } from "./ImportReport";
 import type { Issue } from "./Issue";
@@ -26,6 +27,7 @@ import type { LinkEvent } from "./LinkEvent";
 import type { Listing } from "./Listing";
 import type { PermissionReport } from "./PermissionReport";
 import type { Person } from "./Person";
+import type { PollReport } from "./PollReport";
 import type { Queued } from "./Queued";
 import type { Recipient } from "./Recipient";
 import type { SaveSettingsOutcome } from "./SaveSettingsOutcome";
@@ -36,6 +38,7 @@ import type { SendRequest } from "./SendRequest";
 import type { Settings } from "./Settings";
 import type { SettingsView } from "./SettingsView";
 import type { SignInWaiting } from "./SignInWaiting";
+import type { Source } from "./Source";
 import type { Startup } from "./Startup";
 import type { Team } from "./Team";
 import type { Workflow } from "./Workflow";
@@ -100,6 +103,16 @@ export const commands = {
   issueFacets: (states: Array<IssueState>) => call<IssueFacets>("issue_facets", { states }),
   /** Asks for SARIF or JSON files (or a folder of them) in the system's file chooser and imports them. `None` when the person closed the chooser. */
   chooseAndImport: (folder: boolean) => call<ImportReport | null>("choose_and_import", { folder }),
+  /** Every source findings arrive from by themselves, with its last check and problem. */
+  listSources: () => call<Array<Source>>("list_sources"),
+  /** Asks for a folder in the system's chooser and watches it. `None` when the person closed the chooser. */
+  chooseAndWatchFolder: () => call<Source | null>("choose_and_watch_folder"),
+  /** Adds a GitHub source once GitHub accepts the token; the token goes to the OS keychain. */
+  addGithubSource: (draft: GitHubDraft, token: string) => call<Source>("add_github_source", { draft, token }),
+  /** Stops watching a source (its findings stay). */
+  removeSource: (id: string) => call<null>("remove_source", { id }),
+  /** Checks a source now; the result arrives as a `sources-checked` event. */
+  checkSource: (id: string) => call<null>("check_source", { id }),
   /** Imports files dropped on the window. */
   importPaths: (paths: Array<string>) => call<ImportReport>("import_paths", { paths }),
   cancelImport: () => call<null>("cancel_import"),
@@ -117,6 +130,8 @@ export const commands = {
   openMessage: (deliveryId: string) => call<null>("open_message", { deliveryId }),
   /** Opens a rule's help page (only web addresses). */
   openHelp: (issueId: string) => call<null>("open_help", { issueId }),
+  /** Opens the page of the alert a finding came from (a GitHub alert), only a web address. */
+  openAlert: (issueId: string) => call<null>("open_alert", { issueId }),
 };
 
 /** An `ox-teams://` link the app received. */
@@ -134,3 +149,7 @@ export const onImportProgress = (handler: (payload: ImportProgress) => void): Pr
 /** Deliveries were sent, failed, retried or paused. */
 export const onOutboxChanged = (handler: (payload: DispatchReport) => void): Promise<() => void> =>
   listenTo<DispatchReport>("outbox-changed", handler);
+
+/** Sources were checked: what each found, and its problem. */
+export const onSourcesChecked = (handler: (payload: PollReport) => void): Promise<() => void> =>
+  listenTo<PollReport>("sources-checked", handler);

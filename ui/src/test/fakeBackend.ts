@@ -7,6 +7,7 @@ import type { ImportProgress } from "../bindings/ImportProgress";
 import type { Issue } from "../bindings/Issue";
 import type { LinkEvent } from "../bindings/LinkEvent";
 import type { PermissionReport } from "../bindings/PermissionReport";
+import type { PollReport } from "../bindings/PollReport";
 import type { Person } from "../bindings/Person";
 import type { SignInWaiting } from "../bindings/SignInWaiting";
 import type { Settings } from "../bindings/Settings";
@@ -20,6 +21,7 @@ export const backend = {
   signInListeners: new Set<(event: SignInWaiting) => void>(),
   importListeners: new Set<(event: ImportProgress) => void>(),
   outboxListeners: new Set<(event: DispatchReport) => void>(),
+  sourcesListeners: new Set<(event: PollReport) => void>(),
   dropListeners: new Set<(paths: string[]) => void>(),
   calls: [] as { command: string; args: Record<string, unknown> | undefined }[],
 
@@ -29,6 +31,7 @@ export const backend = {
     this.signInListeners.clear();
     this.importListeners.clear();
     this.outboxListeners.clear();
+    this.sourcesListeners.clear();
     this.dropListeners.clear();
     this.calls = [];
   },
@@ -48,6 +51,10 @@ export const backend = {
 
   emitOutboxChanged(event: DispatchReport) {
     for (const listener of this.outboxListeners) listener(event);
+  },
+
+  emitSourcesChecked(event: PollReport) {
+    for (const listener of this.sourcesListeners) listener(event);
   },
 
   /** Drops files on the window. */
@@ -115,6 +122,7 @@ export async function fakeTauriModule() {
         "sign-in-waiting": backend.signInListeners,
         "import-progress": backend.importListeners,
         "outbox-changed": backend.outboxListeners,
+        "sources-checked": backend.sourcesListeners,
       }[event] as Set<(payload: never) => void> | undefined;
       if (!listeners) throw new Error(`no fake for the event ${event}`);
       listeners.add(listener);
@@ -179,6 +187,7 @@ export function issue(n: number, overrides: Partial<Issue> = {}): Issue {
     line: 42,
     column: 5,
     help_uri: "https://semgrep.dev/r/python.eval",
+    link: null,
     description: "eval() on user input runs arbitrary code.",
     tags: ["security"],
     revision: 1,

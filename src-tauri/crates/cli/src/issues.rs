@@ -5,15 +5,20 @@ use clap::Subcommand;
 use crate::show;
 use std::path::PathBuf;
 
-use ox_teams_core::issues::{CancelFlag, IssueFilter, IssueState, Severity};
+use ox_teams_core::issues::{CancelFlag, ImportReport, IssueFilter, IssueState, Severity};
 use ox_teams_core::{AppError, Core, ErrorCode};
 
 #[derive(Subcommand)]
 pub(crate) enum IssuesCommand {
-    /// Import findings: SARIF 2.1.0 or ox-teams-issues/1 JSON files, or folders of them.
+    /// Import findings: SARIF 2.1.0 or ox-teams-issues/1 JSON files, or folders of them; `-`
+    /// reads one report from standard input (a pipeline step).
     Import {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// What a report from standard input is called: its scope when its runs name none (so
+        /// each pipeline's findings are fixed only by that pipeline's next report).
+        #[arg(long, value_name = "NAME", default_value = "standard input")]
+        name: String,
     },
     /// List the issues, most severe first (the open ones unless --state says otherwise).
     Issues {
@@ -46,7 +51,13 @@ pub(crate) enum IssuesCommand {
 
 pub(crate) async fn run(core: &Core, json: bool, command: IssuesCommand) -> Result<(), AppError> {
     match command {
-        IssuesCommand::Import { paths } => {
+        IssuesCommand::Import { paths, name } if paths == [PathBuf::from("-")] => {
+            let report = tokio::task::block_in_place(|| {
+                core.issues().import_stream(&name, std::io::stdin().lock())
+            })?;
+            finish_import(json, &report)?;
+        }
+        IssuesCommand::Import { paths, .. } => {
             let cancel = CancelFlag::default();
             let flag = cancel.clone();
             tokio::spawn(async move {
@@ -74,28 +85,7 @@ pub(crate) async fn run(core: &Core, json: bool, command: IssuesCommand) -> Resu
                     &cancel,
                 )
             })?;
-            if json {
-                show::json(&report)
-            } else {
-                show::import(&report)
-            }
-            if report.refused > 0 || report.cancelled {
-                return Err(AppError {
-                    code: if report.cancelled {
-                        ErrorCode::Cancelled
-                    } else {
-                        ErrorCode::InvalidFindings
-                    },
-                    message: if report.cancelled {
-                        "the import was cancelled; files read before it were imported".into()
-                    } else {
-                        format!(
-                            "{} file(s) were refused; the others were imported",
-                            report.refused
-                        )
-                    },
-                });
-            }
+            finish_import(json, &report)?;
         }
         IssuesCommand::Issues {
             states,
@@ -156,4 +146,31 @@ fn parse_severity(text: &str) -> Result<Severity, String> {
     Severity::parse(text).ok_or_else(|| {
         format!("“{text}” is not a severity: use critical, high, medium, low or info")
     })
+}
+
+/// Prints what an import did; refused files or a cancel make the command fail.
+fn finish_import(json: bool, report: &ImportReport) -> Result<(), AppError> {
+    if json {
+        show::json(report)
+    } else {
+        show::import(report)
+    }
+    if report.refused > 0 || report.cancelled {
+        return Err(AppError {
+            code: if report.cancelled {
+                ErrorCode::Cancelled
+            } else {
+                ErrorCode::InvalidFindings
+            },
+            message: if report.cancelled {
+                "the import was cancelled; files read before it were imported".into()
+            } else {
+                format!(
+                    "{} file(s) were refused; the others were imported",
+                    report.refused
+                )
+            },
+        });
+    }
+    Ok(())
 }

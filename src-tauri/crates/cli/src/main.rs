@@ -8,6 +8,7 @@ mod directory;
 mod issues;
 mod send;
 mod show;
+mod sources;
 mod workflows;
 
 use std::path::PathBuf;
@@ -55,6 +56,9 @@ enum Command {
     /// Workflows: Teams messages that go out by themselves.
     #[command(subcommand)]
     Workflows(workflows::WorkflowsCommand),
+    /// Sources: folders and GitHub alert lists that findings arrive from by themselves.
+    #[command(subcommand)]
+    Sources(sources::SourcesCommand),
 }
 
 fn main() -> ExitCode {
@@ -106,5 +110,6 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         Command::Directory(command) => directory::run(&core, json, command).await,
         Command::Send(command) => send::run(&core, json, command).await,
         Command::Workflows(command) => workflows::run(&core, json, command).await,
+        Command::Sources(command) => sources::run(&core, json, command).await,
     }
 }

@@ -6,6 +6,7 @@ use ox_teams_core::directory::{Channel, ChannelKind, Chat, ChatKind, Person, Tea
 use ox_teams_core::issues::{FileImport, ImportReport, Issue, IssueEvent, IssuePage};
 use ox_teams_core::outbox::{Delivery, DeliveryStatus, DispatchReport};
 use ox_teams_core::secrets::KeychainStatus;
+use ox_teams_core::sources::{PollReport, Source};
 use ox_teams_core::workflows::{DryRun, Workflow, WorkflowRun};
 use ox_teams_core::{SettingsView, StatusReport};
 
@@ -495,5 +496,61 @@ pub fn deliveries(deliveries: &[Delivery]) {
             truncate(&delivery.issue_title, 32),
             outcome
         );
+    }
+}
+
+pub fn sources(list: &[Source]) {
+    if list.is_empty() {
+        println!(
+            "no sources (ox-teams-cli sources add folder PATH, or sources add github --repo \
+             OWNER/NAME --token-stdin)"
+        );
+    }
+    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    for source in list {
+        println!("{}  {}", source.id, source.name);
+        let last = source
+            .last_check
+            .map(when)
+            .unwrap_or_else(|| "not yet".into());
+        let found = match source.found_at {
+            Some(at) => format!("{} at {}", source.found_summary, when(at)),
+            None => "nothing yet".into(),
+        };
+        println!(
+            "    last check {last}; found {found}; next check {}",
+            when(source.next_check)
+        );
+        if let Some(until) = source.waiting_until {
+            println!("    waiting for GitHub's rate limit until {}", when(until));
+        }
+        if let Some(error) = &source.error {
+            println!("    problem: {}", error.message);
+        }
+    }
+}
+
+pub fn poll(report: &PollReport) {
+    for poll in &report.polls {
+        let mut line = format!("{}: {}", poll.name, poll.found.sentence());
+        if poll.requests > 0 {
+            line.push_str(&format!(
+                " ({} requests, {} unchanged lists)",
+                poll.requests, poll.not_modified
+            ));
+        }
+        if poll.pending > 0 {
+            line.push_str(&format!(
+                "; {} file(s) still being written, imported once they stop changing",
+                poll.pending
+            ));
+        }
+        println!("{line}");
+        if let Some(error) = &poll.error {
+            println!("    problem: {}", error.message);
+        }
+    }
+    if report.polls.is_empty() && !report.busy {
+        println!("no sources to check");
     }
 }

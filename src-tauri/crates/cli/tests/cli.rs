@@ -265,3 +265,97 @@ fn a_refused_file_is_named_and_exits_1_while_the_rest_imports() {
         Some(2)
     );
 }
+
+/// Runs the CLI with `input` on its standard input.
+fn cli_with_input(data_dir: &Path, args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ox-teams-cli"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/ox-teams-test-bus",
+        )
+        .env_remove("OX_TEAMS_DATA_DIR")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ox-teams-cli runs");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_pipeline_pipes_its_report_in_and_each_pipeline_is_its_own_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/sarif");
+    let bandit = std::fs::read(format!("{samples}/bandit-generated.sarif")).unwrap();
+    let output = cli_with_input(dir.path(), &["import", "-", "--name", "ci/main"], &bandit);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("6 new"), "{}", stdout(&output));
+    // Another pipeline's empty report fixes nothing of ci/main's.
+    let empty =
+        br#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Bandit"}},"results":[]}]}"#;
+    let other = cli_with_input(dir.path(), &["import", "-", "--name", "ci/nightly"], empty);
+    assert!(other.status.success(), "{}", stderr(&other));
+    assert!(stdout(&other).contains("0 fixed"), "{}", stdout(&other));
+    // The same pipeline's empty report fixes them.
+    let fixed = cli_with_input(dir.path(), &["import", "-", "--name", "ci/main"], empty);
+    assert!(stdout(&fixed).contains("6 fixed"), "{}", stdout(&fixed));
+    // A cut-off report is refused, saying so.
+    let cut = cli_with_input(dir.path(), &["import", "-"], &bandit[..bandit.len() / 2]);
+    assert_eq!(cut.status.code(), Some(1));
+    assert!(stdout(&cut).contains("cut off"), "{}", stdout(&cut));
+}
+
+#[test]
+fn a_watched_folder_is_added_polled_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = tempfile::tempdir().unwrap();
+    let added = cli(
+        dir.path(),
+        &[
+            "sources",
+            "add",
+            "folder",
+            &reports.path().display().to_string(),
+        ],
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/sarif");
+    std::fs::copy(
+        format!("{samples}/semgrep-generated.sarif"),
+        reports.path().join("semgrep.sarif"),
+    )
+    .unwrap();
+    let first = cli(dir.path(), &["sources", "poll"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("1 file(s) still being written"),
+        "{}",
+        stdout(&first)
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let second = cli(dir.path(), &["sources", "poll"]);
+    assert!(stdout(&second).contains("3 new"), "{}", stdout(&second));
+    let listed = stdout(&cli(dir.path(), &["sources", "list"]));
+    assert!(listed.contains("found 3 new at"), "{listed}");
+    // Adding it twice says so.
+    let again = cli(
+        dir.path(),
+        &[
+            "sources",
+            "add",
+            "folder",
+            &reports.path().display().to_string(),
+        ],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("it is watched already"),
+        "{}",
+        stderr(&again)
+    );
+}

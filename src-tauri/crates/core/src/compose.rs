@@ -178,6 +178,13 @@ fn card(
     if let Some((name, link)) = context.workflow_link {
         actions.push(json!({ "type": "Action.OpenUrl", "title": format!("Workflow: {}", shorten(name, 40)), "url": link }));
     }
+    if let Some(link) = issue
+        .link
+        .as_deref()
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+    {
+        actions.push(json!({ "type": "Action.OpenUrl", "title": "Open the alert", "url": link }));
+    }
     if let Some(help) = issue
         .help_uri
         .as_deref()
@@ -450,6 +457,7 @@ mod tests {
             line: Some(42),
             column: Some(5),
             help_uri: Some("https://semgrep.dev/r/python.eval".into()),
+            link: None,
             description: "eval() on user input runs arbitrary code.".into(),
             tags: vec![],
             revision: 1,

@@ -95,6 +95,8 @@ pub enum ErrorCode {
     SecretRejected,
     /// The organisation's Teams app is not installed where the message should go.
     AppNotInstalled,
+    /// A source's token (GitHub) is missing, expired or revoked: add it again.
+    TokenRejected,
     /// A bug: something that should not happen. The message says what.
     Internal,
 }
@@ -133,6 +135,8 @@ pub enum Error {
     Bot(#[from] crate::bot::BotError),
     #[error(transparent)]
     Workflow(#[from] crate::workflows::WorkflowError),
+    #[error(transparent)]
+    Source(#[from] crate::sources::SourceError),
 }
 
 impl Error {
@@ -149,6 +153,7 @@ impl Error {
             Error::Outbox(e) => e.code(),
             Error::Bot(e) => e.code(),
             Error::Workflow(e) => e.code(),
+            Error::Source(e) => e.code(),
         }
     }
 }

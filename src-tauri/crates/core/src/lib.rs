@@ -18,6 +18,7 @@ pub mod paths;
 pub mod permissions;
 pub mod secrets;
 pub mod settings;
+pub mod sources;
 pub mod store;
 pub mod workflows;
 
@@ -68,6 +69,7 @@ pub struct Core {
     data_dir: PathBuf,
     search_path: Option<OsString>,
     outbox_state: outbox::OutboxState,
+    sources_state: sources::SourcesState,
 }
 
 /// A cloud as the Settings page offers it, with the URLs it stands for.
@@ -174,6 +176,10 @@ impl Core {
         outbox::Outbox { core: self }
     }
 
+    pub fn sources(&self) -> sources::Sources<'_> {
+        sources::Sources { core: self }
+    }
+
     pub fn workflows(&self) -> workflows::Workflows<'_> {
         workflows::Workflows { core: self }
     }
@@ -209,6 +215,7 @@ impl Core {
             data_dir: options.data_dir,
             search_path: options.search_path.or_else(|| std::env::var_os("PATH")),
             outbox_state: outbox::OutboxState::default(),
+            sources_state: sources::SourcesState::default(),
         })
     }
 

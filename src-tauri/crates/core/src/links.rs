@@ -21,6 +21,7 @@ pub enum Route {
         #[ts(optional = nullable)]
         workflow_id: Option<String>,
     },
+    Sources,
     Activity,
     Settings,
 }
@@ -103,6 +104,7 @@ pub fn parse_link(link: &str) -> Result<Route, LinkError> {
     match page.as_str() {
         "connectors" => no_id(Route::Connectors),
         "activity" => no_id(Route::Activity),
+        "sources" => no_id(Route::Sources),
         "settings" => no_id(Route::Settings),
         "issues" => Ok(Route::Issues { issue_id: id }),
         "workflows" => Ok(Route::Workflows { workflow_id: id }),

@@ -11,6 +11,7 @@
 
 pub mod bot;
 pub mod control;
+pub mod github;
 pub mod graph;
 pub mod identity;
 pub mod scopes;
@@ -186,6 +187,8 @@ pub fn router(shared: Shared) -> Router {
             "/v3/conversations/{conversation_id}/activities/{activity_id}",
             post(bot::reply_to_activity).put(bot::update_activity),
         )
+        // GitHub REST (logged like the Microsoft APIs)
+        .merge(github::api_routes())
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(
             shared.clone(),
@@ -232,7 +235,8 @@ pub fn router(shared: Shared) -> Router {
             "/_sandbox/teams/{team_id}/channels/{channel_id}",
             axum::routing::delete(control::delete_channel),
         )
-        .route("/_sandbox/assets/{name}", get(control::asset));
+        .route("/_sandbox/assets/{name}", get(control::asset))
+        .merge(github::control_routes());
 
     sandbox.merge(microsoft).with_state(shared)
 }
@@ -347,6 +351,16 @@ fn fault_response(world: &mut World, path: &str, fault: &world::Fault) -> Respon
         .unwrap_or_else(|| "Injected by the sandbox.".to_string());
     let mut response = if path.starts_with("/v1.0") {
         graph::graph_error(world, status, &code, &message)
+    } else if path.starts_with("/github/") {
+        (
+            status,
+            axum::Json(github::error_body(
+                status,
+                &message,
+                "https://docs.github.com/rest",
+            )),
+        )
+            .into_response()
     } else if path.starts_with("/v3") {
         (
             status,

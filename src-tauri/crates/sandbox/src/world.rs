@@ -184,6 +184,8 @@ pub struct World {
     pub clock_offset: chrono::Duration,
     /// Where the Adaptive Cards renderer is served from.
     pub assets_dir: Option<std::path::PathBuf>,
+    /// The GitHub stand-in under `/github`.
+    pub github: crate::github::GitHubWorld,
     rng: StdRng,
     sequence: u64,
 }
@@ -212,6 +214,7 @@ impl World {
             throttle: Throttle::new(throttle),
             clock_offset: chrono::Duration::zero(),
             assets_dir: None,
+            github: crate::github::GitHubWorld::demo(""),
             rng: StdRng::seed_from_u64(seed ^ 0x70_6b_65_6e),
             sequence: 0,
         }

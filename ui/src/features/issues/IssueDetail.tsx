@@ -106,6 +106,7 @@ export function IssueDetail(props: {
   onClose: () => void;
   onSend: () => void;
   onOpenHelp: () => void;
+  onOpenAlert: () => void;
 }) {
   const styles = useStyles();
   const { issue } = props;
@@ -209,6 +210,11 @@ export function IssueDetail(props: {
         <Button icon={<Open20Regular />} disabled={issue.help_uri === null} onClick={props.onOpenHelp}>
           Rule help
         </Button>
+        {issue.link !== null && (
+          <Button icon={<Open20Regular />} onClick={props.onOpenAlert} data-testid="open-alert">
+            Open alert
+          </Button>
+        )}
       </div>
     </aside>
   );

@@ -97,6 +97,8 @@ export function IssuesPage(props: {
 
   const openHelp = (issue: Issue) =>
     commands.openHelp(issue.id).catch((error: Error) => setFailure(error.message));
+  const openAlert = (issue: Issue) =>
+    commands.openAlert(issue.id).catch((error: Error) => setFailure(error.message));
 
   const empty = facets !== null && facets.total === 0;
   const importMenu = (
@@ -173,6 +175,7 @@ export function IssuesPage(props: {
                 issue={selected}
                 onClose={() => setSelected(null)}
                 onSend={() => setSending(selected)}
+                onOpenAlert={() => openAlert(selected)}
                 onOpenHelp={() => openHelp(selected)}
               />
             )}

@@ -5,14 +5,16 @@ use std::path::PathBuf;
 
 use super::{
     CancelFlag, FileImport, ImportProgress, ImportReport, Issue, IssueError, IssueEvent,
-    IssueFacets, IssueFilter, IssuePage, IssueState, file_scope, files_of, read_findings,
+    IssueFacets, IssueFilter, IssuePage, IssueState, Scan, file_scope, files_of, parse_findings,
+    read_findings,
 };
 use crate::Result;
 
 impl Issues<'_> {
     /// Imports SARIF and JSON files (folders are searched for `.sarif` and `.json`). Each file
     /// imports entirely or not at all; a bad file is refused with the reason and the rest go
-    /// on. It blocks: call it from a blocking-friendly thread.
+    /// on. Workflows then act on what it found. It blocks: call it from a blocking-friendly
+    /// thread.
     pub fn import(
         &self,
         paths: &[PathBuf],
@@ -20,33 +22,55 @@ impl Issues<'_> {
         cancel: &CancelFlag,
     ) -> Result<ImportReport> {
         let mut files = Vec::new();
-        let mut report = ImportReport {
-            files: Vec::new(),
-            new: 0,
-            updated: 0,
-            existing: 0,
-            reopened: 0,
-            fixed: 0,
-            suppressed: 0,
-            refused: 0,
-            cancelled: false,
-        };
+        let mut refused = Vec::new();
         for path in paths {
             match files_of(path) {
                 Ok(found) => files.extend(found.into_iter().map(|file| {
                     let scope = file_scope(path, &file);
                     (file, scope)
                 })),
-                Err(error) => {
-                    report.refused += 1;
-                    report.files.push(FileImport::Refused {
-                        file: path.display().to_string(),
-                        code: error.code(),
-                        problem: error.to_string(),
-                    });
-                }
+                Err(error) => refused.push(FileImport::Refused {
+                    file: path.display().to_string(),
+                    code: error.code(),
+                    problem: error.to_string(),
+                }),
             }
         }
+        let mut report = ImportReport::default();
+        for file in refused {
+            report.add(file);
+        }
+        self.import_files(&files, &mut report, progress, cancel)?;
+        self.act_on(&report);
+        Ok(report)
+    }
+
+    /// Imports one report read from a stream (`ox-teams-cli import -`). `name` stands for the
+    /// file: it is the report's scope when its runs name none, and its source.
+    pub fn import_stream(&self, name: &str, input: impl std::io::Read) -> Result<ImportReport> {
+        let mut report = ImportReport::default();
+        let now = self.core.clock.now();
+        let scan = parse_findings(input, name, name, now, &mut |_| {}, &CancelFlag::default());
+        self.record(name, scan, &mut report)?;
+        self.act_on(&report);
+        Ok(report)
+    }
+
+    /// Workflows act on what an import found; a problem there does not undo the import.
+    pub(crate) fn act_on(&self, report: &ImportReport) {
+        if let Err(error) = self.core.workflows().run_after_import(report) {
+            log::warn!("workflows could not act on the import: {error}");
+        }
+    }
+
+    /// Imports files with their scopes into `report`, without running workflows.
+    pub(crate) fn import_files(
+        &self,
+        files: &[(PathBuf, String)],
+        report: &mut ImportReport,
+        progress: &mut dyn FnMut(&ImportProgress),
+        cancel: &CancelFlag,
+    ) -> Result<()> {
         let count = files.len() as u64;
         for (index, (file, scope)) in files.iter().enumerate() {
             let name = file.display().to_string();
@@ -60,63 +84,64 @@ impl Issues<'_> {
                     bytes_total: total,
                 })
             };
-            match read_findings(
+            let scan = read_findings(
                 file,
                 scope,
                 self.core.clock.now(),
                 &mut report_bytes,
                 cancel,
-            ) {
-                Ok(scan) => {
-                    let applied =
-                        self.core
-                            .store
-                            .apply_scan(&name, &scan, self.core.clock.now())?;
-                    report.new += applied.new.len() as u64;
-                    report.updated += applied.updated.len() as u64;
-                    report.existing += applied.existing.len() as u64;
-                    report.reopened += applied.reopened.len() as u64;
-                    report.fixed += applied.fixed.len() as u64;
-                    report.suppressed += applied.suppressed.len() as u64;
-                    log::info!(
-                        "imported {} findings from {name} ({}): {} fixed, {} reopened",
-                        scan.findings.len(),
-                        scan.format,
-                        applied.fixed.len(),
-                        applied.reopened.len()
-                    );
-                    report.files.push(FileImport::Imported {
-                        file: name,
-                        format: scan.format,
-                        findings: scan.findings.len() as u64,
-                        new: applied.new,
-                        updated: applied.updated,
-                        existing: applied.existing,
-                        reopened: applied.reopened,
-                        fixed: applied.fixed,
-                        suppressed: applied.suppressed,
-                    });
-                }
-                Err(IssueError::Cancelled) => {
-                    report.cancelled = true;
-                    break;
-                }
-                Err(error) => {
-                    log::warn!("refused {name}: {error}");
-                    report.refused += 1;
-                    report.files.push(FileImport::Refused {
-                        file: name,
-                        code: error.code(),
-                        problem: error.to_string(),
-                    });
-                }
+            );
+            if matches!(scan, Err(IssueError::Cancelled)) {
+                report.cancelled = true;
+                break;
+            }
+            self.record(&name, scan, report)?;
+        }
+        Ok(())
+    }
+
+    /// Applies one file's scan (or records why it was refused).
+    pub(crate) fn record(
+        &self,
+        name: &str,
+        scan: std::result::Result<Scan, IssueError>,
+        report: &mut ImportReport,
+    ) -> Result<()> {
+        match scan {
+            Ok(scan) => {
+                let applied = self
+                    .core
+                    .store
+                    .apply_scan(name, &scan, self.core.clock.now())?;
+                log::info!(
+                    "imported {} findings from {name} ({}): {} fixed, {} reopened",
+                    scan.findings.len(),
+                    scan.format,
+                    applied.fixed.len(),
+                    applied.reopened.len()
+                );
+                report.add(FileImport::Imported {
+                    file: name.to_string(),
+                    format: scan.format,
+                    findings: scan.findings.len() as u64,
+                    new: applied.new,
+                    updated: applied.updated,
+                    existing: applied.existing,
+                    reopened: applied.reopened,
+                    fixed: applied.fixed,
+                    suppressed: applied.suppressed,
+                });
+            }
+            Err(error) => {
+                log::warn!("refused {name}: {error}");
+                report.add(FileImport::Refused {
+                    file: name.to_string(),
+                    code: error.code(),
+                    problem: error.to_string(),
+                });
             }
         }
-        // Workflows act on what this import found; a problem there does not undo the import.
-        if let Err(error) = self.core.workflows().run_after_import(&report) {
-            log::warn!("workflows could not act on the import: {error}");
-        }
-        Ok(report)
+        Ok(())
     }
 
     pub fn list(&self, filter: &IssueFilter, offset: u64, limit: u64) -> Result<IssuePage> {

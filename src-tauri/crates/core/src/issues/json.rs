@@ -87,6 +87,7 @@ pub(super) fn findings(
                 line: entry.line,
                 column: entry.column,
                 help_uri: entry.help_url,
+                link: None,
                 description: entry.description.unwrap_or_default(),
                 tags: entry.tags,
                 seen_at: entry.seen_at.unwrap_or(modified),

@@ -207,6 +207,8 @@ pub struct Finding {
     pub line: Option<i64>,
     pub column: Option<i64>,
     pub help_uri: Option<String>,
+    /// Where it can be seen at its origin (a GitHub alert's page).
+    pub link: Option<String>,
     pub description: String,
     pub tags: Vec<String>,
     /// When the scan saw it (the scan's time, or the file's).
@@ -264,6 +266,8 @@ pub struct Issue {
     #[ts(type = "number | null")]
     pub column: Option<i64>,
     pub help_uri: Option<String>,
+    /// Where it can be seen at its origin: a GitHub alert's page.
+    pub link: Option<String>,
     pub description: String,
     pub tags: Vec<String>,
     #[ts(type = "number")]
@@ -432,7 +436,7 @@ pub enum FileImport {
 }
 
 /// What an import of files and folders did, file by file.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, TS)]
 #[ts(export)]
 pub struct ImportReport {
     pub files: Vec<FileImport>,
@@ -451,6 +455,32 @@ pub struct ImportReport {
     #[ts(type = "number")]
     pub refused: u64,
     pub cancelled: bool,
+}
+
+impl ImportReport {
+    /// Adds one file's outcome to the totals.
+    pub fn add(&mut self, file: FileImport) {
+        match &file {
+            FileImport::Imported {
+                new,
+                updated,
+                existing,
+                reopened,
+                fixed,
+                suppressed,
+                ..
+            } => {
+                self.new += new.len() as u64;
+                self.updated += updated.len() as u64;
+                self.existing += existing.len() as u64;
+                self.reopened += reopened.len() as u64;
+                self.fixed += fixed.len() as u64;
+                self.suppressed += suppressed.len() as u64;
+            }
+            FileImport::Refused { .. } => self.refused += 1,
+        }
+        self.files.push(file);
+    }
 }
 
 /// Progress of an import, for a progress bar.
@@ -613,10 +643,25 @@ pub fn read_findings(
         .and_then(|m| m.modified().ok())
         .map(DateTime::<Utc>::from)
         .unwrap_or(default_time);
+    parse_findings(file, &file_name, file_scope, modified, progress, cancel)
+}
+
+/// Reads findings from any reader (a file, standard input). `seen_at` is the scan's time when
+/// the report does not say.
+pub fn parse_findings(
+    input: impl Read,
+    file_name: &str,
+    file_scope: &str,
+    seen_at: DateTime<Utc>,
+    progress: &mut dyn FnMut(u64),
+    cancel: &CancelFlag,
+) -> Result<Scan, IssueError> {
+    let file_name = file_name.to_string();
+    let modified = seen_at;
     let reader = std::io::BufReader::with_capacity(
         256 * 1024,
         Watched {
-            inner: file,
+            inner: input,
             read: 0,
             report: progress,
             cancel,

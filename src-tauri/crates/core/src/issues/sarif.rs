@@ -175,6 +175,7 @@ pub(super) fn findings(
                 line,
                 column,
                 help_uri: rule.and_then(|r| r.help_uri.clone()),
+                link: None,
                 description,
                 tags: rule
                     .and_then(|r| r.properties.as_ref())

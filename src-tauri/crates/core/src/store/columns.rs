@@ -1,5 +1,5 @@
 //! How typed values are stored in columns: enums as their serde names (the same words the UI
-//! and scripts see), recipients as JSON. Rows come back as these types; nothing above the
+//! and scripts see), recipients and source settings as JSON. Rows come back as these types; nothing above the
 //! store parses a column again.
 
 use chrono::{DateTime, Utc};
@@ -9,6 +9,7 @@ use crate::bot::Identity;
 use crate::error::ErrorCode;
 use crate::issues::{IssueEventKind, IssueState};
 use crate::outbox::{AnswerKind, DeliveryAction, DeliveryStatus, Follow, Purpose, Recipient};
+use crate::sources::SourceConfig;
 
 /// A time stored as RFC 3339 text, read back.
 pub(super) fn time(text: String) -> rusqlite::Result<DateTime<Utc>> {
@@ -55,19 +56,26 @@ column_as_name!(
     AnswerKind,
 );
 
-impl ToSql for Recipient {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        serde_json::to_string(self)
-            .map(ToSqlOutput::from)
-            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
-    }
+/// Values stored as JSON.
+macro_rules! column_as_json {
+    ($($kind:ty),* $(,)?) => {$(
+        impl ToSql for $kind {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                serde_json::to_string(self)
+                    .map(ToSqlOutput::from)
+                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+            }
+        }
+
+        impl FromSql for $kind {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                serde_json::from_str(value.as_str()?).map_err(|e| FromSqlError::Other(Box::new(e)))
+            }
+        }
+    )*};
 }
 
-impl FromSql for Recipient {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        serde_json::from_str(value.as_str()?).map_err(|e| FromSqlError::Other(Box::new(e)))
-    }
-}
+column_as_json!(Recipient, SourceConfig);
 
 #[cfg(test)]
 mod tests {

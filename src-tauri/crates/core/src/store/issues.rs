@@ -26,7 +26,7 @@ pub struct Applied {
 const COLUMNS: &str =
     "id, title, severity, score, tool, rule_id, rule_name, path, line, column_number, help_uri,
     description, tags, revision, change, first_seen, last_seen, source, scope, state,
-    state_changed_at, fixed_by, acknowledged_at, acknowledged_by";
+    state_changed_at, fixed_by, acknowledged_at, acknowledged_by, link";
 
 fn issue(row: &Row) -> rusqlite::Result<Issue> {
     let severity: String = row.get(2)?;
@@ -61,6 +61,7 @@ fn issue(row: &Row) -> rusqlite::Result<Issue> {
         fixed_by: row.get(21)?,
         acknowledged_at: row.get::<_, Option<String>>(22)?.map(time).transpose()?,
         acknowledged_by: row.get(23)?,
+        link: row.get(24)?,
     })
 }
 
@@ -134,9 +135,9 @@ impl Store {
                 .prepare_cached(
                     "INSERT INTO issues (id, title, severity, severity_rank, score, tool, rule_id, rule_name, path, line,
                         column_number, help_uri, description, tags, content_hash, revision, change, first_seen,
-                        last_seen, updated_at, source, scope, state, state_changed_at)
+                        last_seen, updated_at, source, scope, state, state_changed_at, link)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, 'new', ?16, ?16, ?17, ?18,
-                        ?19, ?20, CASE WHEN ?20 = 'open' THEN NULL ELSE ?17 END)",
+                        ?19, ?20, CASE WHEN ?20 = 'open' THEN NULL ELSE ?17 END, ?21)",
                 )
                 .map_err(fail)?;
             // A new revision: the content changed, or the finding came back.
@@ -144,7 +145,7 @@ impl Store {
                 .prepare_cached(
                     "UPDATE issues SET title = ?2, severity = ?3, severity_rank = ?4, score = ?5, tool = ?6, rule_id = ?7,
                         rule_name = ?8, path = ?9, line = ?10, column_number = ?11, help_uri = ?12, description = ?13,
-                        tags = ?14, content_hash = ?15, revision = revision + 1, change = ?21,
+                        tags = ?14, content_hash = ?15, revision = revision + 1, change = ?22, link = ?21,
                         last_seen = max(last_seen, ?16), updated_at = ?17, source = ?18, scope = ?19,
                         state = ?20, state_changed_at = CASE WHEN state = ?20 THEN state_changed_at ELSE ?17 END,
                         fixed_by = NULL
@@ -232,6 +233,7 @@ impl Store {
                         source.to_string().into(),
                         finding.scope.clone().into(),
                         state.as_str().to_string().into(),
+                        finding.link.clone().into(),
                         change.as_str().to_string().into(),
                     ]
                 };

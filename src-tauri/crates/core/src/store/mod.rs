@@ -9,11 +9,13 @@ mod connection;
 mod issues;
 mod outbox;
 mod settings;
+mod sources;
 mod workflows;
 
 pub use bot::BotRow;
 pub use connection::ConnectionRecord;
 pub use outbox::{DeliveryRow, MessageRow, NewDelivery};
+pub use sources::{CheckRecord, FileState, ListState};
 pub use workflows::{RunRow, WorkflowRow};
 
 use std::path::{Path, PathBuf};
@@ -35,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_workflows.sql"),
     include_str!("../../migrations/0008_lifecycle.sql"),
     include_str!("../../migrations/0009_conversations.sql"),
+    include_str!("../../migrations/0010_sources.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.

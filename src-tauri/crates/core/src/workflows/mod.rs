@@ -342,6 +342,7 @@ mod tests {
             line: Some(27),
             column: None,
             help_uri: None,
+            link: None,
             description: "This query depends on a user-provided value.".into(),
             tags: vec![],
             revision: 1,

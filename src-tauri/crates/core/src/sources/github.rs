@@ -1,0 +1,450 @@
+//! Reading GitHub's alert lists. Each list is asked newest-changed first (`sort=updated`) with
+//! the last answer's `ETag` in `If-None-Match`, so an unchanged list costs one 304 (which
+//! GitHub does not count against the rate limit), and a changed one is read only down to what
+//! the last poll saw. Once a day a list is read whole, which also notices alerts that
+//! disappeared. Pages follow the `Link` header, on the API's own origin only.
+//!
+//! https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api#use-conditional-requests-if-appropriate
+//! https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api
+//! https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
+
+use chrono::{DateTime, Utc};
+use reqwest::header::{ACCEPT, AUTHORIZATION, ETAG, HeaderMap, IF_NONE_MATCH, LINK};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use url::Url;
+
+use super::alerts::{self, AlertKind};
+use super::{SourceError, Sources};
+use crate::Result;
+use crate::issues::{ImportReport, Scan, ScanScope};
+use crate::secrets::Secret;
+use crate::store::ListState;
+
+/// How often a list is read whole.
+const FULL_READ_EVERY: chrono::Duration = chrono::Duration::hours(24);
+/// GitHub's largest page.
+const PER_PAGE: u32 = 100;
+/// A list longer than this many pages is a server gone wrong.
+const MAX_PAGES: u32 = 2_000;
+
+/// A repository or an organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Target {
+    Repo(String),
+    Org(String),
+}
+
+impl Target {
+    fn path(&self) -> String {
+        match self {
+            Target::Repo(repo) => format!("repos/{repo}"),
+            Target::Org(org) => format!("orgs/{org}"),
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Target::Repo(name) | Target::Org(name) => name,
+        }
+    }
+}
+
+/// What a GitHub poll did.
+#[derive(Default)]
+pub(super) struct GitHubPoll {
+    pub report: ImportReport,
+    pub requests: u64,
+    pub not_modified: u64,
+    /// The last list's problem (others were still read).
+    pub problem: Option<SourceError>,
+    /// The rate limit ran out: nothing more is asked before this.
+    pub waiting_until: Option<DateTime<Utc>>,
+}
+
+/// One GitHub answer, or why there is none to read.
+enum Answer {
+    Page {
+        items: Vec<Value>,
+        headers: HeaderMap,
+    },
+    NotModified,
+}
+
+impl Sources<'_> {
+    pub(super) async fn poll_github(
+        &self,
+        source_id: &str,
+        api: &Url,
+        targets: &[Target],
+        kinds: &[AlertKind],
+        token: &Secret,
+    ) -> Result<GitHubPoll> {
+        let mut poll = GitHubPoll::default();
+        for target in targets {
+            for kind in kinds {
+                match self
+                    .read_list(source_id, api, target, *kind, token, &mut poll)
+                    .await
+                {
+                    Ok(()) => {}
+                    // The token or the rate limit stops every list; anything else, this one.
+                    Err(ListError::Stop(error)) => {
+                        poll.problem = Some(error);
+                        return Ok(poll);
+                    }
+                    Err(ListError::Skip(error)) => poll.problem = Some(error),
+                    Err(ListError::Core(error)) => return Err(error),
+                }
+            }
+        }
+        Ok(poll)
+    }
+
+    async fn read_list(
+        &self,
+        source_id: &str,
+        api: &Url,
+        target: &Target,
+        kind: AlertKind,
+        token: &Secret,
+        poll: &mut GitHubPoll,
+    ) -> std::result::Result<(), ListError> {
+        let now = self.core.clock.now();
+        let list = format!("{}/{}/alerts", target.path(), kind.segment());
+        let key = join(api, &list)?.to_string();
+        let state = self.core.store.list_state(source_id, &key)?;
+        let whole = state
+            .full_read_at
+            .is_none_or(|at| now - at >= FULL_READ_EVERY);
+        let mut url = join(api, &list)?;
+        url.query_pairs_mut()
+            .append_pair("per_page", &PER_PAGE.to_string())
+            .append_pair("sort", "updated")
+            .append_pair("direction", "desc");
+        let host = api.host_str().unwrap_or_default().to_string();
+        let scope = format!("{} · {}", kind.scope_label(), target.name());
+        let mut found = Vec::new();
+        let mut newest = state.watermark;
+        let mut etag = None;
+        let mut next = Some(url);
+        let mut pages = 0;
+        while let Some(url) = next.take() {
+            pages += 1;
+            let validator = (pages == 1).then_some(state.etag.as_deref()).flatten();
+            let answer = self.ask(url, token, validator, target, kind, poll).await?;
+            let (items, headers) = match answer {
+                Answer::NotModified => {
+                    poll.not_modified += 1;
+                    return Ok(());
+                }
+                Answer::Page { items, headers } => (items, headers),
+            };
+            if pages == 1 {
+                etag = headers
+                    .get(ETAG)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+            }
+            let mut reached_known = false;
+            for alert in items {
+                let updated = alerts::updated_at(&alert);
+                if !whole
+                    && let (Some(updated), Some(mark)) = (updated, state.watermark)
+                    && updated < mark
+                {
+                    reached_known = true;
+                    break;
+                }
+                newest = newest.max(updated);
+                let repo = match target {
+                    Target::Repo(repo) => Some(repo.as_str()),
+                    Target::Org(_) => None,
+                };
+                match alerts::finding(kind, &host, repo, &scope, &alert) {
+                    Some(finding) => found.push(finding),
+                    None => log::warn!("an alert in {scope} has a shape the app does not know"),
+                }
+            }
+            if reached_known {
+                break;
+            }
+            next = next_page(&headers, api);
+            if pages >= MAX_PAGES {
+                log::warn!("{scope} has more than {MAX_PAGES} pages; the rest is left for later");
+                break;
+            }
+        }
+        let scan = Scan {
+            format: "GitHub REST".into(),
+            findings: found,
+            // Read whole, the list speaks for its scope: what it no longer holds is fixed.
+            scopes: if whole {
+                vec![ScanScope {
+                    name: scope.clone(),
+                    seen_at: now,
+                }]
+            } else {
+                Vec::new()
+            },
+        };
+        self.core
+            .issues()
+            .record(&scope, Ok(scan), &mut poll.report)?;
+        // Saved after the findings: a crash in between reads the list again, which is harmless.
+        self.core.store.save_list_state(
+            source_id,
+            &key,
+            &ListState {
+                etag,
+                watermark: newest,
+                full_read_at: if whole { Some(now) } else { state.full_read_at },
+            },
+        )?;
+        Ok(())
+    }
+
+    /// One GET, with what GitHub's answer means for the poll.
+    async fn ask(
+        &self,
+        url: Url,
+        token: &Secret,
+        validator: Option<&str>,
+        target: &Target,
+        kind: AlertKind,
+        poll: &mut GitHubPoll,
+    ) -> std::result::Result<Answer, ListError> {
+        let mut request = self
+            .core
+            .http
+            .request(Method::GET, url)
+            .header(ACCEPT, "application/vnd.github+json")
+            .header("X-GitHub-Api-Version", "2022-11-28")
+            .header(AUTHORIZATION, format!("Bearer {}", token.expose()));
+        if let Some(validator) = validator {
+            request = request.header(IF_NONE_MATCH, validator);
+        }
+        let request = request
+            .build()
+            .map_err(|e| ListError::Core(crate::http::HttpError::Client(e.to_string()).into()))?;
+        poll.requests += 1;
+        let response = match self.core.http.send(request).await {
+            Ok(response) => response,
+            Err(crate::http::HttpError::Throttled { retry_after, .. }) => {
+                let until = self.core.clock.now()
+                    + chrono::Duration::from_std(retry_after).unwrap_or_default();
+                poll.waiting_until = Some(until);
+                return Err(ListError::Stop(SourceError::RateLimited {
+                    until: until.format("%H:%M").to_string(),
+                }));
+            }
+            Err(error) => return Err(ListError::Core(error.into())),
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(Answer::NotModified);
+        }
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let now = self.core.clock.now();
+        if status.is_success() {
+            // Used up by this answer: wait for the window to reset rather than be refused.
+            if header_number(&headers, "x-ratelimit-remaining") == Some(0) {
+                poll.waiting_until = reset_time(&headers);
+            }
+            let items = match body {
+                Value::Array(items) => items,
+                other @ Value::Object(_) => vec![other],
+                _ => Vec::new(),
+            };
+            return Ok(Answer::Page { items, headers });
+        }
+        let message = body
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        Err(match status {
+            StatusCode::UNAUTHORIZED => ListError::Stop(SourceError::TokenRejected {
+                source_name: target.name().to_string(),
+            }),
+            StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS
+                if header_number(&headers, "x-ratelimit-remaining") == Some(0)
+                    || headers.contains_key(reqwest::header::RETRY_AFTER)
+                    || status == StatusCode::TOO_MANY_REQUESTS =>
+            {
+                // Primary limit: until `x-ratelimit-reset`; secondary: `retry-after`, else a
+                // minute, as GitHub's page says.
+                let until = crate::http::retry_after(&headers, now)
+                    .and_then(|wait| chrono::Duration::from_std(wait).ok())
+                    .map(|wait| now + wait)
+                    .or_else(|| reset_time(&headers))
+                    .unwrap_or(now + chrono::Duration::minutes(1));
+                poll.waiting_until = Some(until);
+                ListError::Stop(SourceError::RateLimited {
+                    until: until.format("%H:%M").to_string(),
+                })
+            }
+            StatusCode::FORBIDDEN => {
+                let (fine_grained, setting, classic) = kind.permission();
+                let accepted = headers
+                    .get("x-accepted-github-permissions")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("{fine_grained}=read"));
+                log::info!(
+                    "GitHub refused {} {}: {message}",
+                    kind.label(),
+                    target.name()
+                );
+                ListError::Skip(SourceError::MissingPermission {
+                    what: kind.label(),
+                    target: target.name().to_string(),
+                    permission: setting,
+                    fine_grained: accepted,
+                    classic,
+                })
+            }
+            StatusCode::NOT_FOUND => ListError::Skip(SourceError::TargetNotFound {
+                target: target.name().to_string(),
+            }),
+            _ => ListError::Skip(SourceError::GitHub {
+                status: status.as_u16(),
+                target: target.name().to_string(),
+                message: if message.is_empty() {
+                    "no explanation".into()
+                } else {
+                    message
+                },
+            }),
+        })
+    }
+
+    /// Checks that the token works and each repository or organisation exists, with one
+    /// request each, before a source is added.
+    pub(super) async fn verify_github(
+        &self,
+        api: &Url,
+        targets: &[Target],
+        token: &Secret,
+    ) -> Result<()> {
+        for target in targets {
+            let list = match target {
+                Target::Repo(repo) => format!("repos/{repo}"),
+                Target::Org(org) => format!("orgs/{org}/repos"),
+            };
+            let mut url = join(api, &list).map_err(ListError::into_error)?;
+            if matches!(target, Target::Org(_)) {
+                url.query_pairs_mut().append_pair("per_page", "1");
+            }
+            let mut poll = GitHubPoll::default();
+            self.ask(url, token, None, target, AlertKind::CodeScanning, &mut poll)
+                .await
+                .map_err(ListError::into_error)?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a list was not read.
+pub(super) enum ListError {
+    /// Nothing more can be asked now (the token, the rate limit).
+    Stop(SourceError),
+    /// This list could not be read; the others may.
+    Skip(SourceError),
+    Core(crate::Error),
+}
+
+impl ListError {
+    fn into_error(self) -> crate::Error {
+        match self {
+            ListError::Stop(e) | ListError::Skip(e) => e.into(),
+            ListError::Core(e) => e,
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for ListError {
+    fn from(error: crate::store::StoreError) -> Self {
+        ListError::Core(error.into())
+    }
+}
+
+impl From<crate::Error> for ListError {
+    fn from(error: crate::Error) -> Self {
+        ListError::Core(error)
+    }
+}
+
+/// `api` joined with a relative path, keeping the API's own path (`/api/v3` on GHES).
+fn join(api: &Url, path: &str) -> std::result::Result<Url, ListError> {
+    let base = format!("{}/", api.as_str().trim_end_matches('/'));
+    Url::parse(&base)
+        .and_then(|base| base.join(path))
+        .map_err(|e| {
+            ListError::Core(
+                SourceError::InvalidDraft(format!("The GitHub URL cannot be used: {e}.")).into(),
+            )
+        })
+}
+
+/// The `rel="next"` link, when it is on the API's own origin (a link elsewhere would carry
+/// the token there).
+pub(super) fn next_page(headers: &HeaderMap, api: &Url) -> Option<Url> {
+    let link = headers.get(LINK)?.to_str().ok()?;
+    link.split(',').find_map(|part| {
+        let (target, params) = part.split_once(';')?;
+        params
+            .split(';')
+            .any(|p| p.trim() == "rel=\"next\"")
+            .then(|| target.trim().trim_start_matches('<').trim_end_matches('>'))
+            .and_then(|t| Url::parse(t).ok())
+            .filter(|url| url.origin() == api.origin())
+    })
+}
+
+fn header_number(headers: &HeaderMap, name: &str) -> Option<i64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+fn reset_time(headers: &HeaderMap) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(header_number(headers, "x-ratelimit-reset")?, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_page_is_followed_only_on_the_apis_origin() {
+        let api = Url::parse("https://ghe.example.com/api/v3").unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            LINK,
+            "<https://ghe.example.com/api/v3/repos/o/r/code-scanning/alerts?page=2>; rel=\"next\", \
+             <https://ghe.example.com/api/v3/repos/o/r/code-scanning/alerts?page=9>; rel=\"last\""
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(next_page(&headers, &api).unwrap().query(), Some("page=2"));
+        headers.insert(
+            LINK,
+            "<https://evil.example.net/steal?page=2>; rel=\"next\""
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(next_page(&headers, &api), None);
+    }
+
+    #[test]
+    fn paths_keep_an_enterprise_servers_api_prefix() {
+        let api = Url::parse("https://ghe.example.com/api/v3").unwrap();
+        let Ok(url) = join(&api, "repos/o/r/dependabot/alerts") else {
+            panic!("joins");
+        };
+        assert_eq!(
+            url.as_str(),
+            "https://ghe.example.com/api/v3/repos/o/r/dependabot/alerts"
+        );
+    }
+}
