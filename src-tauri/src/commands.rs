@@ -616,11 +616,7 @@ pub async fn open_message(
     shell: State<'_, Shell>,
     delivery_id: String,
 ) -> Result<(), AppError> {
-    let delivery = shell.core()?.outbox().delivery(&delivery_id)?;
-    let url = delivery.web_url.ok_or_else(|| AppError {
-        code: ErrorCode::NotFound,
-        message: "This message has not been sent yet, so it has no address in Teams.".into(),
-    })?;
+    let url = shell.core()?.outbox().message_address(&delivery_id)?;
     open_in_browser(&app, url)
 }
 
@@ -632,14 +628,11 @@ pub async fn open_help(
     issue_id: String,
 ) -> Result<(), AppError> {
     let issue = shell.core()?.issues().get(&issue_id)?;
-    let url = issue
-        .help_uri
-        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-        .ok_or_else(|| AppError {
-            code: ErrorCode::NotFound,
-            message: "The scanner gave no web page for this rule.".into(),
-        })?;
-    open_in_browser(&app, url)
+    open_web_page(
+        &app,
+        issue.help_uri,
+        "The scanner gave no web page for this rule.",
+    )
 }
 
 /// Opens the page of the alert a finding came from (a GitHub alert), only a web address.
@@ -650,14 +643,19 @@ pub async fn open_alert(
     issue_id: String,
 ) -> Result<(), AppError> {
     let issue = shell.core()?.issues().get(&issue_id)?;
-    let url = issue
-        .link
+    let missing = "This finding did not come from an alert with a web page.";
+    open_web_page(&app, issue.link, missing)
+}
+
+/// Opens a finding's web address in the browser; anything but http(s) is refused as `missing`.
+fn open_web_page(app: &AppHandle, url: Option<String>, missing: &str) -> Result<(), AppError> {
+    let url = url
         .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
         .ok_or_else(|| AppError {
             code: ErrorCode::NotFound,
-            message: "This finding did not come from an alert with a web page.".into(),
+            message: missing.into(),
         })?;
-    open_in_browser(&app, url)
+    open_in_browser(app, url)
 }
 
 /// Opens an address in the system browser, or says why it could not.

@@ -12,6 +12,7 @@ pub mod error;
 pub mod graph;
 pub mod http;
 pub mod issues;
+mod lease;
 pub mod links;
 pub mod outbox;
 pub mod paths;

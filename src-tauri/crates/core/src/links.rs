@@ -115,6 +115,26 @@ pub fn parse_link(link: &str) -> Result<Route, LinkError> {
     }
 }
 
+/// Whether a message's address may be opened in the browser: https on Microsoft Teams' own
+/// hosts (every cloud), or the custom cloud's Graph origin (the sandbox serves its messages
+/// there). Anything else is refused with its host.
+pub fn teams_address(address: &str, graph: &url::Url) -> Result<(), String> {
+    let url = url::Url::parse(address).map_err(|_| "not a web address".to_string())?;
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let on_teams = [
+        "teams.microsoft.com",
+        "teams.microsoft.us",
+        "teams.microsoftonline.cn",
+    ]
+    .iter()
+    .any(|teams| host == *teams || host.ends_with(&format!(".{teams}")));
+    if (url.scheme() == "https" && on_teams) || url.origin() == graph.origin() {
+        Ok(())
+    } else {
+        Err(host)
+    }
+}
+
 /// The link that opens an issue.
 pub fn issue_link(issue_id: &str) -> String {
     format!("{SCHEME}://issues/{}", encode_id(issue_id))
@@ -233,5 +253,41 @@ mod tests {
             message.chars().count() < 400,
             "message echoes the whole link: {message}"
         );
+    }
+
+    #[test]
+    fn only_teams_addresses_are_opened() {
+        let graph = url::Url::parse("https://graph.microsoft.com").unwrap();
+        for good in [
+            "https://teams.microsoft.com/l/message/19:abc@thread.tacv2/1700000000000",
+            "https://gov.teams.microsoft.us/l/message/19:abc/1",
+            "https://teams.microsoftonline.cn/l/message/19:abc/1",
+        ] {
+            assert_eq!(teams_address(good, &graph), Ok(()), "{good}");
+        }
+        for (bad, host) in [
+            (
+                "http://teams.microsoft.com/l/message/1",
+                "teams.microsoft.com",
+            ),
+            (
+                "https://teams.microsoft.com.evil.example/l/message/1",
+                "teams.microsoft.com.evil.example",
+            ),
+            ("file:///etc/passwd", ""),
+            (
+                "https://evil.example/?u=teams.microsoft.com",
+                "evil.example",
+            ),
+        ] {
+            assert_eq!(teams_address(bad, &graph), Err(host.to_string()), "{bad}");
+        }
+        // The sandbox (a custom cloud) serves its messages on its own origin.
+        let sandbox = url::Url::parse("http://127.0.0.1:9000").unwrap();
+        assert_eq!(
+            teams_address("http://127.0.0.1:9000/_sandbox/#m1", &sandbox),
+            Ok(())
+        );
+        assert!(teams_address("http://127.0.0.1:9001/_sandbox/#m1", &sandbox).is_err());
     }
 }

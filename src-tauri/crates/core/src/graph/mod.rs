@@ -8,6 +8,9 @@ use crate::error::ErrorCode;
 use crate::http::{HttpClient, HttpError};
 use crate::secrets::Secret;
 
+/// The most pages of one Graph list the app follows: far beyond any real tenant (999 teams a page).
+const MAX_PAGES: usize = 1_000;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GraphError {
     /// The access token was refused; the caller refreshes once and tries again.
@@ -226,7 +229,9 @@ impl Graph {
         })
     }
 
-    /// Follows `@odata.nextLink` (verbatim, as Microsoft asks) up to `limit` items.
+    /// Follows `@odata.nextLink` (verbatim, as Microsoft asks) up to `limit` items, on the
+    /// first page's own origin only (a link elsewhere would carry the token there), and for at
+    /// most [`MAX_PAGES`] pages.
     async fn all<T: DeserializeOwned>(
         &self,
         first: &str,
@@ -234,8 +239,16 @@ impl Graph {
         limit: usize,
     ) -> Result<Vec<T>, GraphError> {
         let mut items = Vec::new();
-        let mut next = Some(self.url(first)?);
+        let first = self.url(first)?;
+        let origin = first.origin();
+        let mut next = Some(first);
+        let mut pages = 0;
         while let Some(url) = next.take() {
+            pages += 1;
+            if pages > MAX_PAGES {
+                log::warn!("a Graph list went past {MAX_PAGES} pages; the rest is left out");
+                break;
+            }
             let page: Page<T> = self.call(Method::GET, &url, None, headers).await?;
             items.extend(page.value);
             if items.len() >= limit {
@@ -247,6 +260,12 @@ impl Graph {
                 .map(|link| url::Url::parse(&link))
                 .transpose()
                 .map_err(|e| GraphError::Decode(e.to_string()))?;
+            if let Some(link) = next.as_ref().filter(|link| link.origin() != origin) {
+                return Err(GraphError::Decode(format!(
+                    "Graph's next page pointed to another server ({}); the list was not followed there",
+                    link.host_str().unwrap_or_default()
+                )));
+            }
         }
         Ok(items)
     }
@@ -504,4 +523,63 @@ impl Graph {
 
 fn encode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::Router;
+    use axum::routing::get;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    async fn serve(app: Router) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("http://{address}")
+    }
+
+    #[tokio::test]
+    async fn a_next_page_on_another_server_is_not_followed_and_the_token_stays_home() {
+        let elsewhere_calls = Arc::new(AtomicU32::new(0));
+        let counter = elsewhere_calls.clone();
+        let elsewhere = serve(Router::new().route(
+            "/v1.0/teams",
+            get(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+                async { axum::Json(serde_json::json!({ "value": [] })) }
+            }),
+        ))
+        .await;
+        let next = format!("{elsewhere}/v1.0/teams?$skiptoken=2");
+        let home = serve(Router::new().route(
+            "/v1.0/teams",
+            get(move || {
+                let next = next.clone();
+                async move {
+                    axum::Json(serde_json::json!({
+                        "value": [{ "id": "t1", "displayName": "Security Operations" }],
+                        "@odata.nextLink": next,
+                    }))
+                }
+            }),
+        ))
+        .await;
+        let clock = Arc::new(crate::clock::ManualClock::new(chrono::Utc::now()));
+        let graph = Graph {
+            http: HttpClient::new(
+                &Default::default(),
+                Default::default(),
+                clock,
+                Arc::new(crate::entropy::SeededEntropy::new(1)),
+            )
+            .unwrap(),
+            base: home,
+            token: Secret::new("a-token"),
+        };
+        let error = graph.all_teams(10_000).await.unwrap_err();
+        assert!(error.to_string().contains("another server"), "{error}");
+        assert_eq!(elsewhere_calls.load(Ordering::SeqCst), 0);
+    }
 }

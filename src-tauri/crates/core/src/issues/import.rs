@@ -25,10 +25,17 @@ impl Issues<'_> {
         let mut refused = Vec::new();
         for path in paths {
             match files_of(path) {
-                Ok(found) => files.extend(found.into_iter().map(|file| {
-                    let scope = file_scope(path, &file);
-                    (file, scope)
-                })),
+                Ok((found, skipped)) => {
+                    files.extend(found.into_iter().map(|file| {
+                        let scope = file_scope(path, &file);
+                        (file, scope)
+                    }));
+                    refused.extend(skipped.into_iter().map(|error| FileImport::Refused {
+                        file: path.display().to_string(),
+                        code: error.code(),
+                        problem: error.to_string(),
+                    }));
+                }
                 Err(error) => refused.push(FileImport::Refused {
                     file: path.display().to_string(),
                     code: error.code(),
@@ -109,10 +116,26 @@ impl Issues<'_> {
     ) -> Result<()> {
         match scan {
             Ok(scan) => {
-                let applied = self
+                let applied = match self
                     .core
                     .store
-                    .apply_scan(name, &scan, self.core.clock.now())?;
+                    .apply_scan(name, &scan, self.core.clock.now())
+                {
+                    Ok(applied) => applied,
+                    // The other process kept the database busy past the wait: this file is
+                    // refused, saying so, and the others still go.
+                    Err(error @ crate::store::StoreError::Busy) => {
+                        report.add(FileImport::Refused {
+                            file: name.to_string(),
+                            code: error.code(),
+                            problem: format!(
+                                "{name} was not imported: {error} Nothing from it was imported."
+                            ),
+                        });
+                        return Ok(());
+                    }
+                    Err(error) => return Err(error.into()),
+                };
                 log::info!(
                     "imported {} findings from {name} ({}): {} fixed, {} reopened",
                     scan.findings.len(),
@@ -166,5 +189,103 @@ impl Issues<'_> {
     /// Counts for the filters, among the findings in `states` (every state when empty).
     pub fn facets(&self, states: &[IssueState]) -> Result<IssueFacets> {
         Ok(self.core.store.issue_facets(states)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read as _;
+
+    #[test]
+    fn a_report_over_the_size_limit_is_refused_by_name_and_the_rest_imports() {
+        let core = crate::tests::core();
+        let dir = tempfile::tempdir().unwrap();
+        let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/sarif");
+        std::fs::copy(
+            format!("{samples}/bandit-generated.sarif"),
+            dir.path().join("bandit.sarif"),
+        )
+        .unwrap();
+        // A sparse file: its size says 300 MB, and nothing of it is read.
+        let huge = std::fs::File::create(dir.path().join("huge.sarif")).unwrap();
+        huge.set_len(300 * 1024 * 1024).unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        std::fs::copy(
+            format!("{samples}/bandit-generated.sarif"),
+            dir.path().join(".git/not-a-report.sarif"),
+        )
+        .unwrap();
+        let report = core
+            .issues()
+            .import(
+                &[dir.path().to_path_buf()],
+                &mut |_| {},
+                &CancelFlag::default(),
+            )
+            .unwrap();
+        assert_eq!((report.new, report.refused), (6, 1), "{report:?}");
+        let FileImport::Refused { file, problem, .. } = &report.files[1] else {
+            panic!("{report:?}");
+        };
+        assert!(file.ends_with("huge.sarif"), "{file}");
+        assert!(
+            problem.contains("300 MB, more than the 256 MB"),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn a_stream_over_the_size_limit_is_refused_without_being_held_in_memory() {
+        let core = crate::tests::core();
+        let endless = std::io::repeat(b' ').take(super::super::MAX_REPORT_BYTES + 10);
+        let report = core.issues().import_stream("ci/huge", endless).unwrap();
+        assert_eq!(report.refused, 1);
+        let FileImport::Refused { problem, .. } = &report.files[0] else {
+            panic!("{report:?}");
+        };
+        assert!(problem.contains("more than the 256 MB"), "{problem}");
+    }
+
+    #[test]
+    fn a_database_kept_busy_by_the_other_process_refuses_the_file_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let core = crate::Core::open(crate::CoreOptions {
+            data_dir: dir.path().to_path_buf(),
+            secrets: std::sync::Arc::new(crate::secrets::MemoryStore::new()),
+            clock: std::sync::Arc::new(crate::clock::ManualClock::new(chrono::Utc::now())),
+            entropy: std::sync::Arc::new(crate::entropy::SeededEntropy::new(1)),
+            search_path: Some(std::ffi::OsString::new()),
+            http: Default::default(),
+        })
+        .unwrap();
+        let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/sarif");
+        let file = PathBuf::from(format!("{samples}/bandit-generated.sarif"));
+        // "The other process" holds the write lock past the five seconds the store waits.
+        let other = rusqlite::Connection::open(core.database_path()).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let report = core
+            .issues()
+            .import(
+                std::slice::from_ref(&file),
+                &mut |_| {},
+                &CancelFlag::default(),
+            )
+            .unwrap();
+        assert_eq!((report.new, report.refused), (0, 1), "{report:?}");
+        let FileImport::Refused { code, problem, .. } = &report.files[0] else {
+            panic!("{report:?}");
+        };
+        assert_eq!(*code, crate::ErrorCode::DatabaseBusy);
+        assert!(
+            problem.contains("bandit-generated.sarif was not imported"),
+            "{problem}"
+        );
+        other.execute_batch("ROLLBACK").unwrap();
+        let again = core
+            .issues()
+            .import(&[file], &mut |_| {}, &CancelFlag::default())
+            .unwrap();
+        assert_eq!(again.new, 6);
     }
 }

@@ -514,6 +514,10 @@ pub enum IssueError {
         format: &'static str,
         detail: String,
     },
+    #[error(
+        "{file} is {megabytes} MB, more than the 256 MB the app reads. Nothing from this file was imported; split the report or filter it first."
+    )]
+    TooLarge { file: String, megabytes: u64 },
     #[error("The import was cancelled.")]
     Cancelled,
     #[error("{0} holds no .sarif or .json files.")]
@@ -529,6 +533,7 @@ impl IssueError {
             IssueError::InvalidSarif { .. }
             | IssueError::InvalidJson { .. }
             | IssueError::UnknownFormat { .. } => ErrorCode::InvalidFindings,
+            IssueError::TooLarge { .. } => ErrorCode::InvalidFindings,
             IssueError::Cancelled => ErrorCode::Cancelled,
             IssueError::NothingToImport(_) => ErrorCode::InvalidFindings,
             IssueError::NotFound(_) => ErrorCode::NotFound,
@@ -566,45 +571,80 @@ impl<R: Read> Read for Watched<'_, R> {
         }
         let n = self.inner.read(buf)?;
         self.read += n as u64;
+        if self.read > MAX_REPORT_BYTES {
+            return Err(std::io::Error::other(
+                "it is more than the 256 MB the app reads; split the report or filter it first",
+            ));
+        }
         (self.report)(self.read);
         Ok(n)
     }
 }
 
-/// The files a path stands for: the file itself, or the `.sarif` and `.json` files of a folder
-/// (recursively), sorted.
-pub fn files_of(path: &Path) -> Result<Vec<PathBuf>, IssueError> {
+/// The largest report the app reads: bigger ones are refused by name rather than read into
+/// memory.
+pub const MAX_REPORT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Folders never searched for reports: they hold none, and can be huge.
+const SKIPPED_FOLDERS: [&str; 2] = [".git", "node_modules"];
+
+/// The reports a path stands for: the file itself, or the `.sarif` and `.json` files under a
+/// folder, sorted; with the sub-folders that could not be read (skipped, each a problem to
+/// report, instead of failing the folder). Symbolic links are not followed (no loops), and
+/// `.git` and `node_modules` are not searched.
+pub fn files_of(path: &Path) -> Result<(Vec<PathBuf>, Vec<IssueError>), IssueError> {
     let meta = std::fs::metadata(path).map_err(|e| IssueError::Unreadable {
         file: path.display().to_string(),
         detail: e.to_string(),
     })?;
     if meta.is_file() {
-        return Ok(vec![path.to_path_buf()]);
+        return Ok((vec![path.to_path_buf()], Vec::new()));
     }
+    let (found, skipped) = reports_in(path);
+    if found.is_empty() && skipped.is_empty() {
+        return Err(IssueError::NothingToImport(path.display().to_string()));
+    }
+    Ok((found, skipped))
+}
+
+/// The `.sarif` and `.json` files under `folder` (see [`files_of`]), and why sub-folders were
+/// skipped.
+pub fn reports_in(folder: &Path) -> (Vec<PathBuf>, Vec<IssueError>) {
     let mut found = Vec::new();
-    let mut stack = vec![path.to_path_buf()];
+    let mut skipped = Vec::new();
+    let mut stack = vec![folder.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| IssueError::Unreadable {
-            file: dir.display().to_string(),
-            detail: e.to_string(),
-        })?;
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(error) => {
+                skipped.push(IssueError::Unreadable {
+                    file: dir.display().to_string(),
+                    detail: format!("{error}; the folder was skipped"),
+                });
+                continue;
+            }
+        };
         for entry in entries.flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("sarif" | "json")
-            ) {
-                found.push(p);
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if kind.is_dir() {
+                if !SKIPPED_FOLDERS.iter().any(|s| entry.file_name() == *s) {
+                    stack.push(path);
+                }
+            } else if kind.is_file()
+                && matches!(
+                    path.extension().and_then(|e| e.to_str()),
+                    Some("sarif" | "json")
+                )
+            {
+                found.push(path);
             }
         }
     }
     found.sort();
-    if found.is_empty() {
-        return Err(IssueError::NothingToImport(path.display().to_string()));
-    }
-    Ok(found)
+    (found, skipped)
 }
 
 /// How a file names its scope when its runs do not: its name, or its path inside the folder
@@ -637,9 +677,18 @@ pub fn read_findings(
         file: file_name.clone(),
         detail: e.to_string(),
     })?;
-    let modified = file
-        .metadata()
-        .ok()
+    let meta = file.metadata().ok();
+    if let Some(size) = meta
+        .as_ref()
+        .map(|m| m.len())
+        .filter(|s| *s > MAX_REPORT_BYTES)
+    {
+        return Err(IssueError::TooLarge {
+            file: file_name,
+            megabytes: size / (1024 * 1024),
+        });
+    }
+    let modified = meta
         .and_then(|m| m.modified().ok())
         .map(DateTime::<Utc>::from)
         .unwrap_or(default_time);

@@ -2,7 +2,6 @@
 //! in the middle of a send.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -91,19 +90,9 @@ impl Outbox<'_> {
     /// return at once with `busy`.
     pub async fn dispatch(self, limit: usize) -> Result<DispatchReport> {
         let mut report = DispatchReport::default();
-        let Ok(_in_process) = self.core.outbox_state.gate.try_lock() else {
+        let Some(_lease) = self.core.lease(&self.core.outbox_state.gate, "outbox.lock") else {
             report.busy = true;
             return Ok(report);
-        };
-        let _across_processes = match self.core.store.path() {
-            Some(_) => match self.lock_outbox_file() {
-                Some(file) => Some(file),
-                None => {
-                    report.busy = true;
-                    return Ok(report);
-                }
-            },
-            None => None,
         };
         self.settle_interrupted(&mut report)?;
         let user_problem = self.identity_problem(Identity::User)?;
@@ -170,19 +159,6 @@ impl Outbox<'_> {
         }
         report.next_due = self.core.store.next_due()?;
         Ok(report)
-    }
-
-    fn lock_outbox_file(&self) -> Option<File> {
-        let path = self.core.data_dir.join("outbox.lock");
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| log::warn!("cannot open {}: {e}", path.display()))
-            .ok()?;
-        file.try_lock().ok()?;
-        Some(file)
     }
 
     /// Why an identity cannot send just now (`None` when it can).

@@ -375,6 +375,12 @@ pub enum OutboxError {
     NotResendable { status: String },
     #[error("{0}")]
     UnknownRecipient(String),
+    #[error("This message has not been sent yet, so it has no address in Teams.")]
+    NoAddressYet,
+    #[error(
+        "Teams gave this message an address the app does not open ({host}): only Microsoft Teams' own addresses are opened."
+    )]
+    NotATeamsAddress { host: String },
     #[error(
         "The bot can message people and channels only; it cannot post in {label}. Send this one \
          as yourself, or choose the people or the channel instead."
@@ -390,9 +396,10 @@ impl OutboxError {
             | OutboxError::GroupTooSmall
             | OutboxError::NotResendable { .. }
             | OutboxError::NotForTheBot { .. } => ErrorCode::InvalidRequest,
-            OutboxError::UnknownDelivery { .. } | OutboxError::UnknownRecipient(_) => {
-                ErrorCode::NotFound
-            }
+            OutboxError::UnknownDelivery { .. }
+            | OutboxError::UnknownRecipient(_)
+            | OutboxError::NoAddressYet => ErrorCode::NotFound,
+            OutboxError::NotATeamsAddress { .. } => ErrorCode::InvalidLink,
         }
     }
 }

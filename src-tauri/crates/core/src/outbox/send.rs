@@ -287,6 +287,20 @@ impl Outbox<'_> {
             .collect())
     }
 
+    /// The address of a delivery's message in Teams, for the browser: only https on Microsoft
+    /// Teams' hosts (or on the custom cloud's own Graph host, as the sandbox is), so a stored
+    /// address cannot send the browser anywhere else.
+    pub fn message_address(&self, id: &str) -> Result<String> {
+        let address = self
+            .delivery(id)?
+            .web_url
+            .ok_or(OutboxError::NoAddressYet)?;
+        let graph = self.core.settings()?.endpoints().graph_url();
+        crate::links::teams_address(&address, &graph)
+            .map_err(|host| OutboxError::NotATeamsAddress { host })?;
+        Ok(address)
+    }
+
     pub fn delivery(&self, id: &str) -> Result<Delivery> {
         self.core
             .store

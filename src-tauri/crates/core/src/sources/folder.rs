@@ -4,17 +4,14 @@
 //! missing from the next version of that file is fixed. A file that disappears fixes nothing:
 //! a deleted report is not evidence of a fix.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{SourceError, Sources};
-use crate::issues::{CancelFlag, ImportReport, file_scope};
+use crate::issues::{CancelFlag, ImportReport, file_scope, reports_in};
 use crate::{Error, Result};
 
 /// How long a file must stay the same before it is read: scanners and `cp` write in pieces.
 pub const SETTLE: chrono::Duration = chrono::Duration::seconds(2);
-
-/// Folders never searched: they hold no reports, and can be huge.
-const SKIPPED: [&str; 2] = [".git", "node_modules"];
 
 /// What a look at a folder did.
 pub(super) struct FolderPoll {
@@ -38,7 +35,11 @@ impl Sources<'_> {
         let mut ready = Vec::new();
         let mut versions = Vec::new();
         let mut pending = 0;
-        for file in reports_in(folder) {
+        let (files, skipped) = reports_in(folder);
+        for problem in skipped {
+            log::warn!("{problem}");
+        }
+        for file in files {
             let Some(version) = version_of(&file) else {
                 continue;
             };
@@ -92,43 +93,6 @@ fn version_of(file: &Path) -> Option<(u64, i64)> {
     Some((meta.len(), modified))
 }
 
-/// The `.sarif` and `.json` files under `folder`, sorted. Symbolic links are not followed (no
-/// loops), `.git` and `node_modules` are skipped, and a sub-folder that cannot be read is
-/// skipped with a log line instead of failing the folder.
-pub(super) fn reports_in(folder: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![folder.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries,
-            Err(error) => {
-                log::warn!("{} is skipped: {error}", dir.display());
-                continue;
-            }
-        };
-        for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            let path = entry.path();
-            if kind.is_dir() {
-                if !SKIPPED.iter().any(|s| entry.file_name() == *s) {
-                    stack.push(path);
-                }
-            } else if kind.is_file()
-                && matches!(
-                    path.extension().and_then(|e| e.to_str()),
-                    Some("sarif" | "json")
-                )
-            {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +115,7 @@ mod tests {
         #[cfg(unix)]
         std::os::unix::fs::symlink(root, root.join("sub/loop")).unwrap();
         let found: Vec<String> = reports_in(root)
+            .0
             .iter()
             .map(|p| p.strip_prefix(root).unwrap().display().to_string())
             .collect();

@@ -1,6 +1,5 @@
 //! Adding, removing and checking sources.
 
-use std::fs::File;
 use std::path::Path;
 
 use chrono::Duration;
@@ -124,19 +123,12 @@ impl Sources<'_> {
 
     async fn pass(&self, wanted: impl Fn(&Source) -> bool) -> Result<PollReport> {
         let mut report = PollReport::default();
-        let Ok(_in_process) = self.core.sources_state.gate.try_lock() else {
+        let Some(_lease) = self
+            .core
+            .lease(&self.core.sources_state.gate, "sources.lock")
+        else {
             report.busy = true;
             return Ok(report);
-        };
-        let _across_processes = match self.core.store.path() {
-            Some(_) => match self.lock_file() {
-                Some(file) => Some(file),
-                None => {
-                    report.busy = true;
-                    return Ok(report);
-                }
-            },
-            None => None,
         };
         for source in self.list()?.into_iter().filter(|s| wanted(s)) {
             report.polls.push(self.check(&source).await?);
@@ -258,20 +250,6 @@ impl Sources<'_> {
             error: None,
             waiting_until: None,
         }
-    }
-
-    /// One poller per data folder: a lock file shared with `ox-teams-cli`.
-    fn lock_file(&self) -> Option<File> {
-        let path = self.core.data_dir.join("sources.lock");
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| log::warn!("cannot open {}: {e}", path.display()))
-            .ok()?;
-        file.try_lock().ok()?;
-        Some(file)
     }
 }
 

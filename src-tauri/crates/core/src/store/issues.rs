@@ -120,7 +120,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Applied, StoreError> {
         let mut connection = self.connection();
-        let transaction = connection.transaction().map_err(|e| self.map_error(e))?;
+        // IMMEDIATE: the write lock is taken (or waited for) before anything is read, so an
+        // import never fails half-way because the other process started writing meanwhile.
+        let transaction = connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| self.map_error(e))?;
         let fail = |e| self.map_error(e);
         let mut applied = Applied::default();
         let stamp = now.to_rfc3339();
