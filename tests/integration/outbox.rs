@@ -313,8 +313,10 @@ async fn a_lost_grant_pauses_sending_and_reconnecting_sends_everything_waiting()
         })
         .unwrap();
     control(&s.sandbox, &format!("users/{MEGAN}/revoke"), json!({})).await;
-    // The access token in hand still works until it expires; move past it.
+    // The access token in hand still works until it expires; move past it (both clocks, so
+    // the next ID token is current for the app).
     s.t.clock.advance(Duration::from_secs(2 * 3600));
+    control(&s.sandbox, "clock", json!({ "seconds": 2 * 3600 })).await;
 
     let report = core.outbox().dispatch(100).await.unwrap();
     let paused = report.paused.expect("paused");

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
-use super::entra::{EntraApp, read_id_token};
+use super::entra::{EntraApp, Expected, read_id_token};
 use super::error::OAuthContext;
 use super::loopback::{Callback, LoopbackListener};
 use super::{
@@ -123,6 +123,7 @@ impl Auth<'_> {
             &scopes,
             self.core.random_text(32),
             self.core.random_text(64),
+            self.core.random_text(16),
             hint.as_deref(),
         )?;
 
@@ -181,7 +182,15 @@ impl Auth<'_> {
             .into());
         };
         let claims = match &tokens.id_token {
-            Some(id_token) => Some(read_id_token(id_token, &app.client_id)?),
+            Some(id_token) => Some(read_id_token(
+                id_token,
+                &Expected {
+                    client_id: &app.client_id,
+                    nonce: &attempt.nonce,
+                    tenant: &app.tenant,
+                    now: self.core.clock.now(),
+                },
+            )?),
             None => None,
         };
         let me = Graph {

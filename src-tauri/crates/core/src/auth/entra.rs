@@ -77,6 +77,9 @@ pub struct Attempt {
     pub state: String,
     pub verifier: Secret,
     pub redirect_uri: String,
+    /// Sent with the request and expected back in the ID token, so a token minted for another
+    /// sign-in cannot be passed off as this one's.
+    pub nonce: String,
 }
 
 impl EntraApp {
@@ -98,14 +101,15 @@ impl EntraApp {
         })
     }
 
-    /// The browser's address for a sign-in asking for `scopes`. `state` and the PKCE verifier
-    /// come from the caller's randomness.
+    /// The browser's address for a sign-in asking for `scopes`. `state`, the PKCE verifier and
+    /// the nonce come from the caller's randomness.
     pub fn attempt(
         &self,
         redirect_uri: &str,
         scopes: &[String],
         state: String,
         verifier: String,
+        nonce: String,
         login_hint: Option<&str>,
     ) -> Result<Attempt, AuthError> {
         let verifier = PkceCodeVerifier::new(verifier);
@@ -115,7 +119,8 @@ impl EntraApp {
             .authorize_url(|| CsrfToken::new(state.clone()))
             .add_scopes(scopes.iter().cloned().map(Scope::new))
             .set_pkce_challenge(challenge)
-            .add_extra_param("response_mode", "query");
+            .add_extra_param("response_mode", "query")
+            .add_extra_param("nonce", nonce.clone());
         if let Some(hint) = login_hint {
             request = request.add_extra_param("login_hint", hint);
         }
@@ -125,6 +130,7 @@ impl EntraApp {
             state,
             verifier: Secret::new(verifier.secret().clone()),
             redirect_uri: redirect_uri.to_string(),
+            nonce,
         })
     }
 
@@ -255,7 +261,8 @@ fn tokens(
 
 /// The claims of an ID token the app uses: who signed in, in which tenant. The token comes
 /// straight from the token endpoint over TLS, so its signature is not checked (OpenID Connect
-/// Core 3.1.3.7); its audience and expiry are.
+/// Core 3.1.3.7); its audience, expiry, nonce and (for a tenant given by its id) tenant are
+/// (3.1.3.7 items 3, 9 and 11; https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference).
 #[derive(Debug, Clone, Deserialize)]
 pub struct IdClaims {
     pub oid: Option<String>,
@@ -263,9 +270,23 @@ pub struct IdClaims {
     pub name: Option<String>,
     pub preferred_username: Option<String>,
     pub aud: Option<String>,
+    pub exp: Option<i64>,
+    pub nonce: Option<String>,
 }
 
-pub fn read_id_token(id_token: &Secret, client_id: &str) -> Result<IdClaims, AuthError> {
+/// What an ID token must say to be this sign-in's.
+pub struct Expected<'a> {
+    pub client_id: &'a str,
+    pub nonce: &'a str,
+    /// The tenant as configured: checked against `tid` when it is a GUID.
+    pub tenant: &'a str,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// How far the clocks of this computer and Microsoft's may disagree.
+const CLOCK_SKEW_SECONDS: i64 = 300;
+
+pub fn read_id_token(id_token: &Secret, expected: &Expected) -> Result<IdClaims, AuthError> {
     use base64::Engine;
     let payload = id_token
         .expose()
@@ -277,10 +298,103 @@ pub fn read_id_token(id_token: &Secret, client_id: &str) -> Result<IdClaims, Aut
         .map_err(|_| AuthError::BadResponse("the ID token is not base64url".into()))?;
     let claims: IdClaims = serde_json::from_slice(&bytes)
         .map_err(|e| AuthError::BadResponse(format!("the ID token's claims: {e}")))?;
-    if claims.aud.as_deref().is_some_and(|aud| aud != client_id) {
-        return Err(AuthError::BadResponse(
-            "the ID token was issued to another application".into(),
-        ));
+    let refuse = |why: &str| Err(AuthError::BadResponse(format!("the ID token {why}")));
+    if claims.aud.as_deref() != Some(expected.client_id) {
+        return refuse("was issued to another application");
+    }
+    match claims.exp {
+        Some(exp) if exp + CLOCK_SKEW_SECONDS > expected.now.timestamp() => {}
+        Some(_) => return refuse("has expired (check this computer's clock)"),
+        None => return refuse("has no expiry"),
+    }
+    if claims.nonce.as_deref() != Some(expected.nonce) {
+        return refuse("belongs to another sign-in (its nonce differs)");
+    }
+    if uuid_like(expected.tenant)
+        && claims
+            .tid
+            .as_deref()
+            .is_some_and(|tid| !tid.eq_ignore_ascii_case(expected.tenant))
+    {
+        return refuse("was issued by another tenant");
     }
     Ok(claims)
+}
+
+fn uuid_like(text: &str) -> bool {
+    text.len() == 36
+        && text.chars().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+#[cfg(test)]
+mod id_token_tests {
+    use super::*;
+    use base64::Engine;
+
+    fn token(claims: serde_json::Value) -> Secret {
+        let encode = |v: &serde_json::Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+        };
+        Secret::new(format!(
+            "{}.{}.sig",
+            encode(&serde_json::json!({ "alg": "RS256" })),
+            encode(&claims)
+        ))
+    }
+
+    #[test]
+    fn an_id_token_must_be_for_this_app_this_sign_in_this_tenant_and_current() {
+        let now = chrono::Utc::now();
+        let tenant = "67d5707b-abc2-4d84-ace0-0c3a4e42a0d8";
+        let expected = Expected {
+            client_id: "app",
+            nonce: "n1",
+            tenant,
+            now,
+        };
+        let good = serde_json::json!({ "aud": "app", "exp": now.timestamp() + 600, "nonce": "n1", "tid": tenant, "oid": "o" });
+        assert!(read_id_token(&token(good.clone()), &expected).is_ok());
+        for (field, value, says) in [
+            (
+                "aud",
+                serde_json::json!("another-app"),
+                "another application",
+            ),
+            ("aud", serde_json::Value::Null, "another application"),
+            (
+                "exp",
+                serde_json::json!(now.timestamp() - 3600),
+                "has expired",
+            ),
+            ("exp", serde_json::Value::Null, "no expiry"),
+            ("nonce", serde_json::json!("n2"), "another sign-in"),
+            ("nonce", serde_json::Value::Null, "another sign-in"),
+            (
+                "tid",
+                serde_json::json!("00000000-0000-0000-0000-000000000000"),
+                "another tenant",
+            ),
+        ] {
+            let mut claims = good.clone();
+            claims[field] = value;
+            let error = read_id_token(&token(claims), &expected)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(says), "{field}: {error}");
+        }
+        // A tenant given by name (or "organizations") is not compared with the token's id.
+        let by_name = Expected {
+            tenant: "contoso.onmicrosoft.com",
+            ..expected
+        };
+        let mut other_tenant = good;
+        other_tenant["tid"] = serde_json::json!("00000000-0000-0000-0000-000000000000");
+        assert!(read_id_token(&token(other_tenant), &by_name).is_ok());
+    }
 }

@@ -115,7 +115,8 @@ impl Issues<'_> {
         report: &mut ImportReport,
     ) -> Result<()> {
         match scan {
-            Ok(scan) => {
+            Ok(mut scan) => {
+                scan.findings.iter_mut().for_each(super::Finding::cap);
                 let applied = match self
                     .core
                     .store
@@ -287,5 +288,26 @@ mod tests {
             .import(&[file], &mut |_| {}, &CancelFlag::default())
             .unwrap();
         assert_eq!(again.new, 6);
+    }
+
+    #[test]
+    fn a_reports_huge_fields_are_cut_to_what_a_person_reads() {
+        let core = crate::tests::core();
+        let title = "A".repeat(100_000);
+        let report = serde_json::json!({ "format": "ox-teams-issues/1", "issues": [{
+            "id": "big", "title": title, "severity": "high", "tool": "gitleaks", "rule": "r",
+            "description": "é".repeat(50_000), "tags": (0..500).map(|n| n.to_string()).collect::<Vec<_>>(),
+            "help_url": format!("https://example.com/{}", "x".repeat(5_000)) }] });
+        let imported = core
+            .issues()
+            .import_stream("big.json", report.to_string().as_bytes())
+            .unwrap();
+        assert_eq!(imported.new, 1, "{imported:?}");
+        let issue = core.issues().get("big").unwrap();
+        assert_eq!(issue.title.chars().count(), 500);
+        assert!(issue.title.ends_with('…'));
+        assert_eq!(issue.description.chars().count(), 20_000);
+        assert_eq!(issue.tags.len(), 50);
+        assert_eq!(issue.help_uri, None);
     }
 }

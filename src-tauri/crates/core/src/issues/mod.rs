@@ -219,6 +219,29 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// Cuts every text a report gave to a length a person reads and a card carries: a report
+    /// (or an attacker writing one) cannot fill the database or a card with one field.
+    pub fn cap(&mut self) {
+        cap(&mut self.title, 500);
+        cap(&mut self.tool, 200);
+        cap(&mut self.rule_id, 500);
+        cap(&mut self.description, 20_000);
+        cap(&mut self.scope, 1_000);
+        for text in [&mut self.rule_name, &mut self.path].into_iter().flatten() {
+            cap(text, 2_000);
+        }
+        // A web address cut short is a wrong address: one that long is dropped.
+        for address in [&mut self.help_uri, &mut self.link] {
+            if address.as_ref().is_some_and(|a| a.len() > 2_000) {
+                *address = None;
+            }
+        }
+        self.tags.truncate(50);
+        for tag in &mut self.tags {
+            cap(tag, 200);
+        }
+    }
+
     /// Changes to any of these make the finding "updated".
     pub fn content_hash(&self) -> String {
         let text = format!(
@@ -235,6 +258,16 @@ impl Finding {
             self.tags.join(",")
         );
         hex(&Sha256::digest(text.as_bytes())[..16])
+    }
+}
+
+/// Keeps at most `chars` characters, the last one an ellipsis when something was cut.
+fn cap(text: &mut String, chars: usize) {
+    if let Some((end, _)) = text.char_indices().nth(chars.saturating_sub(1)) {
+        if text[end..].chars().nth(1).is_some() {
+            text.truncate(end);
+            text.push('…');
+        }
     }
 }
 
