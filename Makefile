@@ -12,7 +12,7 @@ DEMO_DATA := $(CARGO_TARGET_DIR)/demo-data
 NPM_PACKAGES := ui tests/e2e tests/oracles
 
 .PHONY: demo test deps build ui check-rust test-rust bindings check-bindings test-ui \
-        test-keychain e2e bench bundle test-packages clean
+        test-keychain e2e fuzz bench bundle test-packages clean
 
 ## Install what is missing, build, start the sandbox and open the app against it.
 demo: deps build
@@ -73,6 +73,10 @@ test-keychain:
 e2e: ui tests/e2e/node_modules/.installed
 	$(CARGO) test $(CARGO_FLAGS) --workspace --no-run
 	tests/e2e/run.sh
+
+## Many more fuzz-style cases than `make test` runs (the importers, deep links, cards, paths).
+fuzz:
+	PROPTEST_CASES=$${PROPTEST_CASES:-20000} $(CARGO) test $(CARGO_FLAGS) -p ox-teams-core --release --test fuzz
 
 ## Figures, not assertions: throughput of the sandbox and other benchmarks.
 bench: deps ui

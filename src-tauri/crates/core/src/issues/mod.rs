@@ -263,11 +263,11 @@ impl Finding {
 
 /// Keeps at most `chars` characters, the last one an ellipsis when something was cut.
 fn cap(text: &mut String, chars: usize) {
-    if let Some((end, _)) = text.char_indices().nth(chars.saturating_sub(1)) {
-        if text[end..].chars().nth(1).is_some() {
-            text.truncate(end);
-            text.push('…');
-        }
+    if let Some((end, _)) = text.char_indices().nth(chars.saturating_sub(1))
+        && text[end..].chars().nth(1).is_some()
+    {
+        text.truncate(end);
+        text.push('…');
     }
 }
 

@@ -295,33 +295,57 @@ impl WorkflowDefinition {
 }
 
 /// `*` matches within a folder, `**` across folders, `?` one character; the whole path must
-/// match. Patterns without a `/` match the file name in any folder (`*.py`).
+/// match. Patterns without a `/` match the file name in any folder (`*.py`). Each (pattern
+/// position, path position) is decided once, so no pattern takes more than
+/// O(pattern × path²) steps: a pattern of many stars cannot stall an import.
 pub fn glob_matches(pattern: &str, path: &str) -> bool {
-    fn matches(p: &[char], s: &[char]) -> bool {
-        match p.first() {
-            None => s.is_empty(),
-            Some('*') if p.get(1) == Some(&'*') => {
-                let rest = if p.get(2) == Some(&'/') {
-                    &p[3..]
-                } else {
-                    &p[2..]
-                };
-                (0..=s.len()).any(|i| matches(rest, &s[i..]))
+    struct Matcher<'a> {
+        p: &'a [char],
+        s: &'a [char],
+        /// `None`: not decided yet.
+        memo: Vec<Option<bool>>,
+    }
+    impl Matcher<'_> {
+        fn at(&mut self, i: usize, j: usize) -> bool {
+            let key = i * (self.s.len() + 1) + j;
+            if let Some(known) = self.memo[key] {
+                return known;
             }
-            Some('*') => (0..=s.len())
-                .take_while(|&i| i == 0 || s[i - 1] != '/')
-                .any(|i| matches(&p[1..], &s[i..])),
-            Some('?') => !s.is_empty() && s[0] != '/' && matches(&p[1..], &s[1..]),
-            Some(c) => s.first() == Some(c) && matches(&p[1..], &s[1..]),
+            let (p, s) = (self.p, self.s);
+            let result = match p.get(i) {
+                None => j == s.len(),
+                Some('*') if p.get(i + 1) == Some(&'*') => {
+                    let rest = if p.get(i + 2) == Some(&'/') {
+                        i + 3
+                    } else {
+                        i + 2
+                    };
+                    (j..=s.len()).any(|k| self.at(rest, k))
+                }
+                Some('*') => (j..=s.len())
+                    .take_while(|&k| k == j || s[k - 1] != '/')
+                    .any(|k| self.at(i + 1, k)),
+                Some('?') => j < s.len() && s[j] != '/' && self.at(i + 1, j + 1),
+                Some(c) => s.get(j) == Some(c) && self.at(i + 1, j + 1),
+            };
+            self.memo[key] = Some(result);
+            result
         }
     }
     let path: Vec<char> = path.trim_start_matches("./").chars().collect();
-    let pattern = pattern.trim_start_matches("./");
-    if !pattern.contains('/') {
+    let pattern: Vec<char> = pattern.trim_start_matches("./").chars().collect();
+    let subject = if pattern.contains(&'/') {
+        &path[..]
+    } else {
         let name_start = path.iter().rposition(|c| *c == '/').map_or(0, |i| i + 1);
-        return matches(&pattern.chars().collect::<Vec<_>>(), &path[name_start..]);
+        &path[name_start..]
+    };
+    Matcher {
+        memo: vec![None; (pattern.len() + 1) * (subject.len() + 1)],
+        p: &pattern,
+        s: subject,
     }
-    matches(&pattern.chars().collect::<Vec<_>>(), &path)
+    .at(0, 0)
 }
 
 #[cfg(test)]
