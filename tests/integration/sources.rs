@@ -84,6 +84,16 @@ async fn a_report_in_a_watched_folder_is_imported_once_it_stops_changing_and_wor
     let watched = folder.path().join("reports");
     std::fs::create_dir(&watched).unwrap();
     let source = t.core.sources().add_folder(&watched).unwrap();
+    // The folder holding the app's own data would wake the poller with every write it makes.
+    let error = t
+        .core
+        .sources()
+        .add_folder(t.dir.path().parent().unwrap())
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("the app's own data folder"),
+        "{error}"
+    );
     let file = watched.join("ci/semgrep.json");
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
 
@@ -111,8 +121,11 @@ async fn a_report_in_a_watched_folder_is_imported_once_it_stops_changing_and_wor
             .get(&poll_issue(t, "Finding a"))
             .unwrap()
             .scope,
-        "Semgrep · ci/semgrep.json",
-        "each file is its own scope"
+        format!(
+            "Semgrep · {}",
+            std::fs::canonicalize(&file).unwrap().display()
+        ),
+        "each file is its own scope, by its whole path"
     );
 
     // The same version is not read again.
@@ -150,6 +163,19 @@ async fn a_report_in_a_watched_folder_is_imported_once_it_stops_changing_and_wor
     let error = poll.error.clone().expect("the refusal is said");
     assert_eq!(error.code, ErrorCode::InvalidFindings);
     assert!(error.message.contains("semgrep.json"), "{error:?}");
+    // It is not read again until it changes, and the refusal stays said until then.
+    t.clock.advance(Duration::from_secs(30));
+    let quiet = &t.core.sources().poll(None).await.unwrap().polls[0];
+    assert!(quiet.imported.is_empty(), "{quiet:?}");
+    assert_eq!(
+        t.core
+            .sources()
+            .get(&source.id)
+            .unwrap()
+            .error
+            .map(|e| e.code),
+        Some(ErrorCode::InvalidFindings)
+    );
     assert_eq!(
         t.core
             .issues()
@@ -312,7 +338,12 @@ async fn github_alerts_become_findings_through_githubs_own_description() {
         issue.path.as_deref(),
         alert["most_recent_instance"]["location"]["path"].as_str()
     );
-    assert_eq!(issue.scope, "GitHub code scanning · contoso/payments-api");
+    // Another server than github.com is named in the scope, so two servers' repositories of
+    // the same name never fix each other's findings.
+    assert_eq!(
+        issue.scope,
+        "GitHub code scanning · 127.0.0.1/contoso/payments-api"
+    );
 
     // The secrets themselves never reach the database.
     let database = std::fs::read(t.core.database_path()).unwrap();

@@ -541,7 +541,7 @@ pub fn poll(report: &PollReport) {
         }
         if poll.pending > 0 {
             line.push_str(&format!(
-                "; {} file(s) still being written, imported once they stop changing",
+                "; {} file(s) still changing, read at the next check once they stop",
                 poll.pending
             ));
         }

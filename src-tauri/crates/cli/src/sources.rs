@@ -130,7 +130,44 @@ pub(crate) async fn run(core: &Core, json: bool, command: SourcesCommand) -> Res
             }
         }
         SourcesCommand::Poll { id } => {
-            let report = core.sources().poll(id.as_deref()).await?;
+            let mut report = core.sources().poll(id.as_deref()).await?;
+            // A report seen for the first time is read once it has stayed the same for a
+            // moment: wait for that here, so one run imports what is there (a few times at
+            // most, for a file still being written).
+            for _ in 0..3 {
+                let pending: Vec<String> = report
+                    .polls
+                    .iter()
+                    .filter(|p| p.pending > 0)
+                    .map(|p| p.source_id.clone())
+                    .collect();
+                if pending.is_empty() {
+                    break;
+                }
+                let settle = ox_teams_core::sources::FOLDER_SETTLE
+                    .to_std()
+                    .unwrap_or_default();
+                tokio::time::sleep(settle + std::time::Duration::from_millis(200)).await;
+                for source in pending {
+                    let again = core.sources().poll(Some(&source)).await?;
+                    for poll in again.polls {
+                        if let Some(earlier) = report
+                            .polls
+                            .iter_mut()
+                            .find(|p| p.source_id == poll.source_id)
+                        {
+                            earlier.found.new += poll.found.new;
+                            earlier.found.updated += poll.found.updated;
+                            earlier.found.fixed += poll.found.fixed;
+                            earlier.found.reopened += poll.found.reopened;
+                            earlier.found.suppressed += poll.found.suppressed;
+                            earlier.imported.extend(poll.imported);
+                            earlier.pending = poll.pending;
+                            earlier.error = poll.error.or(earlier.error.take());
+                        }
+                    }
+                }
+            }
             if json {
                 show::json(&report)
             } else {

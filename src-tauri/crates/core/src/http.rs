@@ -155,6 +155,14 @@ impl HttpClient {
         })
     }
 
+    /// The same client with another retry policy (a service whose limits differ).
+    pub fn with_policy(&self, policy: RetryPolicy) -> HttpClient {
+        HttpClient {
+            policy,
+            ..self.clone()
+        }
+    }
+
     /// For building requests: `client.request(Method::GET, url)`.
     pub fn request(&self, method: Method, url: url::Url) -> reqwest::RequestBuilder {
         self.inner.request(method, url)

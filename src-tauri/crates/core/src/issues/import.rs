@@ -70,14 +70,17 @@ impl Issues<'_> {
         }
     }
 
-    /// Imports files with their scopes into `report`, without running workflows.
+    /// Imports files with their scopes into `report`, without running workflows. Says, for each
+    /// file read, whether it is settled (imported or refused for good) or should be read again
+    /// (the database stayed busy).
     pub(crate) fn import_files(
         &self,
         files: &[(PathBuf, String)],
         report: &mut ImportReport,
         progress: &mut dyn FnMut(&ImportProgress),
         cancel: &CancelFlag,
-    ) -> Result<()> {
+    ) -> Result<Vec<bool>> {
+        let mut settled = Vec::new();
         let count = files.len() as u64;
         for (index, (file, scope)) in files.iter().enumerate() {
             let name = file.display().to_string();
@@ -102,18 +105,19 @@ impl Issues<'_> {
                 report.cancelled = true;
                 break;
             }
-            self.record(&name, scan, report)?;
+            settled.push(self.record(&name, scan, report)?);
         }
-        Ok(())
+        Ok(settled)
     }
 
-    /// Applies one file's scan (or records why it was refused).
+    /// Applies one file's scan (or records why it was refused). `false` when a good scan could
+    /// not be saved (the database stayed busy): the caller may read it again later.
     pub(crate) fn record(
         &self,
         name: &str,
         scan: std::result::Result<Scan, IssueError>,
         report: &mut ImportReport,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         match scan {
             Ok(mut scan) => {
                 scan.findings.iter_mut().for_each(super::Finding::cap);
@@ -133,7 +137,7 @@ impl Issues<'_> {
                                 "{name} was not imported: {error} Nothing from it was imported."
                             ),
                         });
-                        return Ok(());
+                        return Ok(false);
                     }
                     Err(error) => return Err(error.into()),
                 };
@@ -165,7 +169,7 @@ impl Issues<'_> {
                 });
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     pub fn list(&self, filter: &IssueFilter, offset: u64, limit: u64) -> Result<IssuePage> {

@@ -619,7 +619,7 @@ impl<R: Read> Read for Watched<'_, R> {
 pub const MAX_REPORT_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Folders never searched for reports: they hold none, and can be huge.
-const SKIPPED_FOLDERS: [&str; 2] = [".git", "node_modules"];
+pub const SKIPPED_FOLDERS: [&str; 2] = [".git", "node_modules"];
 
 /// The reports a path stands for: the file itself, or the `.sarif` and `.json` files under a
 /// folder, sorted; with the sub-folders that could not be read (skipped, each a problem to

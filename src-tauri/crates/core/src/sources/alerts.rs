@@ -109,8 +109,16 @@ pub fn finding(
     let seen_at = time(alert, "/updated_at")
         .or_else(|| time(alert, "/created_at"))
         .unwrap_or_else(Utc::now);
+    // GitHub's names are case-insensitive: "Contoso/API" and "contoso/api" are one repository.
+    let (host_key, repo_key) = (host.to_ascii_lowercase(), repo.to_ascii_lowercase());
     let mut finding = Finding {
-        id: identity(&["github", host, repo, kind.segment(), &number.to_string()]),
+        id: identity(&[
+            "github",
+            &host_key,
+            &repo_key,
+            kind.segment(),
+            &number.to_string(),
+        ]),
         title: String::new(),
         severity: Severity::Medium,
         score: None,

@@ -1,13 +1,14 @@
 //! A watched folder: each `.sarif` / `.json` report is imported once it has stopped changing
 //! (the same size and modification time on two looks at least [`SETTLE`] apart), and each new
-//! version of it once more. Each file is its own scope, as in a folder import, so a finding
-//! missing from the next version of that file is fixed. A file that disappears fixes nothing:
+//! version of it once more. Each file is its own scope (named by its whole path, so two
+//! watched folders never fix each other's findings), so a finding missing from the next
+//! version of that file is fixed. A file that disappears fixes nothing:
 //! a deleted report is not evidence of a fix.
 
 use std::path::Path;
 
 use super::{SourceError, Sources};
-use crate::issues::{CancelFlag, ImportReport, file_scope, reports_in};
+use crate::issues::{CancelFlag, ImportReport, reports_in};
 use crate::{Error, Result};
 
 /// How long a file must stay the same before it is read: scanners and `cp` write in pieces.
@@ -60,22 +61,29 @@ impl Sources<'_> {
                 }
             };
             if settled {
-                ready.push((file.clone(), file_scope(folder, &file)));
+                // The whole path: two watched folders that both hold `results.sarif` are two
+                // scopes, so neither fixes the other's findings.
+                ready.push((file.clone(), file.display().to_string()));
                 versions.push((key, version));
             } else {
                 pending += 1;
             }
         }
         let mut report = ImportReport::default();
-        self.core.issues().import_files(
+        let settled = self.core.issues().import_files(
             &ready,
             &mut report,
             &mut |_| {},
             &CancelFlag::default(),
         )?;
-        // A refused version is not read again either: it is read when it changes.
-        for (key, version) in versions {
-            self.core.store.file_imported(source_id, &key, version)?;
+        // A refused version is not read again either: it is read when it changes. One the
+        // database was too busy to take is read again at the next look.
+        for ((key, version), settled) in versions.into_iter().zip(settled) {
+            if settled {
+                self.core.store.file_imported(source_id, &key, version)?;
+            } else {
+                pending += 1;
+            }
         }
         Ok(FolderPoll { report, pending })
     }

@@ -9,7 +9,7 @@
 //! https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
 
 use chrono::{DateTime, Utc};
-use reqwest::header::{ACCEPT, AUTHORIZATION, ETAG, HeaderMap, IF_NONE_MATCH, LINK};
+use reqwest::header::{ACCEPT, AUTHORIZATION, ETAG, HeaderMap, HeaderValue, IF_NONE_MATCH, LINK};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use url::Url;
@@ -17,6 +17,8 @@ use url::Url;
 use super::alerts::{self, AlertKind};
 use super::{SourceError, Sources};
 use crate::Result;
+use crate::error::AppError;
+use crate::http::{HttpClient, RetryPolicy};
 use crate::issues::{ImportReport, Scan, ScanScope};
 use crate::secrets::Secret;
 use crate::store::ListState;
@@ -27,6 +29,8 @@ const FULL_READ_EVERY: chrono::Duration = chrono::Duration::hours(24);
 const PER_PAGE: u32 = 100;
 /// A list longer than this many pages is a server gone wrong.
 const MAX_PAGES: u32 = 2_000;
+/// How far before the last read's newest change a changed list is read again.
+const WATERMARK_MARGIN: chrono::Duration = chrono::Duration::minutes(10);
 
 /// A repository or an organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +61,7 @@ pub(super) struct GitHubPoll {
     pub requests: u64,
     pub not_modified: u64,
     /// The last list's problem (others were still read).
-    pub problem: Option<SourceError>,
+    pub problem: Option<AppError>,
     /// The rate limit ran out: nothing more is asked before this.
     pub waiting_until: Option<DateTime<Utc>>,
 }
@@ -71,6 +75,17 @@ enum Answer {
     NotModified,
 }
 
+/// Retries for GitHub: transient gateway errors only. A 429 is GitHub's secondary limit, which
+/// asks for a minute or more; retrying it in place within seconds risks the token being
+/// blocked, so it comes back to [`Sources::ask`], which waits it out across polls.
+fn github_policy() -> RetryPolicy {
+    RetryPolicy {
+        retry_statuses: &[502, 503, 504],
+        not_processed_statuses: &[],
+        ..RetryPolicy::default()
+    }
+}
+
 impl Sources<'_> {
     pub(super) async fn poll_github(
         &self,
@@ -80,20 +95,26 @@ impl Sources<'_> {
         kinds: &[AlertKind],
         token: &Secret,
     ) -> Result<GitHubPoll> {
+        let http = self.core.http.with_policy(github_policy());
         let mut poll = GitHubPoll::default();
         for target in targets {
             for kind in kinds {
-                match self
-                    .read_list(source_id, api, target, *kind, token, &mut poll)
-                    .await
-                {
+                let read = self
+                    .read_list(&http, source_id, api, target, *kind, token, &mut poll)
+                    .await;
+                match read {
                     Ok(()) => {}
-                    // The token or the rate limit stops every list; anything else, this one.
+                    // The token, the rate limit or the network stop every list; anything else,
+                    // this one. What was read before stays read and is acted on.
                     Err(ListError::Stop(error)) => {
-                        poll.problem = Some(error);
+                        poll.problem = Some(error.into());
                         return Ok(poll);
                     }
-                    Err(ListError::Skip(error)) => poll.problem = Some(error),
+                    Err(ListError::Skip(error)) => poll.problem = Some(error.into()),
+                    Err(ListError::Core(error @ crate::Error::Http(_))) => {
+                        poll.problem = Some(error.into());
+                        return Ok(poll);
+                    }
                     Err(ListError::Core(error)) => return Err(error),
                 }
             }
@@ -101,8 +122,10 @@ impl Sources<'_> {
         Ok(poll)
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn read_list(
         &self,
+        http: &HttpClient,
         source_id: &str,
         api: &Url,
         target: &Target,
@@ -122,8 +145,22 @@ impl Sources<'_> {
             .append_pair("per_page", &PER_PAGE.to_string())
             .append_pair("sort", "updated")
             .append_pair("direction", "desc");
-        let host = api.host_str().unwrap_or_default().to_string();
-        let scope = format!("{} · {}", kind.scope_label(), target.name());
+        if kind == AlertKind::SecretScanning {
+            // The secret itself need not even cross the wire.
+            url.query_pairs_mut().append_pair("hide_secret", "true");
+        }
+        let host = api.host_str().unwrap_or_default().to_ascii_lowercase();
+        let scope = scope_of(kind, &host, target);
+        let failed = |message: String| {
+            ListError::Skip(SourceError::GitHub {
+                status: 200,
+                target: target.name().to_string(),
+                message,
+            })
+        };
+        // A little before the last read's newest change: an alert stamped just before that
+        // read but listed just after it is not skipped.
+        let mark = state.watermark.map(|mark| mark - WATERMARK_MARGIN);
         let mut found = Vec::new();
         let mut newest = state.watermark;
         let mut etag = None;
@@ -131,8 +168,20 @@ impl Sources<'_> {
         let mut pages = 0;
         while let Some(url) = next.take() {
             pages += 1;
-            let validator = (pages == 1).then_some(state.etag.as_deref()).flatten();
-            let answer = self.ask(url, token, validator, target, kind, poll).await?;
+            if pages > MAX_PAGES {
+                // Not read to the end: nothing is concluded from it.
+                return Err(failed(format!(
+                    "the list has more than {MAX_PAGES} pages; it was not read"
+                )));
+            }
+            // A whole read asks without a validator: it is how alerts that disappeared below
+            // the first page are noticed.
+            let validator = (pages == 1 && !whole)
+                .then_some(state.etag.as_deref())
+                .flatten();
+            let answer = self
+                .ask(http, url, token, validator, target, kind, poll)
+                .await?;
             let (items, headers) = match answer {
                 Answer::NotModified => {
                     poll.not_modified += 1;
@@ -150,7 +199,7 @@ impl Sources<'_> {
             for alert in items {
                 let updated = alerts::updated_at(&alert);
                 if !whole
-                    && let (Some(updated), Some(mark)) = (updated, state.watermark)
+                    && let (Some(updated), Some(mark)) = (updated, mark)
                     && updated < mark
                 {
                     reached_known = true;
@@ -169,11 +218,16 @@ impl Sources<'_> {
             if reached_known {
                 break;
             }
-            next = next_page(&headers, api);
-            if pages >= MAX_PAGES {
-                log::warn!("{scope} has more than {MAX_PAGES} pages; the rest is left for later");
-                break;
-            }
+            next = match next_page(&headers, api) {
+                NextPage::None => None,
+                NextPage::Url(url) => Some(url),
+                NextPage::Elsewhere(host) => {
+                    return Err(failed(format!(
+                        "its next page is on another server ({host}), where the token is not sent; \
+                         check the GitHub address"
+                    )));
+                }
+            };
         }
         let scan = Scan {
             format: "GitHub REST".into(),
@@ -188,9 +242,16 @@ impl Sources<'_> {
                 Vec::new()
             },
         };
-        self.core
+        if !self
+            .core
             .issues()
-            .record(&scope, Ok(scan), &mut poll.report)?;
+            .record(&scope, Ok(scan), &mut poll.report)?
+        {
+            // Not saved (the database was busy): the list is read again next time.
+            return Err(ListError::Skip(SourceError::NotSaved {
+                what: scope.clone(),
+            }));
+        }
         // Saved after the findings: a crash in between reads the list again, which is harmless.
         self.core.store.save_list_state(
             source_id,
@@ -205,8 +266,10 @@ impl Sources<'_> {
     }
 
     /// One GET, with what GitHub's answer means for the poll.
+    #[allow(clippy::too_many_arguments)]
     async fn ask(
         &self,
+        http: &HttpClient,
         url: Url,
         token: &Secret,
         validator: Option<&str>,
@@ -214,13 +277,18 @@ impl Sources<'_> {
         kind: AlertKind,
         poll: &mut GitHubPoll,
     ) -> std::result::Result<Answer, ListError> {
-        let mut request = self
-            .core
-            .http
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+            .map_err(|_| {
+                ListError::Stop(SourceError::InvalidDraft(
+                    "The GitHub token holds characters a token cannot have.".into(),
+                ))
+            })?;
+        authorization.set_sensitive(true);
+        let mut request = http
             .request(Method::GET, url)
             .header(ACCEPT, "application/vnd.github+json")
             .header("X-GitHub-Api-Version", "2022-11-28")
-            .header(AUTHORIZATION, format!("Bearer {}", token.expose()));
+            .header(AUTHORIZATION, authorization);
         if let Some(validator) = validator {
             request = request.header(IF_NONE_MATCH, validator);
         }
@@ -228,61 +296,74 @@ impl Sources<'_> {
             .build()
             .map_err(|e| ListError::Core(crate::http::HttpError::Client(e.to_string()).into()))?;
         poll.requests += 1;
-        let response = match self.core.http.send(request).await {
-            Ok(response) => response,
-            Err(crate::http::HttpError::Throttled { retry_after, .. }) => {
-                let until = self.core.clock.now()
-                    + chrono::Duration::from_std(retry_after).unwrap_or_default();
-                poll.waiting_until = Some(until);
-                return Err(ListError::Stop(SourceError::RateLimited {
-                    until: until.format("%H:%M").to_string(),
-                }));
-            }
-            Err(error) => return Err(ListError::Core(error.into())),
-        };
+        let response = http
+            .send(request)
+            .await
+            .map_err(|e| ListError::Core(e.into()))?;
         let status = response.status();
         let headers = response.headers().clone();
         if status == StatusCode::NOT_MODIFIED {
             return Ok(Answer::NotModified);
         }
-        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let text = response.text().await.unwrap_or_default();
+        let body: Option<Value> = serde_json::from_str(&text).ok();
         let now = self.core.clock.now();
         if status.is_success() {
             // Used up by this answer: wait for the window to reset rather than be refused.
             if header_number(&headers, "x-ratelimit-remaining") == Some(0) {
-                poll.waiting_until = reset_time(&headers);
+                poll.waiting_until = reset_time(&headers, now);
             }
-            let items = match body {
-                Value::Array(items) => items,
-                other @ Value::Object(_) => vec![other],
-                _ => Vec::new(),
+            return match body {
+                Some(Value::Array(items)) => Ok(Answer::Page { items, headers }),
+                Some(item @ Value::Object(_)) => Ok(Answer::Page {
+                    items: vec![item],
+                    headers,
+                }),
+                // A cut-off answer, or a proxy's page: not a list, so nothing is concluded.
+                _ => Err(ListError::Skip(SourceError::GitHub {
+                    status: status.as_u16(),
+                    target: target.name().to_string(),
+                    message: "its answer was not GitHub's JSON (cut off, or a proxy's page)".into(),
+                })),
             };
-            return Ok(Answer::Page { items, headers });
         }
         let message = body
-            .get("message")
+            .as_ref()
+            .and_then(|b| b.get("message"))
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
-        Err(match status {
-            StatusCode::UNAUTHORIZED => ListError::Stop(SourceError::TokenRejected {
-                source_name: target.name().to_string(),
-            }),
-            StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS
-                if header_number(&headers, "x-ratelimit-remaining") == Some(0)
+        let lowered = message.to_ascii_lowercase();
+        let rate_limited = status == StatusCode::TOO_MANY_REQUESTS
+            || (status == StatusCode::FORBIDDEN
+                && (header_number(&headers, "x-ratelimit-remaining") == Some(0)
                     || headers.contains_key(reqwest::header::RETRY_AFTER)
-                    || status == StatusCode::TOO_MANY_REQUESTS =>
-            {
-                // Primary limit: until `x-ratelimit-reset`; secondary: `retry-after`, else a
-                // minute, as GitHub's page says.
-                let until = crate::http::retry_after(&headers, now)
+                    || lowered.contains("rate limit")));
+        Err(match status {
+            StatusCode::UNAUTHORIZED => ListError::Stop(SourceError::TokenRejected),
+            _ if rate_limited => {
+                // The primary limit until `x-ratelimit-reset`; a secondary one as long as
+                // `retry-after` says, and never less than a minute (GitHub's page).
+                let primary = header_number(&headers, "x-ratelimit-remaining") == Some(0);
+                let asked = crate::http::retry_after(&headers, now)
                     .and_then(|wait| chrono::Duration::from_std(wait).ok())
                     .map(|wait| now + wait)
-                    .or_else(|| reset_time(&headers))
-                    .unwrap_or(now + chrono::Duration::minutes(1));
+                    .or_else(|| primary.then(|| reset_time(&headers, now)).flatten());
+                let until = asked.unwrap_or(now).max(now + chrono::Duration::minutes(1));
                 poll.waiting_until = Some(until);
                 ListError::Stop(SourceError::RateLimited {
                     until: until.format("%H:%M").to_string(),
+                })
+            }
+            _ if lowered.contains("disabled")
+                || lowered.contains("not enabled")
+                || lowered.contains("no analysis found")
+                || lowered.contains("advanced security") =>
+            {
+                ListError::Skip(SourceError::FeatureOff {
+                    what: kind.label(),
+                    target: target.name().to_string(),
+                    github_says: message,
                 })
             }
             StatusCode::FORBIDDEN => {
@@ -292,17 +373,13 @@ impl Sources<'_> {
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string)
                     .unwrap_or_else(|| format!("{fine_grained}=read"));
-                log::info!(
-                    "GitHub refused {} {}: {message}",
-                    kind.label(),
-                    target.name()
-                );
                 ListError::Skip(SourceError::MissingPermission {
                     what: kind.label(),
                     target: target.name().to_string(),
                     permission: setting,
                     fine_grained: accepted,
                     classic,
+                    github_says: message,
                 })
             }
             StatusCode::NOT_FOUND => ListError::Skip(SourceError::TargetNotFound {
@@ -321,13 +398,15 @@ impl Sources<'_> {
     }
 
     /// Checks that the token works and each repository or organisation exists, with one
-    /// request each, before a source is added.
+    /// request each, before a source is added. (Whether it may read each alert list is said
+    /// by the first check, which runs at once.)
     pub(super) async fn verify_github(
         &self,
         api: &Url,
         targets: &[Target],
         token: &Secret,
     ) -> Result<()> {
+        let http = self.core.http.with_policy(github_policy());
         for target in targets {
             let list = match target {
                 Target::Repo(repo) => format!("repos/{repo}"),
@@ -338,11 +417,28 @@ impl Sources<'_> {
                 url.query_pairs_mut().append_pair("per_page", "1");
             }
             let mut poll = GitHubPoll::default();
-            self.ask(url, token, None, target, AlertKind::CodeScanning, &mut poll)
-                .await
-                .map_err(ListError::into_error)?;
+            self.ask(
+                &http,
+                url,
+                token,
+                None,
+                target,
+                AlertKind::CodeScanning,
+                &mut poll,
+            )
+            .await
+            .map_err(ListError::into_error)?;
         }
         Ok(())
+    }
+}
+
+/// A list's scope: "GitHub code scanning · contoso/api" on github.com, with the server's name
+/// on any other, so two servers' repositories of the same name never fix each other's findings.
+fn scope_of(kind: AlertKind, host: &str, target: &Target) -> String {
+    match host {
+        "api.github.com" => format!("{} · {}", kind.scope_label(), target.name()),
+        host => format!("{} · {host}/{}", kind.scope_label(), target.name()),
     }
 }
 
@@ -388,27 +484,43 @@ fn join(api: &Url, path: &str) -> std::result::Result<Url, ListError> {
         })
 }
 
-/// The `rel="next"` link, when it is on the API's own origin (a link elsewhere would carry
-/// the token there).
-pub(super) fn next_page(headers: &HeaderMap, api: &Url) -> Option<Url> {
-    let link = headers.get(LINK)?.to_str().ok()?;
-    link.split(',').find_map(|part| {
+/// Where the `rel="next"` link leads.
+#[derive(Debug, PartialEq)]
+pub(super) enum NextPage {
+    None,
+    Url(Url),
+    /// On another origin than the API's: not followed (the token would go there).
+    Elsewhere(String),
+}
+
+pub(super) fn next_page(headers: &HeaderMap, api: &Url) -> NextPage {
+    let Some(link) = headers.get(LINK).and_then(|l| l.to_str().ok()) else {
+        return NextPage::None;
+    };
+    let next = link.split(',').find_map(|part| {
         let (target, params) = part.split_once(';')?;
         params
             .split(';')
             .any(|p| p.trim() == "rel=\"next\"")
             .then(|| target.trim().trim_start_matches('<').trim_end_matches('>'))
             .and_then(|t| Url::parse(t).ok())
-            .filter(|url| url.origin() == api.origin())
-    })
+    });
+    match next {
+        None => NextPage::None,
+        Some(url) if url.origin() == api.origin() => NextPage::Url(url),
+        Some(url) => NextPage::Elsewhere(url.host_str().unwrap_or_default().to_string()),
+    }
 }
 
 fn header_number(headers: &HeaderMap, name: &str) -> Option<i64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
-fn reset_time(headers: &HeaderMap) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(header_number(headers, "x-ratelimit-reset")?, 0)
+/// When the rate limit's window resets, at most a day away (a broken header parks no source
+/// for longer).
+fn reset_time(headers: &HeaderMap, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let reset = DateTime::from_timestamp(header_number(headers, "x-ratelimit-reset")?, 0)?;
+    Some(reset.min(now + chrono::Duration::hours(24)))
 }
 
 #[cfg(test)]
@@ -426,14 +538,20 @@ mod tests {
                 .parse()
                 .unwrap(),
         );
-        assert_eq!(next_page(&headers, &api).unwrap().query(), Some("page=2"));
+        let NextPage::Url(next) = next_page(&headers, &api) else {
+            panic!("a next page")
+        };
+        assert_eq!(next.query(), Some("page=2"));
         headers.insert(
             LINK,
             "<https://evil.example.net/steal?page=2>; rel=\"next\""
                 .parse()
                 .unwrap(),
         );
-        assert_eq!(next_page(&headers, &api), None);
+        assert_eq!(
+            next_page(&headers, &api),
+            NextPage::Elsewhere("evil.example.net".into())
+        );
     }
 
     #[test]

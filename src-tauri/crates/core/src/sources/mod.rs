@@ -209,11 +209,11 @@ pub enum SourceError {
     )]
     TokenMissing { source_name: String },
     #[error(
-        "GitHub refused the token for {source_name}: it has expired or was revoked. Remove the source and add it again with a new token."
+        "GitHub refused the token: it has expired or was revoked. Remove the source and add it again with a new token."
     )]
-    TokenRejected { source_name: String },
+    TokenRejected,
     #[error(
-        "The token may not read {what} of {target}. Give it the “{permission}” permission (fine-grained token: {fine_grained}; classic token: the “{classic}” scope)."
+        "The token may not read {what} of {target}. Give it the “{permission}” permission (fine-grained token: {fine_grained}; classic token: the “{classic}” scope). GitHub said: “{github_says}”"
     )]
     MissingPermission {
         what: &'static str,
@@ -221,7 +221,20 @@ pub enum SourceError {
         permission: &'static str,
         fine_grained: String,
         classic: &'static str,
+        github_says: String,
     },
+    #[error(
+        "GitHub has no {what} for {target}: “{github_says}”. Turn the feature on for it on GitHub, or leave {what} out of this source."
+    )]
+    FeatureOff {
+        what: &'static str,
+        target: String,
+        github_says: String,
+    },
+    #[error(
+        "{what} was read but could not be saved: the database was busy. It is read again at the next check."
+    )]
+    NotSaved { what: String },
     #[error(
         "GitHub does not know {target}, or the token cannot see it. Check the name and the token's repository access."
     )]
@@ -246,10 +259,12 @@ impl SourceError {
             SourceError::UnknownSource(_) | SourceError::TargetNotFound { .. } => {
                 ErrorCode::NotFound
             }
-            SourceError::TokenMissing { .. } | SourceError::TokenRejected { .. } => {
+            SourceError::TokenMissing { .. } | SourceError::TokenRejected => {
                 ErrorCode::TokenRejected
             }
             SourceError::MissingPermission { .. } => ErrorCode::Forbidden,
+            SourceError::FeatureOff { .. } => ErrorCode::NotFound,
+            SourceError::NotSaved { .. } => ErrorCode::DatabaseBusy,
             SourceError::RateLimited { .. } => ErrorCode::Throttled,
             SourceError::GitHub { .. } => ErrorCode::ServiceError,
         }

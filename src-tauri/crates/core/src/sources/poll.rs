@@ -46,6 +46,16 @@ impl Sources<'_> {
         if !folder.is_dir() {
             return Err(bad("it is a file, not a folder".into()).into());
         }
+        // The app writes its database there: watching it would wake the poller with every
+        // write it makes.
+        let data = std::fs::canonicalize(&self.core.data_dir).unwrap_or(self.core.data_dir.clone());
+        if data.starts_with(&folder) {
+            return Err(bad(format!(
+                "it holds the app's own data folder ({}); choose the folder the reports are written to",
+                data.display()
+            ))
+            .into());
+        }
         let shown = folder.display().to_string();
         if self
             .list()?
@@ -67,8 +77,8 @@ impl Sources<'_> {
         let (config, name, interval) = github_config(draft)?;
         if token.expose().trim().is_empty() {
             return Err(SourceError::InvalidDraft(
-                "Paste a GitHub token: a fine-grained personal access token or a GitHub App \
-                 installation token."
+                "Paste a GitHub token: a fine-grained personal access token that may read \
+                 the alerts."
                     .into(),
             )
             .into());
@@ -103,13 +113,18 @@ impl Sources<'_> {
         Ok(())
     }
 
-    /// Checks every source (or one) now, whatever its schedule.
+    /// Checks every source (or one) now, whatever its schedule; one waiting for GitHub's rate
+    /// limit still waits (asking sooner would only be refused, and may get the token blocked).
     pub async fn poll(&self, only: Option<&str>) -> Result<PollReport> {
         if let Some(id) = only {
             self.get(id)?;
         }
-        self.pass(|source| only.is_none_or(|id| source.id == id))
-            .await
+        let now = self.core.clock.now();
+        self.pass(|source| {
+            only.is_none_or(|id| source.id == id)
+                && source.waiting_until.is_none_or(|until| until <= now)
+        })
+        .await
     }
 
     /// Checks the sources that are due.
@@ -131,9 +146,20 @@ impl Sources<'_> {
             return Ok(report);
         };
         for source in self.list()?.into_iter().filter(|s| wanted(s)) {
-            report.polls.push(self.check(&source).await?);
+            // One source's failure is said on it; the others are still checked.
+            match self.check(&source).await {
+                Ok(poll) => report.polls.push(poll),
+                Err(error) => log::error!("source {} could not be checked: {error}", source.name),
+            }
         }
-        report.next_check = self.list()?.iter().map(|s| s.next_check).min();
+        report.next_check = self
+            .list()?
+            .iter()
+            .map(|s| {
+                s.waiting_until
+                    .map_or(s.next_check, |until| until.max(s.next_check))
+            })
+            .min();
         Ok(report)
     }
 
@@ -169,6 +195,14 @@ impl Sources<'_> {
                         }),
                         FileImport::Imported { .. } => None,
                     });
+                    // A refused report is not read again until it changes: its refusal stays
+                    // on the source until then, not only for the check that read it.
+                    if report.files.is_empty() {
+                        poll.error = source
+                            .error
+                            .clone()
+                            .filter(|e| e.code == crate::ErrorCode::InvalidFindings);
+                    }
                 }
                 Err(error) => poll.error = Some(AppError::from(&error)),
             },
@@ -186,7 +220,7 @@ impl Sources<'_> {
                                 report = github.report;
                                 poll.requests = github.requests;
                                 poll.not_modified = github.not_modified;
-                                poll.error = github.problem.map(|e| AppError::from(Error::from(e)));
+                                poll.error = github.problem;
                                 poll.waiting_until = github.waiting_until;
                                 if let Some(until) = github.waiting_until {
                                     next = next.max(until);

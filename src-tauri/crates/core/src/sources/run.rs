@@ -21,6 +21,8 @@ const LONGEST_REST: Duration = Duration::from_secs(10);
 const SHORTEST_REST: Duration = Duration::from_millis(200);
 /// How soon to look again while another process polls this data folder's sources.
 const BUSY_REST: Duration = Duration::from_secs(5);
+/// How long a wake waits for the rest of its burst.
+const DEBOUNCE: Duration = Duration::from_millis(500);
 
 /// What the app's poller shares with the rest of the core.
 #[derive(Default)]
@@ -79,11 +81,13 @@ impl Sources<'_> {
                     if report.busy {
                         BUSY_REST
                     } else {
-                        report
-                            .next_check
-                            .and_then(|at| (at - self.core.clock.now()).to_std().ok())
-                            .unwrap_or(SHORTEST_REST)
-                            .clamp(SHORTEST_REST, LONGEST_REST)
+                        // No source at all: the longest rest (a source added wakes the loop).
+                        report.next_check.map_or(LONGEST_REST, |at| {
+                            (at - self.core.clock.now())
+                                .to_std()
+                                .unwrap_or(SHORTEST_REST)
+                                .clamp(SHORTEST_REST, LONGEST_REST)
+                        })
                     }
                 }
                 Err(error) => {
@@ -94,7 +98,10 @@ impl Sources<'_> {
             self.keep_watching(&mut watches);
             tokio::select! {
                 _ = self.core.clock.sleep(rest) => {}
-                _ = state.wake.notified() => {}
+                _ = state.wake.notified() => {
+                    // A burst of file events (a scanner writing, a checkout) is one pass.
+                    self.core.clock.sleep(DEBOUNCE).await;
+                }
             }
         }
     }
@@ -124,7 +131,10 @@ impl Sources<'_> {
             let source = id.clone();
             let watcher =
                 notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-                    if event.is_ok_and(|e| !e.kind.is_access()) {
+                    // Only reports matter: not reads, not other files, not .git or node_modules.
+                    if event
+                        .is_ok_and(|e| !e.kind.is_access() && e.paths.iter().any(|p| is_report(p)))
+                    {
                         if let Ok(mut set) = changed.lock() {
                             set.insert(source.clone());
                         }
@@ -150,6 +160,18 @@ impl Sources<'_> {
             }
         }
     }
+}
+
+/// A path a report could be at (what a folder import would read).
+fn is_report(path: &std::path::Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("sarif" | "json")
+    ) && !path.components().any(|c| {
+        crate::issues::SKIPPED_FOLDERS
+            .iter()
+            .any(|s| c.as_os_str() == *s)
+    })
 }
 
 /// The folder's device and inode: it changes when the folder is deleted and made again.
