@@ -345,19 +345,30 @@ async fn github_alerts_become_findings_through_githubs_own_description() {
         "GitHub code scanning · 127.0.0.1/contoso/payments-api"
     );
 
-    // The secrets themselves never reach the database.
+    // Neither the exposed secrets nor the source's own token reach the database; the token is
+    // in the keychain only.
     let database = std::fs::read(t.core.database_path()).unwrap();
     let wal =
         std::fs::read(t.core.database_path().with_extension("sqlite3-wal")).unwrap_or_default();
-    for secret in repo["secret_scanning"].as_array().unwrap() {
-        let value = secret["secret"].as_str().unwrap().as_bytes();
+    let mut secrets: Vec<String> = repo["secret_scanning"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["secret"].as_str().unwrap().to_string())
+        .collect();
+    secrets.push(DEMO_TOKEN.to_string());
+    for value in &secrets {
         for bytes in [&database, &wal] {
             assert!(
-                !bytes.windows(value.len()).any(|w| w == value),
+                !bytes.windows(value.len()).any(|w| w == value.as_bytes()),
                 "a secret was stored"
             );
         }
     }
+    assert_eq!(
+        t.secrets.names(),
+        vec![format!("github-token:{}", source.id)]
+    );
 
     // Nothing changed: three 304s, nothing imported.
     let poll = t.core.sources().poll(None).await.unwrap().polls.remove(0);
