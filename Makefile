@@ -11,16 +11,16 @@ BIN := $(CARGO_TARGET_DIR)/debug
 DEMO_DATA := $(CARGO_TARGET_DIR)/demo-data
 NPM_PACKAGES := ui tests/e2e tests/oracles
 
-.PHONY: demo test deps build ui check-rust test-rust bindings check-bindings test-ui \
+.PHONY: demo test deps build ui check-rust deny test-rust bindings check-bindings test-ui \
         test-keychain e2e fuzz bench bundle test-packages clean
 
 ## Install what is missing, build, start the sandbox and open the app against it.
 demo: deps build
 	src-tauri/scripts/demo.sh "$(BIN)" "$(DEMO_DATA)"
 
-## Every test: formatting, lints, UI checks, Rust tests, bindings, the real keychain, end to
-## end, and the deb/rpm packages.
-test: deps ui check-rust test-ui test-rust check-bindings test-keychain e2e test-packages
+## Every test: formatting, lints, the dependency policy, UI checks, Rust tests, bindings, the
+## real keychain, end to end, and the deb/rpm packages.
+test: deps ui check-rust deny test-ui test-rust check-bindings test-keychain e2e test-packages
 	@echo "All tests passed."
 
 deps: $(addsuffix /node_modules/.installed,$(NPM_PACKAGES))
@@ -40,6 +40,14 @@ build: ui
 check-rust: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy $(CARGO_FLAGS) --workspace --all-targets -- -D warnings
+
+## The dependency policy in deny.toml: licenses, banned and duplicated crates, sources (builds
+## nothing). Advisories are not checked: their database is on github.com, out of CI's reach.
+## Only errors are shown; `cargo deny check licenses bans sources` shows the warnings too.
+deny:
+	@$(CARGO) deny --version >/dev/null 2>&1 || { echo "cargo-deny is missing: run 'make deps'."; exit 1; }
+	$(CARGO) fetch $(CARGO_FLAGS)
+	$(CARGO) deny $(CARGO_FLAGS) --offline --log-level error check licenses bans sources
 
 # Also builds the binaries the end-to-end suite runs (with the test build's features, so
 # nothing is compiled twice). ts-rs writes the TypeScript bindings to ./target/ts-bindings.

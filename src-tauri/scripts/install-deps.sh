@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing OX Teams Connector needs and is missing:
-# Debian packages (WebKitGTK and friends, Xvfb, D-Bus, GNOME Keyring), tauri-driver, and checks
-# Node.js. Safe to run again: it installs only what is missing.
+# Debian packages (WebKitGTK and friends, Xvfb, D-Bus, GNOME Keyring), tauri-driver, cargo-deny,
+# and checks Node.js. Safe to run again: it installs only what is missing.
 set -euo pipefail
 
 packages=(
@@ -16,6 +16,8 @@ packages=(
   rpm desktop-file-utils
 )
 tauri_driver_version=2.1.0
+# The dependency policy check (make deny, deny.toml); built from crates.io with the C compiler above.
+cargo_deny_version=0.20.2
 node_minimum=20.19
 
 say() { printf 'install-deps: %s\n' "$*"; }
@@ -40,6 +42,11 @@ fi
 if ! tauri-driver --version 2>/dev/null | grep -q "$tauri_driver_version"; then
   say "installing tauri-driver $tauri_driver_version"
   cargo install tauri-driver --locked --version "$tauri_driver_version" --quiet
+fi
+
+if ! cargo deny --version 2>/dev/null | grep -qx "cargo-deny $cargo_deny_version"; then
+  say "installing cargo-deny $cargo_deny_version (a few minutes)"
+  cargo install cargo-deny --locked --version "$cargo_deny_version" --quiet
 fi
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

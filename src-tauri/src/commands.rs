@@ -1,6 +1,7 @@
 //! Commands the window may call. Each is a few lines over `ox-teams-core`; errors reach the
 //! window as `{code, message}`. They are `async` so that none runs on the UI thread.
 
+use ox_teams_core::auth::attempts::SignInKind;
 use ox_teams_core::auth::{
     ConnectionState, PermissionReport, SIGN_IN_TIMEOUT, SignInRequest, SignInWaiting,
 };
@@ -18,7 +19,7 @@ use ox_teams_core::outbox::{
 };
 use ox_teams_core::secrets::KeychainStatus;
 use ox_teams_core::secrets::Secret;
-use ox_teams_core::settings::{FieldProblem, Settings};
+use ox_teams_core::settings::{FieldProblem, Settings, SignInRedirect};
 use ox_teams_core::sources::{GitHubDraft, Source};
 use ox_teams_core::workflows::{DryRun, SavedWorkflow, Workflow, WorkflowDefinition, WorkflowRun};
 use ox_teams_core::{AppError, ErrorCode, SaveSettingsOutcome, SettingsView, Startup};
@@ -54,10 +55,34 @@ pub async fn check_settings(
 
 #[tauri::command]
 pub async fn save_settings(
+    app: AppHandle,
     shell: State<'_, Shell>,
     draft: Settings,
 ) -> Result<SaveSettingsOutcome, AppError> {
-    Ok(shell.core()?.save_settings(&draft)?)
+    let core = shell.core()?;
+    Ok(core
+        .save_settings_from_window(&draft, |command| confirm_program(app, command))
+        .await?)
+}
+
+/// Asks in a native dialog (outside the page) whether the app may run a browser command.
+async fn confirm_program(app: AppHandle, command: String) -> bool {
+    let (answer, answered) = oneshot::channel();
+    app.dialog()
+        .message(format!(
+            "OX Teams Connector will run this program to open Microsoft sign-in pages:\n\n\
+             {command}\n\nRun this program for sign-in?"
+        ))
+        .title("Use this browser command?")
+        .kind(tauri_plugin_dialog::MessageDialogKind::Warning)
+        .buttons(tauri_plugin_dialog::MessageDialogButtons::OkCancelCustom(
+            "Use this command".into(),
+            "Cancel".into(),
+        ))
+        .show(move |confirmed| {
+            let _ = answer.send(confirmed);
+        });
+    answered.await.unwrap_or(false)
 }
 
 #[tauri::command]
@@ -112,27 +137,30 @@ pub async fn connect(
     only: Option<Vec<String>>,
 ) -> Result<ConnectionState, AppError> {
     let core = shell.core()?.clone();
-    let (cancelled, answer) = shell.begin_sign_in();
+    let custom_scheme = core.settings()?.sign_in_redirect == SignInRedirect::CustomScheme;
+    let attempt = shell.sign_ins.begin(SignInKind::Identity, custom_scheme);
     let (open, waiting) = browser_hooks(&app);
     let request = SignInRequest {
         only,
         open_browser: &open,
         on_waiting: &waiting,
-        link_callback: Some(answer),
+        link_callback: attempt.answer,
         browser_command: None,
         timeout: SIGN_IN_TIMEOUT,
     };
+    let cancelled = attempt.cancelled;
     let result = core.auth().sign_in(request, async {
         let _ = cancelled.await;
     });
     let result = result.await;
-    shell.end_sign_in();
+    shell.sign_ins.end(attempt.id);
     Ok(result?)
 }
 
+/// Cancels the sign-in or the bot's consent, whichever `kind` says; the other goes on.
 #[tauri::command]
-pub async fn cancel_connect(shell: State<'_, Shell>) -> Result<(), AppError> {
-    shell.cancel_sign_in();
+pub async fn cancel_connect(shell: State<'_, Shell>, kind: SignInKind) -> Result<(), AppError> {
+    shell.sign_ins.cancel(kind);
     Ok(())
 }
 
@@ -184,7 +212,7 @@ pub async fn bot_state(shell: State<'_, Shell>) -> Result<BotState, AppError> {
 #[tauri::command]
 pub async fn connect_bot(app: AppHandle, shell: State<'_, Shell>) -> Result<BotState, AppError> {
     let core = shell.core()?.clone();
-    let (cancelled, _) = shell.begin_sign_in();
+    let attempt = shell.sign_ins.begin(SignInKind::Bot, false);
     let (open, waiting) = browser_hooks(&app);
     let request = ConsentRequest {
         open_browser: &open,
@@ -192,13 +220,14 @@ pub async fn connect_bot(app: AppHandle, shell: State<'_, Shell>) -> Result<BotS
         browser_command: None,
         timeout: SIGN_IN_TIMEOUT,
     };
+    let cancelled = attempt.cancelled;
     let result = core
         .bot()
         .connect(request, async {
             let _ = cancelled.await;
         })
         .await;
-    shell.end_sign_in();
+    shell.sign_ins.end(attempt.id);
     Ok(result?)
 }
 
@@ -228,12 +257,19 @@ pub async fn save_app_package(shell: State<'_, Shell>) -> Result<SavedPackage, A
         message: format!("The folder {} could not be created: {e}", folder.display()),
     })?;
     let path = ox_teams_core::bot::package::free_name(&folder);
-    Ok(shell.core()?.bot().save_package(&path)?)
+    let saved = shell.core()?.bot().save_package(&path)?;
+    shell.chosen.allow([path]);
+    Ok(saved)
 }
 
 /// Shows a saved package in the file manager.
 #[tauri::command]
-pub async fn reveal_file(app: AppHandle, path: String) -> Result<(), AppError> {
+pub async fn reveal_file(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    path: String,
+) -> Result<(), AppError> {
+    let path = chosen(&shell, vec![PathBuf::from(path)])?.remove(0);
     app.opener()
         .reveal_item_in_dir(&path)
         .map_err(|error| AppError {
@@ -280,8 +316,13 @@ pub async fn save_workflow(
     shell: State<'_, Shell>,
     id: Option<String>,
     definition: WorkflowDefinition,
+    confirmed: bool,
 ) -> Result<SavedWorkflow, AppError> {
-    let (workflow, run) = shell.core()?.workflows().save(id.as_deref(), definition)?;
+    let (workflow, run) =
+        shell
+            .core()?
+            .workflows()
+            .save_as_asked(id.as_deref(), definition, confirmed)?;
     Ok(SavedWorkflow { workflow, run })
 }
 
@@ -290,8 +331,12 @@ pub async fn set_workflow_enabled(
     shell: State<'_, Shell>,
     id: String,
     enabled: bool,
+    confirmed: bool,
 ) -> Result<SavedWorkflow, AppError> {
-    let (workflow, run) = shell.core()?.workflows().set_enabled(&id, enabled)?;
+    let (workflow, run) = shell
+        .core()?
+        .workflows()
+        .set_enabled(&id, enabled, confirmed)?;
     Ok(SavedWorkflow { workflow, run })
 }
 
@@ -490,7 +535,16 @@ pub async fn import_paths(
     shell: State<'_, Shell>,
     paths: Vec<String>,
 ) -> Result<ImportReport, AppError> {
-    import(app, &shell, paths.into_iter().map(PathBuf::from).collect()).await
+    let paths = chosen(&shell, paths.into_iter().map(PathBuf::from).collect())?;
+    import(app, &shell, paths).await
+}
+
+/// The paths, when the person dropped or chose each one; a page cannot name others.
+fn chosen(shell: &Shell, paths: Vec<PathBuf>) -> Result<Vec<PathBuf>, AppError> {
+    shell.chosen.check(paths).map_err(|message| AppError {
+        code: ErrorCode::InvalidRequest,
+        message,
+    })
 }
 
 async fn import(

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use ox_teams_core::auth::attempts::SignIns;
 use ox_teams_core::clock::SystemClock;
 use ox_teams_core::entropy::OsEntropy;
 use ox_teams_core::issues::CancelFlag;
@@ -20,13 +21,6 @@ use ox_teams_core::{AppError, Core, CoreOptions, ErrorCode, Startup, paths};
 use tauri::{AppHandle, Manager};
 use tauri_plugin_deep_link::DeepLinkExt;
 use tauri_plugin_notification::NotificationExt;
-use tokio::sync::oneshot;
-
-/// A sign-in in progress: how to cancel it, and where a custom-scheme answer goes.
-struct PendingSignIn {
-    cancel: oneshot::Sender<()>,
-    answer: oneshot::Sender<String>,
-}
 
 /// What the commands share.
 pub struct Shell {
@@ -35,7 +29,9 @@ pub struct Shell {
     /// The last link received, kept until the window asks for it: a link that arrives while
     /// the page is still loading would otherwise be lost.
     pending_link: Mutex<Option<LinkEvent>>,
-    sign_in: Mutex<Option<PendingSignIn>>,
+    sign_ins: SignIns,
+    /// Paths the window may name (dropped, chosen in a dialog, or saved by the app).
+    chosen: paths::ChosenPaths,
     /// The running import's cancel switch.
     import: Mutex<Option<CancelFlag>>,
     /// Whether the person was told the app goes on in the tray when its window closes.
@@ -75,7 +71,8 @@ impl Shell {
             core,
             data_dir,
             pending_link: Mutex::new(None),
-            sign_in: Mutex::new(None),
+            sign_ins: SignIns::default(),
+            chosen: paths::ChosenPaths::default(),
             import: Mutex::new(None),
             told_about_tray: std::sync::atomic::AtomicBool::new(false),
         }
@@ -90,33 +87,6 @@ impl Shell {
 
     fn remember_link(&self, event: LinkEvent) {
         *self.pending_link.lock().unwrap_or_else(|p| p.into_inner()) = Some(event);
-    }
-
-    /// Starts tracking a sign-in; one that was still waiting is cancelled.
-    fn begin_sign_in(&self) -> (oneshot::Receiver<()>, oneshot::Receiver<String>) {
-        let (cancel, cancelled) = oneshot::channel();
-        let (answer, answered) = oneshot::channel();
-        *self.sign_in.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some(PendingSignIn { cancel, answer });
-        (cancelled, answered)
-    }
-
-    fn end_sign_in(&self) {
-        self.sign_in
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-    }
-
-    fn cancel_sign_in(&self) {
-        if let Some(pending) = self
-            .sign_in
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
-            let _ = pending.cancel.send(());
-        }
     }
 
     fn begin_import(&self) -> CancelFlag {
@@ -137,19 +107,6 @@ impl Shell {
             .as_ref()
         {
             flag.cancel();
-        }
-    }
-
-    /// Hands an `ox-teams://auth/callback` link to the waiting sign-in; false if none waits.
-    fn deliver_sign_in_answer(&self, link: &str) -> bool {
-        match self
-            .sign_in
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
-            Some(pending) => pending.answer.send(link.to_string()).is_ok(),
-            None => false,
         }
     }
 }
@@ -242,7 +199,7 @@ pub fn run() {
                     if url
                         .as_str()
                         .starts_with(ox_teams_core::auth::CUSTOM_SCHEME_REDIRECT)
-                        && handle.state::<Shell>().deliver_sign_in_answer(url.as_str())
+                        && handle.state::<Shell>().sign_ins.deliver(url.as_str())
                     {
                         log::info!("sign-in answer received through the ox-teams:// scheme");
                         focus_main_window(&handle);
@@ -266,6 +223,11 @@ pub fn run() {
         // Closing the window keeps the app in the tray, so workflows and retries go on being
         // sent; Quit in the tray menu ends it (a second launch brings the window back).
         .on_window_event(|window, event| {
+            // Dropped files reach the page too, which asks to import them: only these paths
+            // (or a dialog's) are accepted from it.
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                window.state::<Shell>().chosen.allow(paths.iter().cloned());
+            }
             if let tauri::WindowEvent::CloseRequested { api, .. } = event
                 && window.label() == "main"
             {

@@ -12,6 +12,7 @@ use ox_teams_core::directory::Freshness;
 use ox_teams_core::issues::{CancelFlag, IssueFilter};
 use ox_teams_core::outbox::{DeliveryStatus, Recipient, SendRequest};
 use ox_teams_core::secrets::Secret;
+use ox_teams_core::settings::SettingKey;
 use ox_teams_sandbox::tenant::{DEFAULT_BOT_APP_ID, DEFAULT_BOT_SECRET};
 use ox_teams_sandbox::{Sandbox, SandboxOptions, tenant};
 use ox_teams_tests::browser::Decision;
@@ -214,6 +215,51 @@ async fn connecting_runs_admin_consent_and_proves_graph_and_the_bot_connector() 
     core.bot().disconnect(true).await.unwrap();
     assert_eq!(core.bot().state().unwrap(), BotState::NotConnected);
     assert!(!core.bot().setup().await.unwrap().secret_set);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_client_secret_goes_only_to_the_sign_in_host_it_was_entered_for() {
+    let s = connected().await;
+    let core = &s.t.core;
+    // Another host on this machine stands in for wherever edited settings might point.
+    let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let elsewhere_url = format!("http://{}", elsewhere.local_addr().unwrap());
+    let heard = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = heard.clone();
+    tokio::spawn(async move {
+        while let Ok((_stream, _)) = elsewhere.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    core.set_setting(SettingKey::AuthorityUrl, &elsewhere_url)
+        .unwrap();
+
+    let refused = core.bot().verify(None).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::NotConfigured);
+    let message = refused.to_string();
+    assert!(
+        message.contains(s.sandbox.url().trim_end_matches('/')),
+        "{message}"
+    );
+    assert!(message.contains(&elsewhere_url), "{message}");
+    assert!(message.contains("enter it again"), "{message}");
+    assert!(!message.contains(DEFAULT_BOT_SECRET));
+    let setup = core.bot().setup().await.unwrap();
+    assert!(!setup.secret_set, "the card asks for the secret again");
+    assert_eq!(setup.secret_problem.as_deref(), Some(message.as_str()));
+    assert_eq!(
+        heard.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "nothing went there"
+    );
+
+    // Entered again, the secret is bound to the new host; the old one no longer gets it.
+    configure(&s, DEFAULT_BOT_SECRET).await;
+    assert!(core.bot().setup().await.unwrap().secret_set);
+    core.set_setting(SettingKey::AuthorityUrl, s.sandbox.url())
+        .unwrap();
+    let back = core.bot().verify(None).await.unwrap_err();
+    assert_eq!(back.code(), ErrorCode::NotConfigured, "{back}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

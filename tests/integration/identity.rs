@@ -283,3 +283,40 @@ async fn changing_the_tenant_after_connecting_is_flagged_not_silently_applied() 
         ConnectionState::Connected { .. }
     ));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_keychain_without_the_token_says_so_to_its_own_process_only() {
+    let sandbox = sandbox().await;
+    let t = core_against(sandbox.url(), "contoso.onmicrosoft.com", CLIENT_ID);
+    sign_in_as(&t.core, ADMIN, Decision::Accept, None)
+        .await
+        .unwrap();
+    // A second process on the same data folder whose keychain (another session's) is empty.
+    let other = ox_teams_core::Core::open(ox_teams_core::CoreOptions {
+        data_dir: t.dir.path().to_path_buf(),
+        secrets: Arc::new(ox_teams_core::secrets::MemoryStore::new()),
+        clock: t.clock.clone(),
+        entropy: Arc::new(ox_teams_core::entropy::OsEntropy),
+        search_path: Some(std::ffi::OsString::new()),
+        http: Default::default(),
+    })
+    .unwrap();
+    let error = other.auth().access_token().await.unwrap_err();
+    assert_eq!(code(&error), ErrorCode::SecretMissing);
+    assert!(error.to_string().contains("Reconnect here"), "{error}");
+    match other.auth().check().await.unwrap() {
+        ConnectionState::ReconnectNeeded { code, .. } => assert_eq!(code, ErrorCode::SecretMissing),
+        state => panic!("{state:?}"),
+    }
+    // The first process, whose keychain holds the token, stays connected and keeps working.
+    assert!(matches!(
+        t.core.auth().state().unwrap(),
+        ConnectionState::Connected { .. }
+    ));
+    t.clock.advance(Duration::from_secs(86 * 60));
+    t.core.auth().access_token().await.unwrap();
+    assert!(matches!(
+        t.core.auth().check().await.unwrap(),
+        ConnectionState::Connected { .. }
+    ));
+}

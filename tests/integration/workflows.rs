@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use ox_teams_core::ErrorCode;
 use ox_teams_core::directory::Freshness;
 use ox_teams_core::issues::Severity;
 use ox_teams_core::outbox::{DeliveryStatus, Recipient};
@@ -280,6 +281,65 @@ async fn existing_issues_go_out_once_across_saves_and_restarts() {
         ),
     );
     assert_eq!(reopened.outbox().deliveries(100).unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workflow_that_would_send_more_than_200_messages_at_once_is_confirmed_first() {
+    let s = setup().await;
+    let core = &s.t.core;
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<String> = (0..101).map(|n| format!("f{n}")).collect();
+    let issues: Vec<(&str, &str, &str, &str)> = ids
+        .iter()
+        .map(|id| (id.as_str(), "Finding", "high", ""))
+        .collect();
+    import_ok(core, &write_report(dir.path(), "wide.json", &issues));
+    let wide = WorkflowDefinition {
+        recipients: vec![s.channel.clone(), s.adele.clone()],
+        ..definition(&s, ApplyTo::NewUpdatedOrExistingIssues)
+    };
+
+    let refused = core
+        .workflows()
+        .save_as_asked(None, wide.clone(), false)
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ConfirmationNeeded);
+    assert!(
+        refused
+            .to_string()
+            .contains("202 messages right away (101 matching issues to 2 recipients)"),
+        "{refused}"
+    );
+    assert!(core.workflows().list().unwrap().is_empty(), "nothing saved");
+    assert!(
+        core.outbox().deliveries(10).unwrap().is_empty(),
+        "nothing queued"
+    );
+
+    // Saved off, then turned on: the same question; confirmed, it sends.
+    let (off, _) = core
+        .workflows()
+        .save_as_asked(
+            None,
+            WorkflowDefinition {
+                enabled: false,
+                ..wide
+            },
+            false,
+        )
+        .unwrap();
+    let refused = core
+        .workflows()
+        .set_enabled(&off.id, true, false)
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ConfirmationNeeded);
+    let (_, run) = core.workflows().set_enabled(&off.id, true, true).unwrap();
+    assert_eq!(run.unwrap().queued, 202);
+    // Saving it again queues nothing new, so nothing is asked.
+    let again = core.workflows().get(&off.id).unwrap().definition;
+    core.workflows()
+        .save_as_asked(Some(&off.id), again, false)
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

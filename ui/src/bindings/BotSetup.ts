@@ -11,7 +11,15 @@ app_id: string,
 /**
  * The tenant the bot belongs to: its ID or a verified domain.
  */
-tenant: string, secret_set: boolean, 
+tenant: string, 
+/**
+ * Whether the keychain holds a client secret for the sign-in host in force.
+ */
+secret_set: boolean, 
+/**
+ * Why a saved secret is not used (it was entered for another sign-in host).
+ */
+secret_problem: string | null, 
 /**
  * The cloud (shared with the Identity provider; changed in Settings).
  */

@@ -37,6 +37,7 @@ import type { SendPreview } from "./SendPreview";
 import type { SendRequest } from "./SendRequest";
 import type { Settings } from "./Settings";
 import type { SettingsView } from "./SettingsView";
+import type { SignInKind } from "./SignInKind";
 import type { SignInWaiting } from "./SignInWaiting";
 import type { Source } from "./Source";
 import type { Startup } from "./Startup";
@@ -60,7 +61,8 @@ export const commands = {
   checkConnection: () => call<ConnectionState>("check_connection"),
   /** Signs in in the browser and waits (up to five minutes) for it to come back. `only` asks for just those permissions. */
   connect: (only: Array<string> | null) => call<ConnectionState>("connect", { only }),
-  cancelConnect: () => call<null>("cancel_connect"),
+  /** Cancels the sign-in or the bot's consent, whichever `kind` says; the other goes on. */
+  cancelConnect: (kind: SignInKind) => call<null>("cancel_connect", { kind }),
   disconnect: () => call<ConnectionState>("disconnect"),
   permissionReport: () => call<PermissionReport>("permission_report"),
   /** Opens the app's permissions page in the admin center of the configured cloud. */
@@ -85,8 +87,8 @@ export const commands = {
   openTeamsAdminCenter: () => call<null>("open_teams_admin_center"),
   listWorkflows: () => call<Array<Workflow>>("list_workflows"),
   /** Creates (`id` null) or replaces a workflow; one that covers existing issues acts at once. */
-  saveWorkflow: (id: string | null, definition: WorkflowDefinition) => call<SavedWorkflow>("save_workflow", { id, definition }),
-  setWorkflowEnabled: (id: string, enabled: boolean) => call<SavedWorkflow>("set_workflow_enabled", { id, enabled }),
+  saveWorkflow: (id: string | null, definition: WorkflowDefinition, confirmed: boolean) => call<SavedWorkflow>("save_workflow", { id, definition, confirmed }),
+  setWorkflowEnabled: (id: string, enabled: boolean, confirmed: boolean) => call<SavedWorkflow>("set_workflow_enabled", { id, enabled, confirmed }),
   deleteWorkflow: (id: string) => call<null>("delete_workflow", { id }),
   /** For the current issues, who would get what; nothing is sent. */
   dryRunWorkflow: (id: string | null, definition: WorkflowDefinition) => call<DryRun>("dry_run_workflow", { id, definition }),

@@ -95,6 +95,7 @@ export function settingsView(settings: Settings = defaultSettings): SettingsView
     data_dir: "/home/ana/.local/share/com.oxteams.connector",
     database_path: "/home/ana/.local/share/com.oxteams.connector/ox-teams.sqlite3",
     version: "0.1.0",
+    refused: [],
   };
 }
 

@@ -14,6 +14,10 @@ pub(crate) enum WorkflowsCommand {
     /// Add a workflow from a JSON file (its fields are in the README).
     Add {
         file: PathBuf,
+        /// Send right away even when the workflow matches more than 200 messages' worth of
+        /// existing issues (without it, such a workflow is refused with the figures).
+        #[arg(long)]
+        yes: bool,
     },
     /// For the current issues, who would get what. Nothing is sent.
     DryRun {
@@ -30,6 +34,9 @@ pub(crate) enum WorkflowsCommand {
     },
     Enable {
         id: String,
+        /// As for `add`: confirm sending more than 200 messages at once.
+        #[arg(long)]
+        yes: bool,
     },
     Disable {
         id: String,
@@ -53,13 +60,13 @@ pub(crate) async fn run(
                 show::workflows(&list)
             }
         }
-        WorkflowsCommand::Add { file } => {
+        WorkflowsCommand::Add { file, yes } => {
             let text = std::fs::read_to_string(&file).map_err(|e| AppError {
                 code: ErrorCode::FileUnreadable,
                 message: format!("{} cannot be read: {e}", file.display()),
             })?;
             let definition = core.workflows().from_json(&text).await?;
-            let (workflow, run) = core.workflows().save(None, definition)?;
+            let (workflow, run) = core.workflows().save_as_asked(None, definition, yes)?;
             if json {
                 show::json(&workflow);
             } else {
@@ -103,32 +110,36 @@ pub(crate) async fn run(
                 show::runs(&runs)
             }
         }
-        WorkflowsCommand::Enable { id } | WorkflowsCommand::Disable { id } => {
-            let enable = core.workflows().get(&id).map(|w| !w.definition.enabled)?;
-            let (workflow, run) = core.workflows().set_enabled(&id, enable)?;
-            if json {
-                show::json(&workflow)
-            } else {
-                println!(
-                    "workflow “{}” is {}",
-                    workflow.definition.name,
-                    if workflow.definition.enabled {
-                        "on"
-                    } else {
-                        "off"
-                    }
-                );
-                if let Some(run) = run {
-                    println!("{}", run.summary);
-                }
-            }
-        }
+        WorkflowsCommand::Enable { id, yes } => switch(core, json, &id, true, yes)?,
+        // Turning off sends nothing, so there is nothing to confirm.
+        WorkflowsCommand::Disable { id } => switch(core, json, &id, false, true)?,
         WorkflowsCommand::Remove { id } => {
             core.workflows().delete(&id)?;
             if !json {
                 println!("removed workflow {id}");
             }
         }
+    }
+    Ok(())
+}
+
+fn switch(core: &Core, json: bool, id: &str, on: bool, confirmed: bool) -> Result<(), AppError> {
+    let (workflow, run) = core.workflows().set_enabled(id, on, confirmed)?;
+    if json {
+        show::json(&workflow);
+        return Ok(());
+    }
+    println!(
+        "workflow “{}” is {}",
+        workflow.definition.name,
+        if workflow.definition.enabled {
+            "on"
+        } else {
+            "off"
+        }
+    );
+    if let Some(run) = run {
+        println!("{}", run.summary);
     }
     Ok(())
 }

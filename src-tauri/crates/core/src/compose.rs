@@ -330,34 +330,51 @@ pub fn digest(
     if !comment.trim().is_empty() {
         body.push(json!({ "type": "TextBlock", "text": plain(&shorten(comment.trim(), 1000)), "wrap": true, "spacing": "Small" }));
     }
-    for issue in issues.iter().take(DIGEST_ITEMS) {
-        let line = format!(
-            "**{}** [{}]({}) — {}, {}",
-            issue.severity.label().to_uppercase(),
-            plain(&shorten(&issue.title, 120)),
-            issue_link(&issue.id),
-            plain(&issue.tool),
-            plain(&issue.location()),
-        );
-        body.push(json!({ "type": "TextBlock", "text": line, "wrap": true, "spacing": "Small" }));
+    let lines: Vec<Value> = issues
+        .iter()
+        .take(DIGEST_ITEMS)
+        .map(|issue| {
+            let line = format!(
+                "**{}** [{}]({}) — {}, {}",
+                issue.severity.label().to_uppercase(),
+                plain(&shorten(&issue.title, 120)),
+                issue_link(&issue.id),
+                plain(&shorten(&issue.tool, 60)),
+                plain(&shorten(&issue.location(), 200)),
+            );
+            json!({ "type": "TextBlock", "text": line, "wrap": true, "spacing": "Small" })
+        })
+        .collect();
+    let summary = format!("{headline} (workflow digest)");
+    let card_listing = |listed: usize| {
+        let mut body = body.clone();
+        body.extend(lines[..listed].iter().cloned());
+        if total > listed {
+            let rest = total - listed;
+            body.push(json!({ "type": "TextBlock", "text": format!("…and {rest} more in OX Teams Connector."), "isSubtle": true, "wrap": true }));
+        }
+        json!({
+            "type": "AdaptiveCard",
+            "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+            "version": "1.5",
+            "fallbackText": summary,
+            "body": body,
+            "actions": [ { "type": "Action.OpenUrl", "title": format!("Workflow: {}", shorten(workflow_name, 40)), "url": workflow_link } ],
+        })
+    };
+    // As many issues as the transport's limit allows, most severe first; the rest are counted.
+    let mut listed = lines.len();
+    let mut card = card_listing(listed);
+    while listed > 0 && size(&card) > budget {
+        listed -= 1;
+        card = card_listing(listed);
     }
     let mut trimmed = Vec::new();
-    if total > issues.len().min(DIGEST_ITEMS) {
-        let rest = total - issues.len().min(DIGEST_ITEMS);
-        body.push(json!({ "type": "TextBlock", "text": format!("…and {rest} more in OX Teams Connector."), "isSubtle": true, "wrap": true }));
+    if total > listed {
         trimmed.push(format!(
-            "The digest lists the first {DIGEST_ITEMS} issues and counts the rest."
+            "The digest lists the first {listed} issues and counts the rest."
         ));
     }
-    let summary = format!("{headline} (workflow digest)");
-    let card = json!({
-        "type": "AdaptiveCard",
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "version": "1.5",
-        "fallbackText": summary,
-        "body": body,
-        "actions": [ { "type": "Action.OpenUrl", "title": format!("Workflow: {}", shorten(workflow_name, 40)), "url": workflow_link } ],
-    });
     Composition {
         size_bytes: size(&card) as u64,
         limit_bytes: budget as u64,
@@ -608,5 +625,45 @@ mod tests {
         let content: Value =
             serde_json::from_str(message["attachments"][0]["content"].as_str().unwrap()).unwrap();
         assert_eq!(content, composition.card);
+    }
+
+    #[test]
+    fn a_digest_of_issues_with_huge_fields_still_fits_and_counts_the_rest() {
+        // Control characters are written as \u00XX: six bytes each in the card.
+        let noisy = "\u{1}".repeat(3000);
+        let issues: Vec<Issue> = (0..DIGEST_ITEMS)
+            .map(|n| Issue {
+                id: format!("i{n}"),
+                tool: noisy.clone(),
+                path: Some(noisy.clone()),
+                ..issue(&noisy)
+            })
+            .collect();
+        let composition = digest(
+            "w",
+            "ox-teams://workflows/w",
+            "",
+            &issues,
+            40,
+            GRAPH_CARD_BUDGET,
+        );
+        assert!(
+            composition.size_bytes as usize <= GRAPH_CARD_BUDGET,
+            "{} bytes",
+            composition.size_bytes
+        );
+        let listed = composition.card["body"].as_array().unwrap().len() - 3;
+        assert!(listed > 0 && listed < DIGEST_ITEMS, "{listed}");
+        assert_eq!(
+            composition.trimmed,
+            [format!(
+                "The digest lists the first {listed} issues and counts the rest."
+            )]
+        );
+        let rest = composition.card["body"].as_array().unwrap().last().unwrap()["text"].clone();
+        assert_eq!(
+            rest,
+            format!("…and {} more in OX Teams Connector.", 40 - listed)
+        );
     }
 }

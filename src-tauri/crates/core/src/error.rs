@@ -97,6 +97,11 @@ pub enum ErrorCode {
     AppNotInstalled,
     /// A source's token (GitHub) is missing, expired or revoked: add it again.
     TokenRejected,
+    /// The keychain this process reads holds no refresh token for the saved connection
+    /// (another user session or keychain made it): connect again here.
+    SecretMissing,
+    /// The action would send many messages at once; ask the person, then repeat it confirmed.
+    ConfirmationNeeded,
     /// A bug: something that should not happen. The message says what.
     Internal,
 }

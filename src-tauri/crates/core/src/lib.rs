@@ -33,7 +33,7 @@ use ts_rs::TS;
 pub use error::{AppError, Error, ErrorCode, Result};
 
 use auth::AuthError;
-use secrets::{Secret, SecretError};
+use secrets::SecretError;
 
 use auth::{ConnectionState, Session};
 use clock::Clock;
@@ -94,6 +94,9 @@ pub struct SettingsView {
     pub data_dir: String,
     pub database_path: String,
     pub version: String,
+    /// Saved values that were not used because they would be refused if typed now (the
+    /// defaults stand in for them until the person saves the page again).
+    pub refused: Vec<FieldProblem>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -244,12 +247,10 @@ impl Core {
     }
 
     /// Runs a keychain call off the async threads (the OS keychain talks over IPC and blocks).
-    pub(crate) async fn secret(
+    pub(crate) async fn secret<T: Send + 'static>(
         &self,
-        op: impl FnOnce(Arc<dyn SecretStore>) -> std::result::Result<Option<Secret>, SecretError>
-        + Send
-        + 'static,
-    ) -> Result<Option<Secret>> {
+        op: impl FnOnce(Arc<dyn SecretStore>) -> std::result::Result<T, SecretError> + Send + 'static,
+    ) -> Result<T> {
         let secrets = self.secrets.clone();
         tokio::task::spawn_blocking(move || op(secrets))
             .await
@@ -273,16 +274,33 @@ impl Core {
         Ok(self.store.schema_version()?)
     }
 
+    /// The settings in force: what was saved, checked again as it is read (see
+    /// [`Settings::checked`]).
     pub fn settings(&self) -> Result<Settings> {
-        Ok(self.store.load_settings()?)
+        Ok(self.checked_settings()?.0)
+    }
+
+    fn checked_settings(&self) -> Result<(Settings, Vec<FieldProblem>)> {
+        let (settings, refused) = self
+            .store
+            .load_settings()?
+            .checked(self.search_path.as_deref());
+        for problem in &refused {
+            log::warn!(
+                "a saved setting is not used because it would be refused: {}: {}",
+                problem.field.label(),
+                problem.message
+            );
+        }
+        Ok((settings, refused))
     }
 
     pub fn settings_view(&self) -> Result<SettingsView> {
-        let settings = self.settings()?;
-        Ok(self.view_of(settings))
+        let (settings, refused) = self.checked_settings()?;
+        Ok(self.view_of(settings, refused))
     }
 
-    fn view_of(&self, settings: Settings) -> SettingsView {
+    fn view_of(&self, settings: Settings, refused: Vec<FieldProblem>) -> SettingsView {
         SettingsView {
             endpoints: settings.endpoints(),
             clouds: Cloud::ALL
@@ -303,6 +321,7 @@ impl Core {
             data_dir: self.data_dir.display().to_string(),
             database_path: self.database_path().display().to_string(),
             version: VERSION.to_string(),
+            refused,
         }
     }
 
@@ -320,8 +339,38 @@ impl Core {
         }
         self.store.save_settings(&settings, self.clock.now())?;
         Ok(SaveSettingsOutcome::Saved {
-            view: Box::new(self.view_of(settings)),
+            view: Box::new(self.view_of(settings, Vec::new())),
         })
+    }
+
+    /// Saves a draft from the window. A browser command the page would newly set runs a
+    /// program, so it is saved only once the person confirms it outside the page (`confirm`:
+    /// the shell's native dialog, shown the command); clearing it needs no confirmation.
+    pub async fn save_settings_from_window<F, Fut>(
+        &self,
+        draft: &Settings,
+        confirm: F,
+    ) -> Result<SaveSettingsOutcome>
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let command = draft.normalized().browser_command;
+        if !command.is_empty()
+            && command != self.settings()?.browser_command
+            && self.check_settings(draft).is_empty()
+            && !confirm(command).await
+        {
+            return Ok(SaveSettingsOutcome::Invalid {
+                problems: vec![FieldProblem {
+                    field: SettingKey::BrowserCommand,
+                    message: "Not saved: running this program to open sign-in pages was not \
+                              confirmed."
+                        .to_string(),
+                }],
+            });
+        }
+        self.save_settings(draft)
     }
 
     /// Changes one setting (`ox-teams-cli config set`). Only problems with that setting (and,
@@ -421,6 +470,103 @@ pub(crate) mod tests {
         assert_eq!(view.settings.tenant, "contoso.onmicrosoft.com");
         assert_eq!(view.endpoints.authority, "http://127.0.0.1:9000");
         assert_eq!(core.settings().unwrap(), view.settings);
+    }
+
+    #[tokio::test]
+    async fn the_window_sets_a_browser_command_only_once_the_person_confirms_it() {
+        let core = core();
+        let dir = tempfile::tempdir().unwrap();
+        let program = dir.path().join("open-browser");
+        std::fs::write(&program, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(
+            &program,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        let draft = Settings {
+            browser_command: format!("{} --new-window", program.display()),
+            ..Settings::default()
+        };
+        let shown = std::sync::Mutex::new(Vec::new());
+        let outcome = core
+            .save_settings_from_window(&draft, |command| {
+                shown.lock().unwrap().push(command);
+                async { false }
+            })
+            .await
+            .unwrap();
+        assert!(
+            matches!(outcome, SaveSettingsOutcome::Invalid { ref problems }
+            if problems[0].field == SettingKey::BrowserCommand && problems[0].message.contains("not confirmed"))
+        );
+        assert_eq!(
+            shown.lock().unwrap().as_slice(),
+            std::slice::from_ref(&draft.browser_command)
+        );
+        assert_eq!(
+            core.settings().unwrap().browser_command,
+            "",
+            "nothing was saved"
+        );
+
+        let saved = core
+            .save_settings_from_window(&draft, |_| async { true })
+            .await
+            .unwrap();
+        assert!(matches!(saved, SaveSettingsOutcome::Saved { .. }));
+        // Saving other fields with the same command, or clearing it, asks nothing.
+        let unchanged = Settings {
+            tenant: "contoso.onmicrosoft.com".into(),
+            ..draft.clone()
+        };
+        let asked = |_| async { panic!("asked again") };
+        core.save_settings_from_window(&unchanged, asked)
+            .await
+            .unwrap();
+        core.save_settings_from_window(&Settings::default(), asked)
+            .await
+            .unwrap();
+        assert_eq!(core.settings().unwrap().browser_command, "");
+    }
+
+    #[test]
+    fn an_edited_database_cannot_point_sign_in_elsewhere_or_run_a_program() {
+        let core = core();
+        // Written straight to the database, as someone editing the file would.
+        let edited = Settings {
+            cloud: Cloud::Custom,
+            authority_url: "http://attacker.example".into(),
+            graph_url: "https://graph.example".into(),
+            client_id: "not-a-guid".into(),
+            browser_command: "/tmp/no-such-program --steal".into(),
+            ..Settings::default()
+        };
+        core.store
+            .save_settings(&edited, chrono::Utc::now())
+            .unwrap();
+        let settings = core.settings().unwrap();
+        assert_eq!(
+            settings.authority_url, "",
+            "the http:// authority is not used"
+        );
+        assert_eq!(settings.graph_url, "https://graph.example");
+        assert_eq!(settings.client_id, "");
+        assert_eq!(settings.browser_command, "", "the system browser stands in");
+        let view = core.settings_view().unwrap();
+        let refused: Vec<SettingKey> = view.refused.iter().map(|p| p.field).collect();
+        assert_eq!(
+            refused,
+            [
+                SettingKey::AuthorityUrl,
+                SettingKey::ClientId,
+                SettingKey::BrowserCommand
+            ]
+        );
+        assert!(
+            view.refused[0].message.contains("https://"),
+            "{:?}",
+            view.refused
+        );
     }
 
     #[test]

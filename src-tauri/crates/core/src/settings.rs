@@ -395,6 +395,22 @@ impl Settings {
         problems
     }
 
+    /// The settings as loaded from the database, with every value that would be refused if it
+    /// were typed now replaced by its default, and what was refused. An edited database (or one
+    /// from an older version) can then not point sign-in at plain http://, send tokens to a
+    /// malformed host or run a program that is not there.
+    pub fn checked(self, path: Option<&std::ffi::OsStr>) -> (Settings, Vec<FieldProblem>) {
+        let problems = self.problems(path);
+        let defaults = Settings::default();
+        let mut settings = self;
+        for problem in &problems {
+            settings = settings
+                .with(problem.field, &defaults.get(problem.field))
+                .expect("defaults are valid values");
+        }
+        (settings, problems)
+    }
+
     /// The base URLs in force: the cloud's own, or the custom ones.
     pub fn endpoints(&self) -> Endpoints {
         let settings = self.normalized();

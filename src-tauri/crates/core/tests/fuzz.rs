@@ -5,7 +5,7 @@
 //! (`PROPTEST_CASES=20000`).
 
 use chrono::Utc;
-use ox_teams_core::compose::{Context, GRAPH_CARD_BUDGET, compose};
+use ox_teams_core::compose::{Context, DIGEST_ITEMS, GRAPH_CARD_BUDGET, compose, digest};
 use ox_teams_core::issues::{CancelFlag, Change, Issue, IssueState, Severity, parse_findings};
 use ox_teams_core::links::parse_link;
 use ox_teams_core::workflows::glob_matches;
@@ -135,6 +135,23 @@ proptest! {
         );
         prop_assert!(composed.size_bytes as usize <= GRAPH_CARD_BUDGET, "{} bytes", composed.size_bytes);
         prop_assert_eq!(composed.card["type"].as_str(), Some("AdaptiveCard"));
+    }
+
+    #[test]
+    fn any_issues_make_a_digest_within_the_limit(
+        texts in prop::collection::vec((".{0,400}", ".{0,300}", ".{0,600}"), 1..30),
+        name in ".{0,300}",
+        comment in ".{0,3000}",
+    ) {
+        let issues: Vec<Issue> = texts
+            .into_iter()
+            .map(|(title, tool, path)| Issue { tool, ..issue(title, String::new(), path) })
+            .collect();
+        let total = issues.len() + 100;
+        let composed = digest(&name, "ox-teams://workflows/w", &comment, &issues, total, GRAPH_CARD_BUDGET);
+        prop_assert!(composed.size_bytes as usize <= GRAPH_CARD_BUDGET, "{} bytes", composed.size_bytes);
+        prop_assert!(composed.card["body"].as_array().unwrap().len() <= DIGEST_ITEMS + 4);
+        prop_assert!(!composed.trimmed.is_empty(), "the rest are counted");
     }
 
     #[test]

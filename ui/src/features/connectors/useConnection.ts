@@ -76,7 +76,7 @@ export function useConnection(): Connection {
     [settle, fail, setWaiting],
   );
 
-  const cancel = useCallback(() => void commands.cancelConnect(), []);
+  const cancel = useCallback(() => void commands.cancelConnect("identity"), []);
 
   const disconnect = useCallback(() => {
     setProblem(null);

@@ -94,8 +94,8 @@ function SettingsForm(props: { initial: SettingsView }) {
     setDraft((previous) => ({ ...previous, [key]: value }));
     setSave({ kind: "idle" });
   };
-  // Saved settings were valid when saved; problems only concern unsaved changes.
-  const shown = dirty ? problems : [];
+  // Unsaved changes show their own problems; otherwise the saved values the app refused to use.
+  const shown = dirty ? problems : view.refused;
   const problemFor = (field: SettingKey) => shown.find((p) => p.field === field)?.message;
   const fieldProps = (field: SettingKey) => {
     const message = problemFor(field);
@@ -130,6 +130,15 @@ function SettingsForm(props: { initial: SettingsView }) {
         title="Settings"
         description="Which Microsoft cloud, tenant and app registration OX Teams Connector uses, and how it opens the browser for sign-in."
       />
+      {view.refused.length > 0 && (
+        <MessageBar layout="multiline" intent="warning" data-testid="settings-refused">
+          <MessageBarBody>
+            <MessageBarTitle>Some saved settings are not used</MessageBarTitle>
+            The database holds values that would be refused if typed now, perhaps because the file was edited
+            outside the app. The defaults stand in for the fields marked below until you save this page.
+          </MessageBarBody>
+        </MessageBar>
+      )}
       <form
         className={styles.form}
         onSubmit={(event) => {

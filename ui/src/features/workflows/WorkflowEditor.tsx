@@ -12,6 +12,7 @@ import {
   Field,
   Input,
   MessageBar,
+  MessageBarActions,
   MessageBarBody,
   MessageBarTitle,
   Option,
@@ -35,7 +36,7 @@ import type { Severity } from "../../bindings/Severity";
 import type { Weekday } from "../../bindings/Weekday";
 import type { Workflow } from "../../bindings/Workflow";
 import type { WorkflowDefinition } from "../../bindings/WorkflowDefinition";
-import { commands } from "../../ipc/commands";
+import { CommandError, commands } from "../../ipc/commands";
 import { SEVERITY_LABEL } from "../issues/severity";
 import { DryRunResult } from "./DryRunResult";
 import { RecipientField } from "./RecipientField";
@@ -105,6 +106,7 @@ export function WorkflowEditor(props: {
     paths: draft.conditions.paths.join(", "),
   }));
   const [problem, setProblem] = useState<string | null>(null);
+  const [toConfirm, setToConfirm] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [touched, setTouched] = useState(false);
   // The dry run belongs to the form as it was run; after any change it is not shown.
@@ -138,19 +140,22 @@ export function WorkflowEditor(props: {
     });
   const setEvery = (every: Every) => draft.schedule && update({ schedule: { ...draft.schedule, every } });
 
-  const save = () => {
+  const save = (confirmed = false) => {
     setTouched(true);
     if (!complete) return;
     setSaving(true);
     setProblem(null);
-    commands.saveWorkflow(props.workflow?.id ?? null, definition).then(
+    setToConfirm(null);
+    commands.saveWorkflow(props.workflow?.id ?? null, definition, confirmed).then(
       (saved) => {
         setSaving(false);
         props.onSaved(saved.run ? `${saved.workflow.definition.name}: ${saved.run.summary}` : null);
       },
       (error: Error) => {
         setSaving(false);
-        setProblem(error.message);
+        // Many messages at once: the person decides, with the figures in front of them.
+        if (error instanceof CommandError && error.code === "confirmation_needed") setToConfirm(error.message);
+        else setProblem(error.message);
       },
     );
   };
@@ -361,6 +366,19 @@ export function WorkflowEditor(props: {
                 </MessageBarBody>
               </MessageBar>
             )}
+            {toConfirm && (
+              <MessageBar intent="warning" layout="multiline" data-testid="workflow-confirm">
+                <MessageBarBody>
+                  <MessageBarTitle>Send this many messages now?</MessageBarTitle>
+                  {toConfirm}
+                </MessageBarBody>
+                <MessageBarActions>
+                  <Button onClick={() => save(true)} disabled={saving} data-testid="workflow-confirm-send">
+                    Save and send them
+                  </Button>
+                </MessageBarActions>
+              </MessageBar>
+            )}
             {dryRun?.state === "running" && <Spinner size="tiny" label="Looking at the current issues…" />}
             {dryRun?.state === "failed" && (
               <MessageBar intent="error">
@@ -374,7 +392,7 @@ export function WorkflowEditor(props: {
               Dry run
             </Button>
             <Button onClick={props.onClose}>Cancel</Button>
-            <Button appearance="primary" onClick={save} disabled={saving} data-testid="workflow-save">
+            <Button appearance="primary" onClick={() => save()} disabled={saving} data-testid="workflow-save">
               {saving ? "Saving…" : "Save"}
             </Button>
           </DialogActions>

@@ -29,7 +29,7 @@ import { useState } from "react";
 import type { DryRun } from "../../bindings/DryRun";
 import type { Workflow } from "../../bindings/Workflow";
 import type { WorkflowRun } from "../../bindings/WorkflowRun";
-import { commands } from "../../ipc/commands";
+import { CommandError, commands } from "../../ipc/commands";
 import { EmptyState } from "../../shared/EmptyState";
 import { PageHeader } from "../../shared/PageHeader";
 import { useCommand } from "../../shared/useCommand";
@@ -68,6 +68,7 @@ export function WorkflowsPage(props: { workflowId: string | null }) {
   const [editing, setEditing] = useState<Workflow | "new" | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const [toConfirm, setToConfirm] = useState<{ workflow: Workflow; message: string } | null>(null);
   const [dryRun, setDryRun] = useState<{ workflow: Workflow; result: DryRun | null } | null>(null);
   const [history, setHistory] = useState<{ workflow: Workflow; runs: WorkflowRun[] | null } | null>(null);
   const [closedLink, setClosedLink] = useState<string | null>(null);
@@ -86,11 +87,17 @@ export function WorkflowsPage(props: { workflowId: string | null }) {
     setNotice(message);
     setRevision((r) => r + 1);
   };
-  const toggle = (workflow: Workflow, enabled: boolean) =>
-    commands.setWorkflowEnabled(workflow.id, enabled).then(
+  // Turning on a workflow that would send many messages at once asks first, with the figures.
+  const toggle = (workflow: Workflow, enabled: boolean, confirmed = false) => {
+    setToConfirm(null);
+    commands.setWorkflowEnabled(workflow.id, enabled, confirmed).then(
       (saved) => changed(saved.run ? `${saved.workflow.definition.name}: ${saved.run.summary}` : null),
-      (error: Error) => setProblem(error.message),
+      (error: Error) => {
+        if (error instanceof CommandError && error.code === "confirmation_needed") setToConfirm({ workflow, message: error.message });
+        else setProblem(error.message);
+      },
     );
+  };
   const remove = (workflow: Workflow) =>
     commands.deleteWorkflow(workflow.id).then(
       () => changed(`Deleted “${workflow.definition.name}”. Messages it already queued still go out.`),
@@ -140,6 +147,22 @@ export function WorkflowsPage(props: { workflowId: string | null }) {
         <MessageBar intent="error" layout="multiline" className={styles.gap}>
           <MessageBarBody>{problem}</MessageBarBody>
         </MessageBar>
+      )}
+      {toConfirm && (
+        <Dialog open modalType="alert" onOpenChange={(_, data) => !data.open && setToConfirm(null)}>
+          <DialogSurface data-testid="workflow-confirm">
+            <DialogBody>
+              <DialogTitle>Turn on “{toConfirm.workflow.definition.name}” and send now?</DialogTitle>
+              <DialogContent>{toConfirm.message}</DialogContent>
+              <DialogActions>
+                <Button onClick={() => setToConfirm(null)}>Cancel</Button>
+                <Button appearance="primary" onClick={() => toggle(toConfirm.workflow, true, true)} data-testid="workflow-confirm-send">
+                  Turn on and send
+                </Button>
+              </DialogActions>
+            </DialogBody>
+          </DialogSurface>
+        </Dialog>
       )}
       {workflows.state === "loading" && <Spinner label="Loading workflows…" />}
       {workflows.state === "failed" && (

@@ -201,32 +201,20 @@ impl Auth<'_> {
         .me()
         .await?;
 
-        let mut granted: Vec<String> = tokens
-            .scope
-            .clone()
-            .unwrap_or_else(|| scopes.clone())
-            .iter()
-            .map(|s| short_scope(s).to_string())
-            .collect();
-        if claims.is_some() {
-            granted.extend(["openid".to_string(), "profile".to_string()]);
-        }
-        granted.push("offline_access".into());
-        if request.only.is_some()
-            && let Some(previous) = &previous
-        {
-            granted.extend(previous.granted_scopes.iter().cloned());
-        }
-        granted.sort();
-        granted.dedup();
+        let token_scopes: Vec<String> = tokens.scope.clone().unwrap_or_else(|| scopes.clone());
+        let granted = granted_scopes(
+            &token_scopes,
+            claims.is_some(),
+            request.only.is_some(),
+            previous
+                .as_ref()
+                .map(|p| (p.user_id.as_str(), p.granted_scopes.as_slice())),
+            &me.id,
+        );
 
         // The keychain first: the database never says "connected" without a refresh token.
         self.core
-            .secret(move |store| {
-                store
-                    .set(REFRESH_TOKEN_SECRET, &refresh_token)
-                    .map(|()| None)
-            })
+            .secret(move |store| store.set(REFRESH_TOKEN_SECRET, &refresh_token))
             .await?;
         let now = self.core.clock.now();
         let mut requested_names: Vec<String> =
@@ -257,7 +245,7 @@ impl Auth<'_> {
             requested_scopes: requested_names,
             granted_scopes: granted,
             connected_at: match (&previous, &request.only) {
-                (Some(previous), Some(_)) => previous.connected_at,
+                (Some(previous), Some(_)) if previous.user_id == me.id => previous.connected_at,
                 _ => now,
             },
             refreshed_at: Some(now),
@@ -349,11 +337,10 @@ impl Auth<'_> {
             .secret(|store| store.get(REFRESH_TOKEN_SECRET))
             .await?;
         let Some(refresh_token) = refresh_token else {
-            let error = AuthError::GrantExpired {
-                reason: "the OS keychain no longer holds the connection's refresh token.".into(),
-            };
-            self.mark_reconnect(&mut record, &error)?;
-            return Err(error.into());
+            // Said, not saved: the database is shared, and another process (another session's
+            // keychain) may hold the token and keep the connection working.
+            log::warn!("{}", AuthError::RefreshTokenMissing);
+            return Err(AuthError::RefreshTokenMissing.into());
         };
         let app = Self::app_of(&record);
         let context = self.context(&app, "");
@@ -362,9 +349,7 @@ impl Auth<'_> {
                 if let Some(rotated) = tokens.refresh_token {
                     // Replaced in one step; the old token is gone with it.
                     self.core
-                        .secret(move |store| {
-                            store.set(REFRESH_TOKEN_SECRET, &rotated).map(|()| None)
-                        })
+                        .secret(move |store| store.set(REFRESH_TOKEN_SECRET, &rotated))
                         .await?;
                 }
                 let now = self.core.clock.now();
@@ -435,6 +420,16 @@ impl Auth<'_> {
         let checked = self.as_user(|graph| async move { graph.me().await }).await;
         match checked {
             Ok(_) => self.state(),
+            Err(Error::Auth(error @ AuthError::RefreshTokenMissing)) => {
+                // Shown to this process only; see `access_token`.
+                let mut record = record;
+                record.problem = Some((
+                    "secret_missing".into(),
+                    error.to_string(),
+                    self.core.clock.now(),
+                ));
+                Ok(self.state_of(Some(record), &settings))
+            }
             Err(Error::Auth(error)) if error.needs_reconnect() => self.state(),
             Err(error) => Err(error),
         }
@@ -443,7 +438,7 @@ impl Auth<'_> {
     /// Forgets the connection: the refresh token leaves the keychain, the profile the database.
     pub async fn disconnect(self) -> Result<()> {
         self.core
-            .secret(|store| store.delete(REFRESH_TOKEN_SECRET).map(|()| None))
+            .secret(|store| store.delete(REFRESH_TOKEN_SECRET))
             .await?;
         self.core.store.delete_connection()?;
         self.core.store.clear_cache()?;
@@ -617,4 +612,62 @@ pub fn launch(command: &str, url: &str) -> std::result::Result<(), String> {
     // Reap it whenever it ends, so it leaves no zombie behind.
     std::thread::spawn(move || child.wait());
     Ok(())
+}
+
+/// What a new connection may do: the token's scopes (short names), and, when only a few
+/// permissions were asked for, what the same person granted before. Another person's grants
+/// are theirs and never merged in.
+fn granted_scopes(
+    token_scopes: &[String],
+    id_token: bool,
+    asked_for_some: bool,
+    previous: Option<(&str, &[String])>,
+    user_id: &str,
+) -> Vec<String> {
+    let mut granted: Vec<String> = token_scopes
+        .iter()
+        .map(|s| short_scope(s).to_string())
+        .collect();
+    if id_token {
+        granted.extend(["openid".to_string(), "profile".to_string()]);
+    }
+    granted.push("offline_access".into());
+    if asked_for_some
+        && let Some((_, before)) = previous.filter(|(previous_user, _)| *previous_user == user_id)
+    {
+        granted.extend(before.iter().cloned());
+    }
+    granted.sort();
+    granted.dedup();
+    granted
+}
+
+#[cfg(test)]
+mod granted_tests {
+    use super::granted_scopes;
+
+    #[test]
+    fn asking_for_a_few_permissions_keeps_only_the_same_persons_earlier_grants() {
+        let before = ["ChannelMessage.Send".to_string(), "User.Read".to_string()];
+        let token = ["https://graph.microsoft.com/Chat.Create".to_string()];
+        let same = granted_scopes(&token, true, true, Some(("megan", &before)), "megan");
+        assert_eq!(
+            same,
+            [
+                "ChannelMessage.Send",
+                "Chat.Create",
+                "User.Read",
+                "offline_access",
+                "openid",
+                "profile"
+            ]
+        );
+        let other = granted_scopes(&token, true, true, Some(("megan", &before)), "adele");
+        assert_eq!(
+            other,
+            ["Chat.Create", "offline_access", "openid", "profile"]
+        );
+        let full = granted_scopes(&token, false, false, Some(("megan", &before)), "megan");
+        assert_eq!(full, ["Chat.Create", "offline_access"]);
+    }
 }

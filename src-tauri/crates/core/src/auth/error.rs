@@ -41,6 +41,12 @@ pub enum AuthError {
     )]
     GrantExpired { reason: String },
     #[error(
+        "The OS keychain this app can reach holds no refresh token for the connection to \
+         Microsoft Teams (it may have been made in another user session or with another \
+         keychain). Reconnect here to continue; messages waiting to be sent are kept."
+    )]
+    RefreshTokenMissing,
+    #[error(
         "The app registration does not accept this app's sign-in address {redirect_uri}. In the \
          Entra admin center, add the platform \"Mobile and desktop applications\" with the \
          redirect URI http://localhost to the registration."
@@ -102,6 +108,7 @@ impl AuthError {
             AuthError::StateMismatch => ErrorCode::SignInStateMismatch,
             AuthError::TimedOut { .. } => ErrorCode::SignInTimedOut,
             AuthError::Cancelled => ErrorCode::SignInCancelled,
+            AuthError::RefreshTokenMissing => ErrorCode::SecretMissing,
             AuthError::BrowserFailed { .. } => ErrorCode::BrowserFailed,
             AuthError::Listener(_) => ErrorCode::Internal,
             AuthError::Refused { .. } => ErrorCode::SignInRefused,
@@ -116,6 +123,7 @@ impl AuthError {
         matches!(
             self,
             AuthError::GrantExpired { .. }
+                | AuthError::RefreshTokenMissing
                 | AuthError::MfaRequired
                 | AuthError::BlockedByPolicy { .. }
                 | AuthError::AdminConsentRequired { .. }

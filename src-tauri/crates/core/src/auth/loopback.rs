@@ -1,7 +1,9 @@
 //! The loopback listener the browser returns to after sign-in: `http://localhost:{port}/`, as
 //! Entra matches `localhost` redirect URIs on any port. It answers one GET carrying the right
 //! `state` with a short page, then stops; it refuses other methods, other paths, oversized
-//! requests and answers for another attempt, and gives up after a timeout.
+//! requests and answers for another attempt, and gives up after a timeout. It serves at most
+//! [`MAX_CONNECTIONS`] connections at once (more are closed on arrival), rests after a failed
+//! accept instead of spinning, and listens on both 127.0.0.1 and ::1 — or says why not.
 
 use std::future::Future;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -16,6 +18,10 @@ use crate::secrets::Secret;
 
 const MAX_REQUEST_BYTES: usize = 8 * 1024;
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// A browser opens a handful of connections; anything beyond this is not a browser.
+pub const MAX_CONNECTIONS: usize = 32;
+/// How long the listener rests after `accept` fails (say, out of file descriptors).
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 /// What the identity provider sent back.
 #[derive(Debug)]
@@ -74,20 +80,40 @@ pub struct LoopbackListener {
 }
 
 impl LoopbackListener {
-    /// Listens on a free port of 127.0.0.1, and on the same port of ::1 when the system has it,
-    /// since a browser may resolve `localhost` to either.
+    /// Listens on a free port of both 127.0.0.1 and ::1, since a browser may resolve
+    /// `localhost` to either. A port free on one but taken on the other is given up for
+    /// another; a system without IPv6 loopback is listened to on 127.0.0.1 alone (and
+    /// logged); any other failure on ::1 is an error, not a silent half-listener.
     pub async fn bind() -> Result<LoopbackListener, AuthError> {
-        let v4 = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-            .await
-            .map_err(|e| AuthError::Listener(e.to_string()))?;
-        let port = v4
-            .local_addr()
-            .map_err(|e| AuthError::Listener(e.to_string()))?
-            .port();
-        let v6 = TcpListener::bind(SocketAddr::from((Ipv6Addr::LOCALHOST, port)))
-            .await
-            .ok();
-        Ok(LoopbackListener { v4, v6, port })
+        let failed = |address: &str, e: std::io::Error| {
+            AuthError::Listener(format!(
+                "the sign-in listener could not listen on {address} ({e})"
+            ))
+        };
+        for _ in 0..16 {
+            let v4 = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+                .await
+                .map_err(|e| failed("127.0.0.1", e))?;
+            let port = v4.local_addr().map_err(|e| failed("127.0.0.1", e))?.port();
+            match TcpListener::bind(SocketAddr::from((Ipv6Addr::LOCALHOST, port))).await {
+                Ok(v6) => {
+                    return Ok(LoopbackListener {
+                        v4,
+                        v6: Some(v6),
+                        port,
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
+                Err(e) if no_ipv6(&e) => {
+                    log::warn!("no IPv6 loopback here ({e}): listening on 127.0.0.1 only");
+                    return Ok(LoopbackListener { v4, v6: None, port });
+                }
+                Err(e) => return Err(failed(&format!("[::1]:{port}"), e)),
+            }
+        }
+        Err(AuthError::Listener(
+            "the sign-in listener found no port free on both 127.0.0.1 and ::1".into(),
+        ))
     }
 
     pub fn port(&self) -> u16 {
@@ -106,6 +132,7 @@ impl LoopbackListener {
         cancelled: impl Future<Output = ()>,
     ) -> Result<Callback, AuthError> {
         let (found_tx, mut found) = mpsc::channel::<Callback>(1);
+        let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
         let accept = async {
             loop {
                 let accepted = match &self.v6 {
@@ -115,11 +142,23 @@ impl LoopbackListener {
                     },
                     None => self.v4.accept().await,
                 };
-                let Ok((stream, _)) = accepted else { continue };
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        log::warn!("the sign-in listener could not accept a connection: {e}");
+                        tokio::time::sleep(ACCEPT_BACKOFF).await;
+                        continue;
+                    }
+                };
+                // Closed on arrival when all slots are taken.
+                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    continue;
+                };
                 // Each connection on its own task: a browser's idle speculative connection must
                 // not hold up the one that carries the answer.
                 let (tx, state) = (found_tx.clone(), state.to_string());
                 tokio::spawn(async move {
+                    let _slot = slot;
                     if let Some(callback) = serve(stream, &state).await {
                         let _ = tx.send(callback).await;
                     }
@@ -134,6 +173,11 @@ impl LoopbackListener {
         }
         // Dropping the listeners here closes the port: a second request finds nobody.
     }
+}
+
+/// Whether binding ::1 failed because this system has no IPv6 loopback at all.
+fn no_ipv6(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::AddrNotAvailable || error.raw_os_error() == Some(97) // EAFNOSUPPORT on Linux: IPv6 disabled
 }
 
 /// Reads one request and answers it; returns the callback when it was the right one.
@@ -298,6 +342,41 @@ mod tests {
         }
         // Stopped: a second request finds nobody.
         assert!(TcpStream::connect(("127.0.0.1", port)).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_flood_of_idle_connections_is_capped_and_the_answer_still_arrives() {
+        let listener = LoopbackListener::bind().await.unwrap();
+        let port = listener.port();
+        let ipv6_here = std::net::TcpListener::bind("[::1]:0").is_ok();
+        assert_eq!(
+            listener.v6.is_some(),
+            ipv6_here,
+            "both loopbacks when the system has both"
+        );
+        let waiting =
+            tokio::spawn(
+                async move { listener.wait("s-2", Duration::from_secs(30), never()).await },
+            );
+        let mut idle = Vec::new();
+        for _ in 0..MAX_CONNECTIONS {
+            idle.push(TcpStream::connect(("127.0.0.1", port)).await.unwrap());
+        }
+        // One more than the cap is closed at once instead of waiting for the read timeout.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let mut extra = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        let mut byte = [0u8; 1];
+        let closed = tokio::time::timeout(Duration::from_secs(2), extra.read(&mut byte)).await;
+        assert!(
+            matches!(closed, Ok(Ok(0)) | Ok(Err(_))),
+            "the extra connection was closed: {closed:?}"
+        );
+        // The idle ones go; the browser's answer is taken.
+        drop(idle);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let ok = send(port, "GET /?code=c2&state=s-2 HTTP/1.1\r\n\r\n").await;
+        assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+        assert!(matches!(waiting.await.unwrap().unwrap(), Callback::Code(_)));
     }
 
     #[tokio::test]

@@ -2,6 +2,7 @@
 //! browser (authorization code with PKCE), the refresh token goes to the OS keychain, access
 //! tokens stay in memory and are renewed ahead of expiry, one renewal at a time.
 
+pub mod attempts;
 mod connect;
 
 pub(crate) use connect::send_browser_to;

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::connector::{Connector, ConnectorError};
 use super::{
     APP_NAME, BotAccount, BotCheck, BotError, BotRecord, BotSetup, BotSetupDraft, BotState,
-    CLIENT_SECRET, connector_scope, setup_problems,
+    CLIENT_SECRET, CLIENT_SECRET_ORIGIN, connector_scope, setup_problems,
 };
 use crate::Error;
 use crate::auth::error::{aadsts_code, without_trace};
@@ -55,17 +55,22 @@ impl Bot<'_> {
         let row = self.core.store.load_bot()?;
         let settings = self.core.settings()?;
         // Without a keychain the card still shows what is configured; CONNECT then says why.
-        let secret_set = match self.core.secret(|store| store.get(CLIENT_SECRET)).await {
-            Ok(secret) => secret.is_some(),
+        let authority = settings.endpoints().authority;
+        let (secret_set, secret_problem) = match self.client_secret(&authority).await {
+            Ok(secret) => (secret.is_some(), None),
+            Err(Error::Bot(error @ BotError::SecretForAnotherHost { .. })) => {
+                (false, Some(error.to_string()))
+            }
             Err(error) => {
                 log::warn!("the bot's client secret cannot be looked up: {error}");
-                false
+                (false, None)
             }
         };
         Ok(BotSetup {
             app_id: row.app_id,
             tenant: row.tenant,
             secret_set,
+            secret_problem,
             cloud_label: settings.cloud.label().to_string(),
             connector_url: settings.endpoints().bot_connector,
             teams_admin_center: super::teams_admin_center(settings.cloud).map(str::to_string),
@@ -83,8 +88,12 @@ impl Bot<'_> {
         if let Some(secret) = draft.secret {
             let trimmed = Secret::new(secret.expose().trim());
             if !trimmed.expose().is_empty() {
+                let origin = Secret::new(origin_of(&settings_authority(self.core)?));
                 self.core
-                    .secret(move |store| store.set(CLIENT_SECRET, &trimmed).map(|()| None))
+                    .secret(move |store| {
+                        store.set(CLIENT_SECRET, &trimmed)?;
+                        store.set(CLIENT_SECRET_ORIGIN, &origin)
+                    })
                     .await?;
                 self.core.bot_sessions.graph.clear();
                 self.core.bot_sessions.connector.clear();
@@ -214,8 +223,7 @@ impl Bot<'_> {
         } else if tenant.is_empty() {
             Some("tenant")
         } else if self
-            .core
-            .secret(|store| store.get(CLIENT_SECRET))
+            .client_secret(&settings.endpoints().authority)
             .await?
             .is_none()
         {
@@ -400,7 +408,7 @@ impl Bot<'_> {
     pub async fn disconnect(self, forget_secret: bool) -> Result<()> {
         if forget_secret {
             self.core
-                .secret(|store| store.delete(CLIENT_SECRET).map(|()| None))
+                .secret(|store| store.delete(CLIENT_SECRET))
                 .await?;
         }
         self.save_bot_record(None)?;
@@ -409,6 +417,39 @@ impl Bot<'_> {
         self.core.bot_sessions.connector.clear();
         log::info!("disconnected the bot");
         Ok(())
+    }
+
+    /// The client secret, when it was entered for `authority`'s origin. A secret saved by a
+    /// version that did not record its origin is bound, once, to the origin it was last used
+    /// with (the connected bot's), else to `authority`.
+    async fn client_secret(self, authority: &str) -> Result<Option<Secret>> {
+        let origin = origin_of(authority);
+        let last_used = self.record()?.map(|record| origin_of(&record.authority));
+        let bound = self
+            .core
+            .secret(move |store| {
+                let Some(secret) = store.get(CLIENT_SECRET)? else {
+                    return Ok(None);
+                };
+                let entered_for = match store.get(CLIENT_SECRET_ORIGIN)? {
+                    Some(entered_for) => entered_for.expose().to_string(),
+                    None => {
+                        let entered_for = last_used.unwrap_or(origin);
+                        store.set(CLIENT_SECRET_ORIGIN, &Secret::new(entered_for.as_str()))?;
+                        entered_for
+                    }
+                };
+                Ok(Some((entered_for, secret)))
+            })
+            .await?;
+        let Some((entered_for, secret)) = bound else {
+            return Ok(None);
+        };
+        let now = origin_of(authority);
+        if entered_for != now {
+            return Err(BotError::SecretForAnotherHost { entered_for, now }.into());
+        }
+        Ok(Some(secret))
     }
 
     /// A client-credentials token, with the tenant id when the token says (`tid`).
@@ -420,8 +461,7 @@ impl Bot<'_> {
         scope: &str,
     ) -> Result<((Secret, DateTime<Utc>), Option<String>)> {
         let secret = self
-            .core
-            .secret(|store| store.get(CLIENT_SECRET))
+            .client_secret(authority)
             .await?
             .ok_or(BotError::NotConfigured {
                 missing: "client secret".into(),
@@ -612,6 +652,17 @@ fn consent_error(error: &str, description: &str) -> BotError {
             description: without_trace(description),
         },
     }
+}
+
+/// The scheme, host and port a secret may be sent to (`https://login.microsoftonline.com`).
+fn origin_of(authority: &str) -> String {
+    url::Url::parse(authority)
+        .map(|url| url.origin().ascii_serialization())
+        .unwrap_or_else(|_| authority.trim_end_matches('/').to_string())
+}
+
+fn settings_authority(core: &crate::Core) -> Result<String> {
+    Ok(core.settings()?.endpoints().authority)
 }
 
 #[cfg(test)]

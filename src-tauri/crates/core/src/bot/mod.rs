@@ -34,6 +34,11 @@ pub struct Bot<'a> {
 /// The keychain entry holding the bot's client secret.
 pub const CLIENT_SECRET: &str = "bot.client-secret";
 
+/// The keychain entry naming the sign-in origin the client secret was entered for: the secret
+/// is sent there and nowhere else (kept in the keychain so that editing the database cannot
+/// move it).
+pub const CLIENT_SECRET_ORIGIN: &str = "bot.client-secret.origin";
+
 /// The bot's name in Teams, in its app package and on every message it sends.
 pub const APP_NAME: &str = "OX Security Alerts";
 
@@ -74,7 +79,10 @@ pub struct BotSetup {
     pub app_id: String,
     /// The tenant the bot belongs to: its ID or a verified domain.
     pub tenant: String,
+    /// Whether the keychain holds a client secret for the sign-in host in force.
     pub secret_set: bool,
+    /// Why a saved secret is not used (it was entered for another sign-in host).
+    pub secret_problem: Option<String>,
     /// The cloud (shared with the Identity provider; changed in Settings).
     pub cloud_label: String,
     /// The Bot Connector service URL of that cloud, when it has one.
@@ -176,6 +184,12 @@ pub enum BotError {
          Teams) first."
     )]
     NotConfigured { missing: String },
+    #[error(
+        "The bot's client secret was entered for {entered_for}, but sign-in now goes to {now}. \
+         So that the secret is never sent to a host it was not meant for, enter it again on the \
+         Bot identity provider card (Connectors › Microsoft Teams)."
+    )]
+    SecretForAnotherHost { entered_for: String, now: String },
     #[error(
         "The bot is not connected. Open Connectors › Microsoft Teams › BOT IDENTITY PROVIDER and \
          select CONNECT."
@@ -281,9 +295,9 @@ impl BotError {
     pub fn code(&self) -> ErrorCode {
         match self {
             BotError::Invalid(_) => ErrorCode::InvalidSetting,
-            BotError::NotConfigured { .. } | BotError::NoConnectorUrl { .. } => {
-                ErrorCode::NotConfigured
-            }
+            BotError::NotConfigured { .. }
+            | BotError::NoConnectorUrl { .. }
+            | BotError::SecretForAnotherHost { .. } => ErrorCode::NotConfigured,
             BotError::NotConnected => ErrorCode::NotConnected,
             BotError::SecretRejected | BotError::SecretExpired => ErrorCode::SecretRejected,
             BotError::AppNotFound { .. } => ErrorCode::AppNotFound,
@@ -319,6 +333,7 @@ impl BotError {
                 | BotError::AppNotFound { .. }
                 | BotError::NotConnected
                 | BotError::NotConfigured { .. }
+                | BotError::SecretForAnotherHost { .. }
                 | BotError::ConnectorUnauthorized { .. }
                 | BotError::ReconnectNeeded { .. }
         )

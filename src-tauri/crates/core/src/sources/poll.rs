@@ -89,7 +89,7 @@ impl Sources<'_> {
         let id = self.core.new_id();
         let key = token_name(&id);
         self.core
-            .secret(move |store| store.set(&key, &token).map(|()| None))
+            .secret(move |store| store.set(&key, &token))
             .await?;
         let source = Source {
             id,
@@ -105,9 +105,7 @@ impl Sources<'_> {
         let source = self.get(id)?;
         if matches!(source.config, SourceConfig::GitHub { .. }) {
             let key = token_name(id);
-            self.core
-                .secret(move |store| store.delete(&key).map(|()| None))
-                .await?;
+            self.core.secret(move |store| store.delete(&key)).await?;
         }
         self.core.store.delete_source(id)?;
         Ok(())

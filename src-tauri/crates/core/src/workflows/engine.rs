@@ -22,6 +22,9 @@ use crate::{Error, Result};
 /// Issues a dry run lists one by one.
 const DRY_RUN_ITEMS: usize = 200;
 
+/// A person saving a workflow that would queue more messages than this at once is asked first.
+pub const CONFIRM_ABOVE: usize = 200;
+
 /// For the current issues: who would get what, without sending anything.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -113,9 +116,24 @@ impl Workflows<'_> {
         id: Option<&str>,
         definition: WorkflowDefinition,
     ) -> Result<(Workflow, Option<WorkflowRun>)> {
+        self.save_as_asked(id, definition, true)
+    }
+
+    /// As [`save`](Self::save), for a person saving in the window or the CLI: when the save
+    /// would queue more than [`CONFIRM_ABOVE`] messages at once, nothing is saved until the
+    /// person confirms (`confirmed`), so a too-wide condition cannot flood a channel.
+    pub fn save_as_asked(
+        &self,
+        id: Option<&str>,
+        definition: WorkflowDefinition,
+        confirmed: bool,
+    ) -> Result<(Workflow, Option<WorkflowRun>)> {
         let problems = definition.problems();
         if !problems.is_empty() {
             return Err(WorkflowError::Invalid(problems).into());
+        }
+        if !confirmed {
+            self.refuse_a_flood(id, &definition)?;
         }
         let now = self.core.clock.now();
         let previous = match id {
@@ -153,15 +171,59 @@ impl Workflows<'_> {
         Ok((workflow, run))
     }
 
-    pub fn set_enabled(&self, id: &str, enabled: bool) -> Result<(Workflow, Option<WorkflowRun>)> {
+    /// Turns a workflow on or off; turning on asks as [`save_as_asked`](Self::save_as_asked).
+    pub fn set_enabled(
+        &self,
+        id: &str,
+        enabled: bool,
+        confirmed: bool,
+    ) -> Result<(Workflow, Option<WorkflowRun>)> {
         let workflow = self.get(id)?;
-        self.save(
+        self.save_as_asked(
             Some(id),
             WorkflowDefinition {
                 enabled,
                 ..workflow.definition
             },
+            confirmed,
         )
+    }
+
+    /// Refuses, with the figures, a save that would queue more than [`CONFIRM_ABOVE`]
+    /// messages right away (existing issues × recipients that have not had them).
+    fn refuse_a_flood(&self, id: Option<&str>, definition: &WorkflowDefinition) -> Result<()> {
+        if !definition.enabled || definition.apply_to != ApplyTo::NewUpdatedOrExistingIssues {
+            return Ok(());
+        }
+        let issues = self.matching_issues(definition, &[])?;
+        let recipients = unique(&definition.recipients);
+        if issues.len() * recipients.len() <= CONFIRM_ABOVE {
+            return Ok(());
+        }
+        let mut messages = 0;
+        for issue in &issues {
+            for recipient in &recipients {
+                let sent = match id {
+                    Some(id) => self.core.store.workflow_sent(
+                        id,
+                        &issue.id,
+                        issue.revision,
+                        &recipient.key(),
+                    )?,
+                    None => false,
+                };
+                messages += usize::from(!sent);
+            }
+        }
+        if messages > CONFIRM_ABOVE {
+            return Err(WorkflowError::ConfirmationNeeded {
+                messages,
+                issues: issues.len(),
+                recipients: recipients.len(),
+            }
+            .into());
+        }
+        Ok(())
     }
 
     pub fn delete(&self, id: &str) -> Result<()> {

@@ -218,6 +218,15 @@ pub enum WorkflowError {
     UnknownWorkflow { id: String },
     #[error("The workflow file could not be read: {0}")]
     BadFile(String),
+    #[error(
+        "Saving this workflow sends {messages} messages right away ({issues} matching issues to \
+         {recipients} recipients). Confirm to send them, or narrow the conditions first."
+    )]
+    ConfirmationNeeded {
+        messages: usize,
+        issues: usize,
+        recipients: usize,
+    },
 }
 
 impl WorkflowError {
@@ -225,6 +234,7 @@ impl WorkflowError {
         match self {
             WorkflowError::Invalid(_) | WorkflowError::BadFile(_) => ErrorCode::InvalidRequest,
             WorkflowError::UnknownWorkflow { .. } => ErrorCode::NotFound,
+            WorkflowError::ConfirmationNeeded { .. } => ErrorCode::ConfirmationNeeded,
         }
     }
 }

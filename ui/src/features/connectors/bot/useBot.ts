@@ -112,7 +112,7 @@ export function useBot(): Bot {
     [save, settle, fail, setWaiting],
   );
 
-  const cancel = useCallback(() => void commands.cancelConnect(), []);
+  const cancel = useCallback(() => void commands.cancelConnect("bot"), []);
 
   const check = useCallback(() => {
     setProblem(null);
