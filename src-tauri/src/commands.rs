@@ -15,7 +15,8 @@ use ox_teams_core::issues::{
 };
 use ox_teams_core::links::LinkEvent;
 use ox_teams_core::outbox::{
-    AnswersReport, Conversation, Delivery, Queued, Recipient, SendPreview, SendRequest,
+    AnswersReport, Conversation, Delivery, HeldMessages, Queued, Recipient, SendPreview,
+    SendRequest,
 };
 use ox_teams_core::secrets::KeychainStatus;
 use ox_teams_core::secrets::Secret;
@@ -577,6 +578,18 @@ async fn import(
     });
     shell.end_import();
     Ok(report??)
+}
+
+/// Messages held because another person connected, if any.
+#[tauri::command]
+pub async fn held_messages(shell: State<'_, Shell>) -> Result<Option<HeldMessages>, AppError> {
+    Ok(shell.core()?.outbox().held()?)
+}
+
+/// Sends the held messages as the account now connected (`send`), or discards them.
+#[tauri::command]
+pub async fn release_held_messages(shell: State<'_, Shell>, send: bool) -> Result<u32, AppError> {
+    Ok(shell.core()?.outbox().release_held(send)?)
 }
 
 #[tauri::command]

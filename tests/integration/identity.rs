@@ -320,3 +320,38 @@ async fn a_keychain_without_the_token_says_so_to_its_own_process_only() {
         ConnectionState::Connected { .. }
     ));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_in_memory_is_never_used_after_another_process_connected_someone_else() {
+    let sandbox = sandbox().await;
+    let t = core_against(sandbox.url(), "contoso.onmicrosoft.com", CLIENT_ID);
+    sign_in_as(&t.core, ADMIN, Decision::AcceptForOrganization, None)
+        .await
+        .unwrap();
+    let me = |token: String| {
+        let url = format!("{}/v1.0/me", sandbox.url());
+        async move {
+            let answer: serde_json::Value = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            answer["userPrincipalName"].as_str().unwrap().to_string()
+        }
+    };
+    let megans = t.core.auth().access_token().await.unwrap();
+    assert_eq!(me(megans.expose().to_string()).await, ADMIN);
+    // The CLI, on the same data folder and keychain, connects Adele.
+    let cli = ox_teams_tests::open_core_with(t.dir.path(), t.secrets.clone());
+    sign_in_as(&cli, ADELE, Decision::Accept, None)
+        .await
+        .unwrap();
+    // The app's next call goes out as Adele, not with Megan's token still in its memory.
+    let next = t.core.auth().access_token().await.unwrap();
+    assert_ne!(next.expose(), megans.expose());
+    assert_eq!(me(next.expose().to_string()).await, ADELE);
+}

@@ -9,7 +9,7 @@ use ox_teams_core::auth::ConnectionState;
 use ox_teams_core::bot::BotSetupDraft;
 use ox_teams_core::directory::Freshness;
 use ox_teams_core::outbox::Recipient;
-use ox_teams_core::secrets::Secret;
+use ox_teams_core::secrets::{Secret, SecretStore};
 use ox_teams_sandbox::tenant::{DEFAULT_BOT_APP_ID, DEFAULT_BOT_SECRET};
 use ox_teams_sandbox::{Sandbox, SandboxOptions, tenant};
 use ox_teams_tests::browser::Decision;
@@ -106,8 +106,35 @@ async fn no_token_or_code_reaches_the_logs_or_the_database() {
         .await
         .unwrap();
     assert_eq!(coverage.installed, 1);
+    // Settings now point sign-in elsewhere: the secret is not sent, and the refusal, the
+    // card's reason and the keychain's origin entry do not repeat it.
+    t.core
+        .set_setting(
+            ox_teams_core::settings::SettingKey::AuthorityUrl,
+            "https://login.elsewhere.example",
+        )
+        .unwrap();
+    let elsewhere = t.core.bot().verify(None).await.unwrap_err().to_string();
+    let moved = serde_json::to_string(&t.core.bot().setup().await.unwrap()).unwrap();
+    let origin = t
+        .secrets
+        .get("bot.client-secret.origin")
+        .unwrap()
+        .unwrap()
+        .expose()
+        .to_string();
+    assert_eq!(origin, sandbox.url().trim_end_matches('/'));
+    t.core
+        .set_setting(
+            ox_teams_core::settings::SettingKey::AuthorityUrl,
+            sandbox.url(),
+        )
+        .unwrap();
     let bot_view = serde_json::to_string(&t.core.bot().setup().await.unwrap()).unwrap()
-        + &serde_json::to_string(&t.core.bot().state().unwrap()).unwrap();
+        + &serde_json::to_string(&t.core.bot().state().unwrap()).unwrap()
+        + &elsewhere
+        + &moved
+        + &origin;
     for secret in [wrong, DEFAULT_BOT_SECRET] {
         assert!(
             !refused.to_string().contains(secret),

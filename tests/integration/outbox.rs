@@ -346,6 +346,76 @@ async fn a_lost_grant_pauses_sending_and_reconnecting_sends_everything_waiting()
     assert_eq!(cards(&s.sandbox).await.len(), 2);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn another_person_connecting_holds_what_the_first_queued_until_someone_decides() {
+    const ADELE: &str = "adele.vance@contoso.onmicrosoft.com";
+    let s = setup().await;
+    let core = &s.t.core;
+    // Megan consents for the organisation, so Adele can connect with every permission.
+    sign_in_as(core, MEGAN, Decision::AcceptForOrganization, None)
+        .await
+        .unwrap();
+    let queue = |recipients: Vec<Recipient>| SendRequest {
+        issue_id: s.issue_id.clone(),
+        recipients,
+        comment: String::new(),
+        identity: Default::default(),
+        as_group: false,
+    };
+    let alex = person(core, "alex").await;
+    let diego = person(core, "diego").await;
+    core.outbox()
+        .send(&queue(vec![alex.clone(), diego]))
+        .unwrap();
+
+    sign_in_as(core, ADELE, Decision::Accept, None)
+        .await
+        .unwrap();
+    let report = core.outbox().dispatch(100).await.unwrap();
+    assert_eq!(report.sent, 0, "nothing goes out as Adele unasked");
+    assert!(cards(&s.sandbox).await.is_empty());
+    let activity = core.outbox().deliveries(10).unwrap();
+    assert!(
+        activity.iter().all(|d| d.status == DeliveryStatus::Held),
+        "{activity:?}"
+    );
+    let problem = activity[0].problem.clone().unwrap();
+    assert_eq!(problem.code, ErrorCode::AccountChanged);
+    let held = core.outbox().held().unwrap().unwrap();
+    assert_eq!(held.count, 2);
+    assert!(
+        held.reason.contains(MEGAN) && held.reason.contains(ADELE),
+        "{}",
+        held.reason
+    );
+
+    // Adele sends them as herself.
+    assert_eq!(core.outbox().release_held(true).unwrap(), 2);
+    assert!(core.outbox().held().unwrap().is_none());
+    let report = core.outbox().dispatch(100).await.unwrap();
+    assert_eq!(report.sent, 2, "{report:?}");
+
+    // Queued by Adele, then Megan connects again and discards it.
+    core.outbox().send(&queue(vec![alex])).unwrap();
+    sign_in_as(core, MEGAN, Decision::Accept, None)
+        .await
+        .unwrap();
+    assert_eq!(core.outbox().held().unwrap().unwrap().count, 1);
+    assert_eq!(core.outbox().release_held(false).unwrap(), 1);
+    let newest = &core.outbox().deliveries(1).unwrap()[0];
+    assert_eq!(newest.status, DeliveryStatus::Failed);
+    assert!(
+        newest
+            .problem
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("discarded")
+    );
+    assert_eq!(core.outbox().dispatch(100).await.unwrap().sent, 0);
+    assert_eq!(cards(&s.sandbox).await.len(), 2);
+}
+
 /// The app dies after Teams took the message but before it heard back. On the next start a
 /// chat is asked first: the message is found and marked sent, not posted again. A channel
 /// cannot be read back with the app's permissions: the person is told, and nothing is repeated.

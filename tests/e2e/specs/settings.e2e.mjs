@@ -1,6 +1,19 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+
 import { browser, expect } from "@wdio/globals";
 
-import { byTestId, byText, cli, openPage, replaceText, screenshot, waitForApp } from "../support/app.mjs";
+import { byTestId, byText, cli, dataDir, openPage, replaceText, screenshot, waitForApp } from "../support/app.mjs";
+
+/** Writes a setting straight into the database, as someone editing the file would. */
+function editDatabase(key, value) {
+  const script = "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); " +
+    "db.execute('UPDATE settings SET value = ? WHERE key = ?', (sys.argv[3], sys.argv[2])); db.commit()";
+  const result = spawnSync("python3", ["-c", script, path.join(dataDir(), "ox-teams.sqlite3"), key, value], {
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(result.stderr);
+}
 
 describe("settings", () => {
   before(waitForApp);
@@ -47,5 +60,23 @@ describe("settings", () => {
     await waitForApp();
     await openPage("settings");
     await expect(byTestId("setting-tenant")).toHaveValue("fabrikam.onmicrosoft.com");
+  });
+
+  it("does not use a value edited into the database that it would refuse, and says so", async () => {
+    expect(cli("config", "set", "authority-url", "http://127.0.0.1:9").status).toBe(0);
+    expect(cli("config", "set", "graph-url", "http://127.0.0.1:9").status).toBe(0);
+    expect(cli("config", "set", "cloud", "custom").status).toBe(0);
+    editDatabase("authority-url", "http://login.attacker.example");
+    await browser.reloadSession();
+    await waitForApp();
+    await openPage("settings");
+    await expect(byTestId("settings-refused")).toHaveText(expect.stringContaining("Some saved settings are not used"));
+    await expect(byText("Plain http:// is allowed only for this computer")).toBeDisplayed();
+    await expect(byTestId("setting-authority-url")).toHaveValue("");
+    await screenshot("settings-refused");
+    // What the CLI prints is what the app uses.
+    const shown = JSON.parse(cli("--json", "config", "show").stdout);
+    expect(shown.settings.authority_url).toBe("");
+    expect(shown.refused.map((problem) => problem.field)).toEqual(["authority_url"]);
   });
 });

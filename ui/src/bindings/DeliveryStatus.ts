@@ -4,4 +4,4 @@
  * A delivery's state. `queued` → `sending` → `sent`, with `retrying` in between when
  * Microsoft asks to wait, and `failed` when it refuses for good.
  */
-export type DeliveryStatus = "queued" | "sending" | "retrying" | "sent" | "failed" | "paused" | "unconfirmed";
+export type DeliveryStatus = "queued" | "sending" | "retrying" | "sent" | "failed" | "paused" | "unconfirmed" | "held";

@@ -14,6 +14,7 @@ import type { DryRun } from "./DryRun";
 import type { FieldProblem } from "./FieldProblem";
 import type { Freshness } from "./Freshness";
 import type { GitHubDraft } from "./GitHubDraft";
+import type { HeldMessages } from "./HeldMessages";
 import type { ImportProgress } from "./ImportProgress";
 import type { ImportReport } from "./ImportReport";
 import type { Issue } from "./Issue";
@@ -117,6 +118,10 @@ export const commands = {
   checkSource: (id: string) => call<null>("check_source", { id }),
   /** Imports files dropped on the window. */
   importPaths: (paths: Array<string>) => call<ImportReport>("import_paths", { paths }),
+  /** Messages held because another person connected, if any. */
+  heldMessages: () => call<HeldMessages | null>("held_messages"),
+  /** Sends the held messages as the account now connected (`send`), or discards them. */
+  releaseHeldMessages: (send: boolean) => call<number>("release_held_messages", { send }),
   cancelImport: () => call<null>("cancel_import"),
   listTeams: (freshness: Freshness) => call<Listing<Team>>("list_teams", { freshness }),
   listChannels: (teamId: string, freshness: Freshness) => call<Listing<Channel>>("list_channels", { teamId, freshness }),

@@ -40,6 +40,14 @@ pub(crate) enum SendCommand {
     /// Read the reactions and replies to findings' messages in Teams now (the app does it every
     /// two minutes while it runs); the first answer acknowledges a finding.
     Answers,
+    /// Messages held because another person connected: how many and why; `--send` sends them
+    /// as the account now connected, `--discard` drops them.
+    Held {
+        #[arg(long, conflicts_with = "discard")]
+        send: bool,
+        #[arg(long)]
+        discard: bool,
+    },
 }
 
 pub(crate) async fn run(core: &Core, json: bool, command: SendCommand) -> Result<(), AppError> {
@@ -110,6 +118,27 @@ pub(crate) async fn run(core: &Core, json: bool, command: SendCommand) -> Result
                 show::json(&deliveries)
             } else {
                 show::deliveries(&deliveries)
+            }
+        }
+        SendCommand::Held { send, discard } => {
+            let held = core.outbox().held()?;
+            let released = match (send || discard, &held) {
+                (true, Some(_)) => Some(core.outbox().release_held(send)?),
+                _ => None,
+            };
+            if json {
+                show::json(&serde_json::json!({ "held": held, "released": released }));
+            } else {
+                match (held, released) {
+                    (None, _) => println!("No messages are held."),
+                    (Some(held), None) => println!(
+                        "{} message(s) held. {}\nRun with --send to send them as the account \
+                         now connected, or --discard to drop them.",
+                        held.count, held.reason
+                    ),
+                    (Some(_), Some(n)) if send => println!("{n} held message(s) queued to send."),
+                    (Some(_), Some(n)) => println!("{n} held message(s) discarded."),
+                }
             }
         }
         SendCommand::Answers => {

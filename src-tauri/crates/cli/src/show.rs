@@ -47,6 +47,14 @@ pub fn settings(view: &SettingsView) {
         or(&settings.browser_command, "(system browser)")
     );
     println!("sign-in-redirect {}", settings.sign_in_redirect.as_str());
+    for problem in &view.refused {
+        println!(
+            "not used         {} (the saved value would be refused: {} The default stands in \
+             until it is set again.)",
+            problem.field.as_str(),
+            problem.message
+        );
+    }
     println!("data folder      {}", view.data_dir);
 }
 

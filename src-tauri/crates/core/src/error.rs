@@ -102,6 +102,8 @@ pub enum ErrorCode {
     SecretMissing,
     /// The action would send many messages at once; ask the person, then repeat it confirmed.
     ConfirmationNeeded,
+    /// Held: queued by the account connected before another person connected.
+    AccountChanged,
     /// A bug: something that should not happen. The message says what.
     Internal,
 }

@@ -86,6 +86,13 @@ pub enum HttpError {
     )]
     Network { host: String, detail: String },
     #[error(
+        "{host}'s certificate is not trusted by this computer ({detail}). If your organisation \
+         inspects TLS traffic or runs a private cloud with its own certificate authority, add \
+         that authority's certificate to the system's trust store (or point SSL_CERT_FILE at \
+         it), then try again."
+    )]
+    Untrusted { host: String, detail: String },
+    #[error(
         "{host} is limiting how fast the app may send and asked it to wait {}. Nothing was \
          lost; the app tries again after that.", seconds(.retry_after)
     )]
@@ -106,7 +113,7 @@ impl HttpError {
     pub fn code(&self) -> ErrorCode {
         match self {
             HttpError::Client(_) => ErrorCode::Internal,
-            HttpError::Network { .. } => ErrorCode::Network,
+            HttpError::Network { .. } | HttpError::Untrusted { .. } => ErrorCode::Network,
             HttpError::Throttled { .. } => ErrorCode::Throttled,
             HttpError::Unavailable { .. } => ErrorCode::ServiceError,
             HttpError::Unanswered { .. } => ErrorCode::ReplyLost,
@@ -250,6 +257,10 @@ impl HttpClient {
                     wait
                 }
                 Err(error) => {
+                    // Asking again would meet the same certificate.
+                    if let Some(detail) = certificate_problem(&error) {
+                        return Err(HttpError::Untrusted { host, detail });
+                    }
                     // A connection that was never made never reached the service; anything
                     // later (a timeout, a dropped connection) might have.
                     let never_sent = error.is_connect();
@@ -312,6 +323,27 @@ pub fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> 
             .unwrap_or(Duration::ZERO)
             .min(MAX_SERVER_DURATION),
     )
+}
+
+/// What was wrong with the server's certificate, when that is why the connection failed
+/// (rustls says "invalid peer certificate: UnknownIssuer", "…: Expired", …).
+fn certificate_problem(error: &reqwest::Error) -> Option<String> {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if let Some(rest) = text.strip_prefix("invalid peer certificate: ") {
+            return Some(match rest {
+                "UnknownIssuer" => {
+                    "it was issued by an authority this computer does not know".into()
+                }
+                "Expired" => "it has expired".into(),
+                "NotValidForName" => "it is for another host name".into(),
+                other => other.to_string(),
+            });
+        }
+        source = cause.source();
+    }
+    None
 }
 
 /// A reqwest error in words, without the URL (which may carry a query a person typed).

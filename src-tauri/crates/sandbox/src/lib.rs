@@ -17,6 +17,7 @@ pub mod identity;
 pub mod scopes;
 pub mod tenant;
 pub mod throttle;
+pub mod tls;
 pub mod world;
 
 use std::net::SocketAddr;
@@ -81,10 +82,7 @@ impl Sandbox {
         let listener =
             tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
         let url = format!("http://{}", listener.local_addr()?);
-        let mut world = World::new(options.tenant, options.seed, options.throttling);
-        world.base_url = url.clone();
-        world.assets_dir = options.assets_dir;
-        let shared: Shared = Arc::new(Mutex::new(world));
+        let shared = Self::world_at(options, &url);
         let app = router(shared.clone());
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -92,6 +90,34 @@ impl Sandbox {
                 .expect("the sandbox serves");
         });
         Ok(Sandbox { url, shared, task })
+    }
+
+    /// Starts on a free port of 127.0.0.1, over HTTPS with `identity`'s certificate: a
+    /// private cloud whose certificate authority only the client's trust store can vouch for.
+    pub async fn start_tls(
+        options: SandboxOptions,
+        identity: &tls::TlsIdentity,
+    ) -> std::io::Result<Sandbox> {
+        let tcp = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let url = format!("https://{}", tcp.local_addr()?);
+        let (listener, accept_loop) = tls::TlsListener::new(tcp, identity)?;
+        let shared = Self::world_at(options, &url);
+        let app = router(shared.clone());
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app);
+            tokio::select! {
+                served = serve => served.expect("the sandbox serves"),
+                () = accept_loop => {}
+            }
+        });
+        Ok(Sandbox { url, shared, task })
+    }
+
+    fn world_at(options: SandboxOptions, url: &str) -> Shared {
+        let mut world = World::new(options.tenant, options.seed, options.throttling);
+        world.base_url = url.to_string();
+        world.assets_dir = options.assets_dir;
+        Arc::new(Mutex::new(world))
     }
 
     /// `http://127.0.0.1:PORT`, the base of every cloud URL.

@@ -13,7 +13,10 @@ function delivery(id: string, overrides: Partial<Delivery>): Delivery {
 }
 
 describe("Activity", () => {
-  beforeEach(() => backend.reset());
+  beforeEach(() => {
+    backend.reset();
+    backend.on("held_messages", () => null);
+  });
 
   it("lists every delivery with its result, resends a failed one, and follows the outbox", async () => {
     let failed = true;
@@ -51,5 +54,26 @@ describe("Activity", () => {
 
     await userEvent.click(within(nth(screen.getAllByTestId("delivery-row"), 0)).getByText("SQL injection in the login route"));
     expect(opened).toEqual(["issue-1"]);
+  });
+
+  it("offers to send or discard messages held after another person connected", async () => {
+    let held = true;
+    backend.on("list_deliveries", () => [delivery("d1", { status: held ? "held" : "queued", web_url: null, sent_at: null })]);
+    backend.on("held_messages", () =>
+      held ? { count: 2, reason: "Queued while megan@contoso.com was connected; adele@contoso.com is connected now." } : null,
+    );
+    backend.on("release_held_messages", () => {
+      held = false;
+      return 2;
+    });
+    render(<ActivityPage onOpenIssue={() => undefined} />);
+    const banner = await screen.findByTestId("held-messages");
+    expect(banner).toHaveTextContent("2 messages are held");
+    expect(banner).toHaveTextContent("adele@contoso.com is connected now");
+    expect(await screen.findByTestId("delivery-status")).toHaveTextContent("Held");
+
+    await userEvent.click(within(banner).getByTestId("held-send"));
+    await waitFor(() => expect(screen.queryByTestId("held-messages")).toBeNull());
+    expect(backend.calls.find((c) => c.command === "release_held_messages")?.args).toEqual({ send: true });
   });
 });

@@ -3,7 +3,9 @@ import {
   Caption1,
   Link,
   MessageBar,
+  MessageBarActions,
   MessageBarBody,
+  MessageBarTitle,
   Spinner,
   Table,
   TableBody,
@@ -19,6 +21,7 @@ import { ArrowClockwise20Regular, History24Regular } from "@fluentui/react-icons
 import { useCallback, useEffect, useState } from "react";
 
 import type { Delivery } from "../../bindings/Delivery";
+import type { HeldMessages } from "../../bindings/HeldMessages";
 import { commands, onOutboxChanged } from "../../ipc/commands";
 import { EmptyState } from "../../shared/EmptyState";
 import { PageHeader } from "../../shared/PageHeader";
@@ -45,7 +48,7 @@ const useStyles = makeStyles({
   cell: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
 });
 
-const PROBLEMS = new Set(["failed", "unconfirmed", "paused", "retrying"]);
+const PROBLEMS = new Set(["failed", "unconfirmed", "paused", "retrying", "held"]);
 
 export function ActivityPage(props: { onOpenIssue: (issueId: string) => void }) {
   const styles = useStyles();
@@ -53,6 +56,7 @@ export function ActivityPage(props: { onOpenIssue: (issueId: string) => void }) 
   const [failure, setFailure] = useState<string | null>(null);
   const [problemsOnly, setProblemsOnly] = useState(false);
   const [resending, setResending] = useState<string | null>(null);
+  const [held, setHeld] = useState<HeldMessages | null>(null);
 
   const load = useCallback(() => {
     commands.listDeliveries(LIMIT).then(
@@ -62,7 +66,11 @@ export function ActivityPage(props: { onOpenIssue: (issueId: string) => void }) 
       },
       (error: Error) => setFailure(error.message),
     );
+    commands.heldMessages().then(setHeld, (error: Error) => setFailure(error.message));
   }, []);
+
+  const release = (send: boolean) =>
+    commands.releaseHeldMessages(send).then(load, (error: Error) => setFailure(error.message));
 
   // Follows the outbox: on every change it reports, and every few seconds for the CLI's sends.
   useEffect(() => {
@@ -102,6 +110,24 @@ export function ActivityPage(props: { onOpenIssue: (issueId: string) => void }) 
           <MessageBarBody>{failure}</MessageBarBody>
         </MessageBar>
       )}
+      {held && (
+        <MessageBar intent="warning" layout="multiline" style={{ marginBottom: 12 }} data-testid="held-messages">
+          <MessageBarBody>
+            <MessageBarTitle>
+              {held.count === 1 ? "1 message is held" : `${held.count} messages are held`}
+            </MessageBarTitle>
+            {held.reason}
+          </MessageBarBody>
+          <MessageBarActions>
+            <Button appearance="primary" size="small" onClick={() => void release(true)} data-testid="held-send">
+              Send as the account connected now
+            </Button>
+            <Button size="small" onClick={() => void release(false)} data-testid="held-discard">
+              Discard
+            </Button>
+          </MessageBarActions>
+        </MessageBar>
+      )}
       {deliveries === null ? (
         <Spinner label="Loading the delivery log…" />
       ) : deliveries.length === 0 ? (
@@ -119,7 +145,7 @@ export function ActivityPage(props: { onOpenIssue: (issueId: string) => void }) 
               Refresh
             </Button>
             <Caption1 className={styles.count}>
-              {deliveries.length >= LIMIT ? `The newest ${LIMIT} deliveries` : `${deliveries.length} deliveries`}
+              {deliveries.length >= LIMIT ? `The newest ${LIMIT} deliveries` : deliveries.length === 1 ? "1 delivery" : `${deliveries.length} deliveries`}
             </Caption1>
           </div>
           <Table className={styles.table} aria-label="Deliveries" size="small" data-testid="deliveries">

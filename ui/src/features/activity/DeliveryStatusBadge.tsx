@@ -13,10 +13,11 @@ const LOOK: Record<DeliveryStatus, [string, BadgeColor]> = {
   failed: ["Failed", "danger"],
   paused: ["Reconnect needed", "severe"],
   unconfirmed: ["Unconfirmed", "warning"],
+  held: ["Held", "warning"],
 };
 
 export function isSettled(delivery: Delivery): boolean {
-  return ["sent", "failed", "unconfirmed", "paused"].includes(delivery.status);
+  return ["sent", "failed", "unconfirmed", "paused", "held"].includes(delivery.status);
 }
 
 /** "Retrying at 14:05:30" for a delivery waiting for its next attempt. */

@@ -45,6 +45,7 @@ const STATUS_COLOR: Record<DeliveryStatus, "success" | "warning" | "danger" | "i
   paused: "warning",
   failed: "danger",
   unconfirmed: "warning",
+  held: "warning",
 };
 
 /** A finding's conversations, kept current as the outbox works and answers come back. */

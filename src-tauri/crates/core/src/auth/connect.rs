@@ -258,8 +258,16 @@ impl Auth<'_> {
             // Teams, channels and chats were someone else's.
             self.core.store.clear_cache()?;
         }
+        if let Some(before) = previous.as_ref().filter(|p| p.user_id != record.user_id) {
+            // What they queued is not sent as someone else without asking; held before the
+            // new connection is saved, so no moment sends it as the new person.
+            self.core
+                .outbox()
+                .hold_for_new_account(&before.user_mail, &record.user_mail)?;
+        }
         self.core.store.save_connection(&record)?;
-        self.core.session.store(
+        self.core.session.store_for(
+            Some(&record.user_id),
             tokens.access_token,
             now + chrono::Duration::from_std(tokens.expires_in).unwrap_or_default(),
         );
@@ -314,18 +322,28 @@ impl Auth<'_> {
     /// An access token for Graph, renewed with the refresh token a few minutes before it
     /// expires. However many callers wait, one renewal runs; the rest take its result.
     pub async fn access_token(self) -> Result<Secret> {
-        if let Some(token) = self.core.session.fresh(self.core.clock.now()) {
+        // Whose token is wanted is read each time: another process may have connected
+        // someone else, and a token in memory is only ever its own person's.
+        let owner = || -> Result<_> {
+            let record = self
+                .core
+                .store
+                .load_connection()?
+                .ok_or(AuthError::NotConnected)?;
+            let fresh = self
+                .core
+                .session
+                .fresh_for(Some(&record.user_id), self.core.clock.now());
+            Ok((record, fresh))
+        };
+        if let (_, Some(token)) = owner()? {
             return Ok(token);
         }
         let _renewal = self.core.session.renewal.lock().await;
-        if let Some(token) = self.core.session.fresh(self.core.clock.now()) {
-            return Ok(token);
-        }
-        let mut record = self
-            .core
-            .store
-            .load_connection()?
-            .ok_or(AuthError::NotConnected)?;
+        let mut record = match owner()? {
+            (_, Some(token)) => return Ok(token),
+            (record, None) => record,
+        };
         if let Some((_, reason, _)) = &record.problem {
             return Err(AuthError::GrantExpired {
                 reason: reason.clone(),
@@ -355,7 +373,8 @@ impl Auth<'_> {
                 let now = self.core.clock.now();
                 record.refreshed_at = Some(now);
                 self.core.store.save_connection(&record)?;
-                self.core.session.store(
+                self.core.session.store_for(
+                    Some(&record.user_id),
                     tokens.access_token.clone(),
                     now + chrono::Duration::from_std(tokens.expires_in).unwrap_or_default(),
                 );

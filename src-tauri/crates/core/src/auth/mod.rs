@@ -144,24 +144,40 @@ pub struct PermissionReport {
     pub admin_center_url: Option<String>,
 }
 
+/// An access token, when it expires, and whose it is (the person's user id; none for the bot).
+type CachedToken = (Secret, DateTime<Utc>, Option<String>);
+
 /// The access token in memory and the lock that makes renewals one at a time.
 #[derive(Default)]
 pub struct Session {
-    cached: Mutex<Option<(Secret, DateTime<Utc>)>>,
+    cached: Mutex<Option<CachedToken>>,
     pub(crate) renewal: tokio::sync::Mutex<()>,
 }
 
 impl Session {
     pub(crate) fn fresh(&self, now: DateTime<Utc>) -> Option<Secret> {
+        self.fresh_for(None, now)
+    }
+
+    /// The token, when it is fresh and `owner`'s: another process sharing the data folder may
+    /// have connected someone else since it was issued.
+    pub(crate) fn fresh_for(&self, owner: Option<&str>, now: DateTime<Utc>) -> Option<Secret> {
         let cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
         cached
             .as_ref()
-            .filter(|(_, expires)| *expires - now > REFRESH_AHEAD)
-            .map(|(token, _)| token.clone())
+            .filter(|(_, expires, whose)| {
+                *expires - now > REFRESH_AHEAD && whose.as_deref() == owner
+            })
+            .map(|(token, _, _)| token.clone())
     }
 
     pub(crate) fn store(&self, token: Secret, expires: DateTime<Utc>) {
-        *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = Some((token, expires));
+        self.store_for(None, token, expires);
+    }
+
+    pub(crate) fn store_for(&self, owner: Option<&str>, token: Secret, expires: DateTime<Utc>) {
+        *self.cached.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((token, expires, owner.map(str::to_string)));
     }
 
     pub(crate) fn clear(&self) {

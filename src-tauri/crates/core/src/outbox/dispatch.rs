@@ -546,7 +546,10 @@ impl Outbox<'_> {
 fn disposition(error: &Error, checkable: bool) -> Disposition {
     let transient = |e: &HttpError| match e {
         HttpError::Throttled { retry_after, .. } => Some(Disposition::Retry(Some(*retry_after))),
-        HttpError::Network { .. } | HttpError::Unavailable { .. } => Some(Disposition::Retry(None)),
+        // An untrusted certificate is retried too: the trust store may be fixed meanwhile.
+        HttpError::Network { .. } | HttpError::Unavailable { .. } | HttpError::Untrusted { .. } => {
+            Some(Disposition::Retry(None))
+        }
         // The post may have arrived: a chat is read back before the next attempt posts again;
         // a channel or a bot conversation cannot be, so the person looks.
         HttpError::Unanswered { .. } if checkable => Some(Disposition::Retry(None)),

@@ -10,6 +10,7 @@ mod dispatch;
 mod enqueue;
 mod follow;
 mod followup;
+mod held;
 mod post;
 mod run;
 mod send;
@@ -20,6 +21,7 @@ pub use conversation::{Conversation, ConversationStep};
 pub use dispatch::{DispatchReport, MAX_ATTEMPTS};
 pub use enqueue::{Card, NewMessage, card_budget};
 pub use follow::{Anchor, DeliveryAction, Follow, Purpose, action_for, edits_chat_messages};
+pub use held::HeldMessages;
 pub use run::Settled;
 pub use supervise::restart_on_panic;
 
@@ -195,6 +197,9 @@ pub enum DeliveryStatus {
     /// The app stopped in the middle of sending to a channel and cannot tell whether Teams
     /// received it; a person decides whether to resend.
     Unconfirmed,
+    /// Queued by the account connected before; since another person connected, it waits for
+    /// a person to send it as the new account or discard it.
+    Held,
 }
 
 impl DeliveryStatus {
@@ -207,6 +212,7 @@ impl DeliveryStatus {
             DeliveryStatus::Failed => "failed",
             DeliveryStatus::Paused => "paused",
             DeliveryStatus::Unconfirmed => "unconfirmed",
+            DeliveryStatus::Held => "held",
         }
     }
 

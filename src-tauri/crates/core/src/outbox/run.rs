@@ -111,9 +111,10 @@ impl Outbox<'_> {
                 .iter()
                 .map(|id| self.delivery(id))
                 .collect::<Result<Vec<_>>>()?;
-            let settled = deliveries
-                .iter()
-                .all(|d| d.status.is_final() || d.status == DeliveryStatus::Paused);
+            let settled = deliveries.iter().all(|d| {
+                d.status.is_final()
+                    || matches!(d.status, DeliveryStatus::Paused | DeliveryStatus::Held)
+            });
             if settled {
                 return Ok(Settled {
                     deliveries,

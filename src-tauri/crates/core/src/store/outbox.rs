@@ -433,6 +433,61 @@ impl Store {
             .map_err(|e| self.map_error(e))
     }
 
+    /// Holds every delivery still to be sent as the signed-in person (queued, retrying or
+    /// paused): another person has connected, and they were queued under the one before.
+    pub fn hold_for_new_account(
+        &self,
+        reason: &AppError,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        self.connection()
+            .execute(
+                "UPDATE deliveries SET status = 'held', error_code = ?1, error = ?2, updated_at = ?3
+                 WHERE status IN ('queued', 'retrying', 'paused')
+                   AND message_id IN (SELECT id FROM messages WHERE identity = ?4)",
+                params![reason.code, reason.message, now.to_rfc3339(), Identity::User],
+            )
+            .map_err(|e| self.map_error(e))
+    }
+
+    /// How many deliveries are held, and why (the newest reason).
+    pub fn held(&self) -> Result<(usize, Option<String>), StoreError> {
+        self.connection()
+            .query_row(
+                "SELECT count(*), (SELECT error FROM deliveries WHERE status = 'held'
+                     ORDER BY updated_at DESC LIMIT 1)
+                 FROM deliveries WHERE status = 'held'",
+                [],
+                |r| Ok((r.get::<_, i64>(0)? as usize, r.get(1)?)),
+            )
+            .map_err(|e| self.map_error(e))
+    }
+
+    /// Sends the held deliveries after all (`send`), from their first attempt, or ends them
+    /// as failed with `discarded` as the reason.
+    pub fn release_held(
+        &self,
+        send: bool,
+        discarded: &AppError,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let connection = self.connection();
+        let result = if send {
+            connection.execute(
+                "UPDATE deliveries SET status = 'queued', attempts = 0, error_code = NULL,
+                    error = NULL, next_attempt_at = ?1, updated_at = ?1 WHERE status = 'held'",
+                params![now.to_rfc3339()],
+            )
+        } else {
+            connection.execute(
+                "UPDATE deliveries SET status = 'failed', error_code = ?1, error = ?2,
+                    updated_at = ?3 WHERE status = 'held'",
+                params![discarded.code, discarded.message, now.to_rfc3339()],
+            )
+        };
+        result.map_err(|e| self.map_error(e))
+    }
+
     /// Queues a failed or unconfirmed delivery again, from its first attempt.
     pub fn requeue_delivery(&self, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
         self.connection()

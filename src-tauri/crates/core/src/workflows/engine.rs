@@ -189,6 +189,18 @@ impl Workflows<'_> {
         )
     }
 
+    /// Whether the saved workflow `id` (none yet: `None`) already sent this revision there.
+    fn already_sent(&self, id: Option<&str>, issue: &Issue, recipient: &Recipient) -> Result<bool> {
+        Ok(match id {
+            Some(id) => {
+                self.core
+                    .store
+                    .workflow_sent(id, &issue.id, issue.revision, &recipient.key())?
+            }
+            None => false,
+        })
+    }
+
     /// Refuses, with the figures, a save that would queue more than [`CONFIRM_ABOVE`]
     /// messages right away (existing issues × recipients that have not had them).
     fn refuse_a_flood(&self, id: Option<&str>, definition: &WorkflowDefinition) -> Result<()> {
@@ -203,15 +215,7 @@ impl Workflows<'_> {
         let mut messages = 0;
         for issue in &issues {
             for recipient in &recipients {
-                let sent = match id {
-                    Some(id) => self.core.store.workflow_sent(
-                        id,
-                        &issue.id,
-                        issue.revision,
-                        &recipient.key(),
-                    )?,
-                    None => false,
-                };
+                let sent = self.already_sent(id, issue, recipient)?;
                 messages += usize::from(!sent);
             }
         }
@@ -333,15 +337,7 @@ impl Workflows<'_> {
                 already_sent: Vec::new(),
             };
             for recipient in &recipients {
-                let sent = match id {
-                    Some(id) => self.core.store.workflow_sent(
-                        id,
-                        &issue.id,
-                        issue.revision,
-                        &recipient.key(),
-                    )?,
-                    None => false,
-                };
+                let sent = self.already_sent(id, issue, recipient)?;
                 if sent {
                     item.already_sent.push(recipient.label());
                 } else {
