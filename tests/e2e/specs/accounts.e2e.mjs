@@ -1,5 +1,5 @@
-// Switching accounts through the real window: what Megan queued is held when Adele connects,
-// Activity says so, and Adele sends it as herself (nothing goes out as her unasked).
+// Switching accounts through the real window: what Megan queued is held when Alex connects,
+// Activity says so, and Alex sends it as himself (nothing goes out as him unasked).
 import path from "node:path";
 
 import { $$, browser, expect } from "@wdio/globals";
@@ -17,7 +17,7 @@ import {
 } from "../support/app.mjs";
 
 const MEGAN = "megan.bowen@contoso.onmicrosoft.com";
-const ADELE = "adele.vance@contoso.onmicrosoft.com";
+const ALEX = "alex.wilber@contoso.onmicrosoft.com";
 const SARIF = path.resolve(import.meta.dirname, "../../fixtures/sarif/semgrep-generated.sarif");
 
 async function sandboxFault(fault) {
@@ -42,25 +42,25 @@ describe("switching accounts", () => {
     run("import", SARIF);
     run("connect");
     const issue = JSON.parse(run("--json", "issues")).issues[0].id;
-    // Teams asks the app to wait ten minutes, so what Megan queues is still waiting when Adele
+    // Teams asks the app to wait ten minutes, so what Megan queues is still waiting when Alex
     // connects.
     for (const path of ["/v1.0/chats", "/v1.0/chats/*/messages"]) {
       await sandboxFault({ method: "POST", path, status: 429, retry_after: 600, count: 5 });
     }
-    run("send", issue, "--to", "user:alex.wilber@contoso.onmicrosoft.com", "--no-wait");
+    run("send", issue, "--to", "user:diego.siciliani@contoso.onmicrosoft.com", "--no-wait");
     await browser.waitUntil(() => JSON.parse(run("--json", "deliveries")).some((d) => d.status === "retrying"), {
       timeout: 30_000,
       timeoutMsg: "the app did not try to send Megan's message",
     });
     await sandboxControl("faults", "DELETE");
 
-    signInAs(ADELE);
+    signInAs(ALEX);
     run("connect");
     await openPage("activity");
     const banner = byTestId("held-messages");
     await expect(banner).toBeDisplayed({ wait: 15_000 });
     await expect(banner).toHaveText(expect.stringContaining("1 message is held"));
-    await expect(banner).toHaveText(expect.stringContaining(`${ADELE} is connected now`));
+    await expect(banner).toHaveText(expect.stringContaining(`${ALEX} is connected now`));
     await expect($$('[data-testid="delivery-status"][data-status="held"]')).toBeElementsArrayOfSize(1);
     await screenshot("activity-held");
 

@@ -39,7 +39,9 @@ function importScan(severity) {
 async function held() {
   const all = await (await fetch(`${sandboxUrl()}/_sandbox/messages`)).json();
   const channel = all.channels.find((c) => c.channelName === CHANNEL)?.messages ?? [];
-  const chat = all.chats.find((c) => c.members.includes(ADELE))?.messages ?? [];
+  // Megan's one-on-one chat with Adele (other specs share the sandbox and may chat with her too).
+  const chat =
+    all.chats.find((c) => c.members.length === 2 && c.members.includes(ADELE) && c.members.includes(MEGAN))?.messages ?? [];
   return { channel, chat };
 }
 
