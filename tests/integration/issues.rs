@@ -348,3 +348,71 @@ fn an_import_reports_progress_and_can_be_cancelled() {
         "a cancelled file imports nothing"
     );
 }
+
+/// The text filter reads an index (migration 0011); it must find what a scan would find, stay
+/// in step when a re-import changes a finding's text, and take any characters literally.
+#[test]
+fn the_text_filter_follows_changed_findings_and_takes_any_text_literally() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = open_core(dir.path());
+    let file = dir.path().join("findings.json");
+    let write = |title: &str, path: &str| {
+        std::fs::write(
+            &file,
+            format!(
+                r#"{{ "format": "ox-teams-issues/1", "issues": [
+                    {{ "id": "a", "title": "{title}", "severity": "high", "tool": "t", "rule": "sql-injection", "path": "{path}" }},
+                    {{ "id": "b", "title": "Weak \"MD5\" hash (100% sure)", "severity": "low", "tool": "t", "rule": "weak-hash" }}
+                ] }}"#
+            ),
+        )
+        .unwrap();
+    };
+    let found = |text: &str| -> Vec<String> {
+        let filter = IssueFilter {
+            text: text.into(),
+            ..IssueFilter::default()
+        };
+        let page = core.issues().list(&filter, 0, 10).unwrap();
+        page.issues.into_iter().map(|issue| issue.id).collect()
+    };
+    write("Unsafe query in Payments", "src/payments/charge.go");
+    import(&core, std::slice::from_ref(&file));
+    assert_eq!(found("PAYMENTS"), ["a"], "case does not matter");
+    assert_eq!(found("charge.go"), ["a"], "paths are searched");
+    assert_eq!(found("injection"), ["a"], "rules are searched");
+    assert_eq!(found("\"MD5\""), ["b"], "quotes are text");
+    assert_eq!(found("100% sure"), ["b"], "% is text");
+    assert_eq!(found("ak"), ["b"], "two characters are searched too");
+    assert_eq!(found("zz"), Vec::<String>::new());
+
+    // A re-import that renames the finding and moves it: the old words find nothing.
+    write("Unsafe query in Billing", "src/billing/invoice.go");
+    import(&core, std::slice::from_ref(&file));
+    assert_eq!(found("payments"), Vec::<String>::new());
+    assert_eq!(found("billing"), ["a"]);
+    assert_eq!(found("invoice.go"), ["a"]);
+
+    // One id twice in one new file: the later entry revises the row inserted moments before.
+    std::fs::write(
+        &file,
+        r#"{ "format": "ox-teams-issues/1", "issues": [
+            { "id": "twice", "title": "First wording", "severity": "low", "tool": "t", "rule": "r" },
+            { "id": "twice", "title": "Second wording", "severity": "low", "tool": "t", "rule": "r" }
+        ] }"#,
+    )
+    .unwrap();
+    import(&core, std::slice::from_ref(&file));
+    assert_eq!(found("first wording"), Vec::<String>::new());
+    assert_eq!(found("second wording"), ["twice"]);
+    // The index holds exactly the rows' text (SQLite compares the two).
+    // https://www.sqlite.org/fts5.html#the_integrity_check_command
+    let database =
+        rusqlite::Connection::open(ox_teams_core::paths::database_path(dir.path())).unwrap();
+    database
+        .execute(
+            "INSERT INTO issues_text (issues_text, rank) VALUES ('integrity-check', 1)",
+            [],
+        )
+        .expect("the text index matches the issues");
+}

@@ -6,6 +6,7 @@ mod config;
 mod connection;
 mod directory;
 mod issues;
+mod owners;
 mod send;
 mod show;
 mod sources;
@@ -59,6 +60,8 @@ enum Command {
     /// Sources: folders and GitHub alert lists that findings arrive from by themselves.
     #[command(subcommand)]
     Sources(sources::SourcesCommand),
+    /// Who a CODEOWNERS file makes the owners of paths, and which line decides it.
+    Owners(owners::OwnersCommand),
 }
 
 fn main() -> ExitCode {
@@ -86,6 +89,10 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), AppError> {
+    // Reads a file only: no data folder needed.
+    if let Command::Owners(command) = cli.command {
+        return owners::run(cli.json, command);
+    }
     let data_dir = cli
         .data_dir
         .or_else(paths::default_data_dir)
@@ -111,5 +118,6 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         Command::Send(command) => send::run(&core, json, command).await,
         Command::Workflows(command) => workflows::run(&core, json, command).await,
         Command::Sources(command) => sources::run(&core, json, command).await,
+        Command::Owners(_) => unreachable!("answered before the data folder is opened"),
     }
 }

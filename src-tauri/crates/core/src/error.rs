@@ -144,6 +144,8 @@ pub enum Error {
     Workflow(#[from] crate::workflows::WorkflowError),
     #[error(transparent)]
     Source(#[from] crate::sources::SourceError),
+    #[error(transparent)]
+    Owners(#[from] crate::owners::OwnersError),
 }
 
 impl Error {
@@ -161,6 +163,7 @@ impl Error {
             Error::Bot(e) => e.code(),
             Error::Workflow(e) => e.code(),
             Error::Source(e) => e.code(),
+            Error::Owners(e) => e.code(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod issues;
 mod lease;
 pub mod links;
 pub mod outbox;
+pub mod owners;
 pub mod paths;
 pub mod permissions;
 pub mod secrets;

@@ -38,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_lifecycle.sql"),
     include_str!("../../migrations/0009_conversations.sql"),
     include_str!("../../migrations/0010_sources.sql"),
+    include_str!("../../migrations/0011_issue_search.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.
