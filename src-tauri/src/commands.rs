@@ -22,6 +22,7 @@ use ox_teams_core::secrets::KeychainStatus;
 use ox_teams_core::secrets::Secret;
 use ox_teams_core::settings::{FieldProblem, Settings, SignInRedirect};
 use ox_teams_core::sources::{GitHubDraft, Source};
+use ox_teams_core::workflows::quiet::QuietHold;
 use ox_teams_core::workflows::{DryRun, SavedWorkflow, Workflow, WorkflowDefinition, WorkflowRun};
 use ox_teams_core::{AppError, ErrorCode, SaveSettingsOutcome, SettingsView, Startup};
 use tauri::{AppHandle, State};
@@ -584,6 +585,12 @@ async fn import(
 #[tauri::command]
 pub async fn held_messages(shell: State<'_, Shell>) -> Result<Option<HeldMessages>, AppError> {
     Ok(shell.core()?.outbox().held()?)
+}
+
+/// What workflows hold for their quiet hours, by workflow.
+#[tauri::command]
+pub async fn quiet_holds(shell: State<'_, Shell>) -> Result<Vec<QuietHold>, AppError> {
+    Ok(shell.core()?.workflows().quiet_holds()?)
 }
 
 /// Sends the held messages as the account now connected (`send`), or discards them.

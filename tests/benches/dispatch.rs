@@ -116,6 +116,7 @@ async fn main() {
                 on_change: Default::default(),
                 announce_fixes: true,
                 skip_acknowledged: false,
+                quiet_hours: None,
             },
         )
         .unwrap();

@@ -482,6 +482,7 @@ async fn the_bot_updates_its_card_in_place_and_replies_in_the_channel_thread() {
         on_change: Default::default(),
         announce_fixes: true,
         skip_acknowledged: false,
+        quiet_hours: None,
     };
     // The first workflow's messages are the anchors; the second's follow them.
     core.workflows().save(None, workflow("First")).unwrap();

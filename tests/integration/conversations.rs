@@ -65,6 +65,7 @@ fn workflow(s: &Setup, on_change: OnChange, announce_fixes: bool) -> WorkflowDef
         on_change,
         announce_fixes,
         skip_acknowledged: false,
+        quiet_hours: None,
     }
 }
 

@@ -156,6 +156,7 @@ async fn the_send_flow_makes_only_requests_microsofts_graph_description_allows()
                 on_change: OnChange::Follow,
                 announce_fixes: true,
                 skip_acknowledged: false,
+                quiet_hours: None,
             },
         )
         .unwrap();

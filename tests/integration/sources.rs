@@ -77,6 +77,7 @@ async fn a_report_in_a_watched_folder_is_imported_once_it_stops_changing_and_wor
                 on_change: Default::default(),
                 announce_fixes: true,
                 skip_acknowledged: false,
+                quiet_hours: None,
             },
         )
         .unwrap();

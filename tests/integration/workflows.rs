@@ -10,7 +10,9 @@ use ox_teams_core::ErrorCode;
 use ox_teams_core::directory::Freshness;
 use ox_teams_core::issues::Severity;
 use ox_teams_core::outbox::{DeliveryStatus, Recipient};
-use ox_teams_core::workflows::{ApplyTo, Conditions, Every, Schedule, WorkflowDefinition};
+use ox_teams_core::workflows::{
+    ApplyTo, Conditions, Every, QuietHours, Schedule, Weekday, WorkflowDefinition,
+};
 use ox_teams_sandbox::Sandbox;
 use ox_teams_tests::{Contoso, TestCore, contoso, import_ok};
 use serde_json::{Value, json};
@@ -57,6 +59,7 @@ fn definition(s: &Setup, apply_to: ApplyTo) -> WorkflowDefinition {
         on_change: Default::default(),
         announce_fixes: true,
         skip_acknowledged: false,
+        quiet_hours: None,
     }
 }
 
@@ -493,9 +496,138 @@ async fn a_fixed_finding_is_announced_in_its_thread_not_matched_again_and_a_reop
 
     // b comes back: reopened, a new revision, so it goes out again (in its thread).
     import_ok(core, &write_report(dir.path(), "scan.json", &both));
+    // The sandbox paces each chat and channel in real time; the critical card went there
+    // moments ago.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     send_all(&s.t).await;
     let sent = cards(&s.sandbox).await;
     assert_eq!(sent.len(), 4, "{sent:?}");
     assert!(sent[3].1.to_string().contains("Hard-coded password"));
     assert!(sent[3].1.to_string().contains("REOPENED"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn quiet_hours_hold_findings_below_the_bar_and_send_one_digest_when_they_end() {
+    let s = setup().await;
+    let core = &s.t.core;
+    let dir = tempfile::tempdir().unwrap();
+    // Tuesday 1 Dec 2026, 21:30 UTC = 22:30 in Paris: inside weeknight quiet hours.
+    s.t.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-12-01T21:30:00Z")
+            .unwrap()
+            .to_utc(),
+    );
+    let mut quiet = definition(&s, ApplyTo::NewUpdatedOrExistingIssues);
+    quiet.conditions = Conditions::default();
+    quiet.recipients = vec![s.channel.clone(), s.adele.clone()];
+    quiet.quiet_hours = Some(QuietHours {
+        days: vec![
+            Weekday::Monday,
+            Weekday::Tuesday,
+            Weekday::Wednesday,
+            Weekday::Thursday,
+            Weekday::Friday,
+        ],
+        start: "22:00".into(),
+        end: "08:00".into(),
+        time_zone: "Europe/Paris".into(),
+        hold_below: Severity::High,
+    });
+    let (workflow, _) = core.workflows().save(None, quiet.clone()).unwrap();
+    let scan = |with_low: bool| {
+        let mut issues = vec![
+            ("a", "Verbose errors", "medium", ""),
+            ("b", "Weak cipher", "medium", ""),
+            ("c", "Remote code execution", "critical", ""),
+        ];
+        if with_low {
+            issues.push(("d", "Debug mode on", "low", ""));
+        }
+        write_report(dir.path(), "scan.json", &issues)
+    };
+    import_ok(core, &scan(true));
+
+    // The critical one goes out at once; the rest wait, and everyone can see until when.
+    let queued = core.outbox().deliveries(100).unwrap();
+    assert_eq!(queued.len(), 2, "the critical finding to both: {queued:?}");
+    assert!(queued.iter().all(|d| d.issue_id == "c"));
+    let run = &core.workflows().history(&workflow.id, 1).unwrap()[0];
+    assert!(
+        run.summary
+            .ends_with("3 held for quiet hours, until Wed 08:00 Europe/Paris."),
+        "{}",
+        run.summary
+    );
+    let holds = core.workflows().quiet_holds().unwrap();
+    assert_eq!(holds.len(), 1);
+    assert_eq!(holds[0].findings, 3);
+    assert_eq!(holds[0].until, "held until Wed 08:00 Europe/Paris");
+    let dry = core
+        .workflows()
+        .dry_run(&quiet, Some(&workflow.id))
+        .unwrap();
+    let held: Vec<(&str, Option<&str>)> = dry
+        .items
+        .iter()
+        .map(|i| (i.issue_id.as_str(), i.held_until.as_deref()))
+        .collect();
+    assert!(held.contains(&("c", None)), "{held:?}");
+    assert!(
+        held.contains(&("a", Some("Wed 08:00 Europe/Paris"))),
+        "{held:?}"
+    );
+
+    send_all(&s.t).await;
+
+    // Fixed while held: left out of the digest.
+    s.t.clock.advance(Duration::from_secs(3600));
+    import_ok(core, &scan(false));
+    s.t.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-12-02T06:59:00Z")
+            .unwrap()
+            .to_utc(),
+    );
+    assert!(
+        core.workflows().run_due().unwrap().is_empty(),
+        "still quiet"
+    );
+
+    s.t.clock.advance(Duration::from_secs(60));
+    let runs = core.workflows().run_due().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].trigger, "quiet_hours");
+    assert_eq!(runs[0].queued, 2, "one digest per recipient");
+    assert!(
+        runs[0]
+            .summary
+            .contains("a digest of 2 held issues to 2 recipients")
+            && runs[0]
+                .summary
+                .contains("1 fixed, suppressed or sent on its own meanwhile"),
+        "{}",
+        runs[0].summary
+    );
+    assert!(core.workflows().run_due().unwrap().is_empty(), "one digest");
+    assert!(core.workflows().quiet_holds().unwrap().is_empty());
+
+    // Once digested, the same revisions are not messaged again one by one.
+    import_ok(core, &scan(false));
+    assert_eq!(core.outbox().deliveries(100).unwrap().len(), 4);
+
+    // The sandbox paces each chat and channel in real time; the critical card went there
+    // moments ago.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    send_all(&s.t).await;
+    let sent = cards(&s.sandbox).await;
+    assert_eq!(sent.len(), 4, "{sent:?}");
+    let digests: Vec<String> = sent
+        .iter()
+        .map(|(_, card)| card.to_string())
+        .filter(|card| card.contains("WORKFLOW DIGEST"))
+        .collect();
+    assert_eq!(digests.len(), 2);
+    assert!(
+        digests[0].contains("2 issues match") && digests[0].contains("Held during quiet hours")
+    );
+    assert!(digests[0].contains("Verbose errors") && !digests[0].contains("Debug mode on"));
 }

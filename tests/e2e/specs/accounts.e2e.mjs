@@ -4,17 +4,7 @@ import path from "node:path";
 
 import { $$, browser, expect } from "@wdio/globals";
 
-import {
-  byTestId,
-  cli,
-  openPage,
-  sandboxControl,
-  sandboxUrl,
-  screenshot,
-  signInAs,
-  useSandbox,
-  waitForApp,
-} from "../support/app.mjs";
+import { byTestId, cli, openPage, sandboxControl, sandboxUrl, screenshot, signInAs, useSandbox, waitForApp } from "../support/app.mjs";
 
 const MEGAN = "megan.bowen@contoso.onmicrosoft.com";
 const ALEX = "alex.wilber@contoso.onmicrosoft.com";

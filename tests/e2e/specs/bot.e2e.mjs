@@ -3,14 +3,11 @@ import path from "node:path";
 
 import { $, $$, browser, expect } from "@wdio/globals";
 
-import { byTestId, cli, openPage, replaceText, sandboxControl, sandboxUrl, screenshot, useSandbox, waitForApp } from "../support/app.mjs";
+import { byTestId, cli, openPage, replaceText, sandboxControl, sandboxUrl, screenshot, textOf, useSandbox, waitForApp } from "../support/app.mjs";
 
 const SARIF = path.resolve(import.meta.dirname, "../../fixtures/sarif/semgrep-generated.sarif");
 /** The sandbox's own bot secret (printed at its start; it means nothing anywhere else). */
 const BOT_SECRET = "sandbox-bot-secret";
-
-const textOf = (testId) =>
-  browser.execute((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? "", testId);
 
 /** Types into a search box as a person does (WebKitWebDriver cannot send keys to it). */
 async function search(box, text) {

@@ -8,7 +8,7 @@ import path from "node:path";
 
 import { $$, browser, expect } from "@wdio/globals";
 
-import { byTestId, cli, launchAgain, openPage, sandboxUrl, screenshot, useSandbox, waitForApp } from "../support/app.mjs";
+import { byTestId, cli, connectInWindow, launchAgain, sandboxUrl, screenshot, waitForApp } from "../support/app.mjs";
 
 const MEGAN = "megan.bowen@contoso.onmicrosoft.com";
 const ADELE = "adele.vance@contoso.onmicrosoft.com";
@@ -65,12 +65,7 @@ describe("living messages", () => {
   it("follows a finding's first message in the channel thread and the chat card, up to its fix", async () => {
     await waitForApp();
     // Megan is an administrator: she consents for the organisation (two permissions need it).
-    useSandbox(MEGAN, "--for-organization");
-    // Settings are read again when the page opens.
-    await openPage("settings");
-    await openPage("connectors");
-    await byTestId("connect").click();
-    await expect(byTestId("connection-state")).toHaveText("Connected", { wait: 30_000 });
+    await connectInWindow(MEGAN, "--for-organization");
 
     // The recipients as the pickers would give them, from the sandbox's directory.
     const tenant = await (await fetch(`${sandboxUrl()}/_sandbox/tenant`)).json();

@@ -2,7 +2,7 @@ import path from "node:path";
 
 import { $, $$, browser, expect } from "@wdio/globals";
 
-import { byTestId, cli, openPage, replaceText, sandboxUrl, screenshot, useSandbox, waitForApp } from "../support/app.mjs";
+import { byTestId, cli, openPage, replaceText, sandboxUrl, screenshot, textOf, useSandbox, waitForApp } from "../support/app.mjs";
 
 const MEGAN = "megan.bowen@contoso.onmicrosoft.com";
 const COMMENT = "Please take this one today — it is reachable from the login page.";
@@ -15,10 +15,6 @@ async function sandboxMessages() {
     all[kind].flatMap((place) => place.messages.map((m) => ({ kind, place, message: m.message ?? m }))),
   );
 }
-
-/** An element's text as the DOM has it (WebKitWebDriver's getText misses text in dialogs). */
-const textOf = (testId) =>
-  browser.execute((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? "", testId);
 
 /** Chooses a team in the Send dialog's picker, by keyboard as a person can. */
 async function chooseTeam(name) {
@@ -54,6 +50,7 @@ describe("sending an issue to Teams, against the sandbox", () => {
 
   it("lists the issues and shows everything about one", async () => {
     await openPage("issues");
+    await byTestId("issue-row").waitForDisplayed({ timeout: 10_000 });
     const rows = await $$('[data-testid="issue-row"]');
     expect(rows.length).toBeGreaterThan(0);
     await expect(byTestId("issue-count")).toHaveText(expect.stringMatching(/^\d+ issues$/));
@@ -135,6 +132,7 @@ describe("sending an issue to Teams, against the sandbox", () => {
 
   it("shows both deliveries as sent in Activity", async () => {
     await openPage("activity");
+    await byTestId("delivery-row").waitForDisplayed({ timeout: 10_000 });
     const rows = await $$('[data-testid="delivery-row"]');
     expect(rows).toHaveLength(2);
     for (const row of rows) await expect(row).toHaveAttribute("data-status", "sent");
@@ -144,6 +142,7 @@ describe("sending an issue to Teams, against the sandbox", () => {
 
   it("fails clearly for a channel deleted after it was picked, and Activity offers to resend", async () => {
     await openPage("issues");
+    await byTestId("issue-row").waitForDisplayed({ timeout: 10_000 });
     await (await $$('[data-testid="issue-row"]'))[0].click();
     await byTestId("send-to-teams").click();
     await chooseTeam("Security Operations");

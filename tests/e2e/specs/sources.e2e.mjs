@@ -4,7 +4,7 @@ import path from "node:path";
 
 import { browser, expect } from "@wdio/globals";
 
-import { byTestId, cli, openPage, replaceText, sandboxUrl, screenshot, useSandbox, waitForApp } from "../support/app.mjs";
+import { byTestId, cli, connectInWindow, openPage, replaceText, sandboxUrl, screenshot, waitForApp } from "../support/app.mjs";
 
 const MEGAN = "megan.bowen@contoso.onmicrosoft.com";
 const ADELE = "adele.vance@contoso.onmicrosoft.com";
@@ -58,11 +58,7 @@ async function github(pathname, body) {
 describe("sources", () => {
   it("imports a report written into a watched folder and a workflow sends it, with nobody clicking Import", async () => {
     await waitForApp();
-    useSandbox(MEGAN, "--for-organization");
-    await openPage("settings");
-    await openPage("connectors");
-    await byTestId("connect").click();
-    await expect(byTestId("connection-state")).toHaveText("Connected", { wait: 30_000 });
+    await connectInWindow(MEGAN, "--for-organization");
 
     const tenant = await (await fetch(`${sandboxUrl()}/_sandbox/tenant`)).json();
     const team = tenant.teams.find((t) => t.displayName === TEAM);

@@ -3,14 +3,11 @@ import path from "node:path";
 
 import { $, $$, browser, expect } from "@wdio/globals";
 
-import { byTestId, cli, openPage, replaceText, sandboxUrl, screenshot, useSandbox, waitForApp } from "../support/app.mjs";
+import { byTestId, cli, connectInWindow, openPage, replaceText, sandboxUrl, screenshot, textOf, waitForApp } from "../support/app.mjs";
 
 const MEGAN = "megan.bowen@contoso.onmicrosoft.com";
 const TEAM = "Platform Engineering";
 const CHANNEL = "Cloud Security";
-
-const textOf = (testId) =>
-  browser.execute((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? "", testId);
 
 /** Every message the sandbox holds in a channel or chat, with where it was posted. */
 async function sandboxMessages() {
@@ -66,11 +63,7 @@ async function search(box, text) {
 describe("workflows, against the sandbox", () => {
   it("connects and creates a workflow in the editor", async () => {
     await waitForApp();
-    useSandbox(MEGAN, "--for-organization");
-    await openPage("settings");
-    await openPage("connectors");
-    await byTestId("connect").click();
-    await expect(byTestId("connection-state")).toHaveText("Connected", { wait: 30_000 });
+    await connectInWindow(MEGAN, "--for-organization");
 
     await openPage("workflows");
     await byTestId("new-workflow").click();

@@ -20,6 +20,11 @@ export async function waitForApp() {
 export async function openPage(page) {
   await byTestId(`nav-${page}`).click();
   await byTestId(`page-${page}`).waitForDisplayed();
+  // Pages other than the first load their code when first opened.
+  await browser.waitUntil(async () => !(await byTestId("page-loading").isExisting()), {
+    timeout: 10_000,
+    timeoutMsg: `the ${page} page did not finish loading`,
+  });
 }
 
 /** Replaces an input's text the way a person does (select all, type), so React sees it. */
@@ -76,6 +81,21 @@ export function useSandbox(user, ...signInOptions) {
   }
   signInAs(user, ...signInOptions);
 }
+
+/** Connects in the window as `user` against the sandbox: the settings point there, the
+ * Connectors page (opened again, so it reads them) connects, and the state says Connected. */
+export async function connectInWindow(user, ...signInOptions) {
+  useSandbox(user, ...signInOptions);
+  await openPage("settings");
+  await openPage("connectors");
+  await byTestId("connect").click();
+  await expect(byTestId("connection-state")).toHaveText("Connected", { wait: 30_000 });
+}
+
+/** The text of the element with this test id as the DOM has it ("" when absent):
+ * WebKitWebDriver's getText misses text in dialogs. */
+export const textOf = (testId) =>
+  browser.execute((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? "", testId);
 
 /** The browser command: completes the sandbox's sign-in page as `user`. */
 export function signInAs(user, ...options) {

@@ -20,6 +20,8 @@ function readyBackend() {
   backend.on("permission_report", () => permissionReport(null));
   backend.on("keychain_status", () => ({ state: "available", backend: "Secret Service" }));
   backend.on("list_deliveries", () => []);
+  backend.on("held_messages", () => null);
+  backend.on("quiet_holds", () => []);
   backend.on("list_workflows", () => []);
   backend.on("bot_state", () => ({ state: "not_connected" }));
   issueBackend(0);
@@ -36,14 +38,15 @@ describe("the app shell", () => {
     expect(await screen.findByText("Team.ReadBasic.All")).toBeInTheDocument();
     expect(screen.getByText("Admin")).toBeInTheDocument();
 
+    // Pages other than the first load when first opened.
     await userEvent.click(screen.getByRole("tab", { name: "Active Issues" }));
-    expect(screen.getByRole("heading", { name: "Active Issues" })).toBeInTheDocument();
-    expect(screen.getByTestId("issues-empty")).toHaveTextContent("No active issues yet");
+    expect(await screen.findByRole("heading", { name: "Active Issues" })).toBeInTheDocument();
+    expect(await screen.findByTestId("issues-empty")).toHaveTextContent("No active issues yet");
 
     await userEvent.click(screen.getByRole("tab", { name: "Workflows" }));
-    expect(screen.getByTestId("workflows-empty")).toBeInTheDocument();
+    expect(await screen.findByTestId("workflows-empty")).toBeInTheDocument();
     await userEvent.click(screen.getByRole("tab", { name: "Activity" }));
-    expect(screen.getByTestId("activity-empty")).toBeInTheDocument();
+    expect(await screen.findByTestId("activity-empty")).toBeInTheDocument();
   });
 
   it("follows an ox-teams:// link handed over at runtime", async () => {

@@ -1,5 +1,6 @@
 import {
   Caption1,
+  Spinner,
   Tab,
   TabList,
   Text,
@@ -12,20 +13,25 @@ import {
   useId,
   useToastController,
 } from "@fluentui/react-components";
-import { useCallback, useState } from "react";
+import { Suspense, lazy, useCallback, useState } from "react";
 
 import logo from "../../../icons/icon.svg";
 import type { Route } from "../bindings/Route";
-import { ActivityPage } from "../features/activity/ActivityPage";
 import { ConnectorsPage } from "../features/connectors/ConnectorsPage";
-import { IssuesPage } from "../features/issues/IssuesPage";
-import { SettingsPage } from "../features/settings/SettingsPage";
-import { SourcesPage } from "../features/sources/SourcesPage";
-import { WorkflowsPage } from "../features/workflows/WorkflowsPage";
 import { PAGES, routeOf } from "./routes";
 import type { Page } from "./routes";
 import { CrashScreen } from "./CrashScreen";
 import { useLinkNavigation } from "./useLinkNavigation";
+
+// The first page (Connectors) is in the first bundle; the others load when first opened, so
+// the window paints before their code (the issue table, the workflow editor) is parsed.
+const IssuesPage = lazy(() => import("../features/issues/IssuesPage").then((m) => ({ default: m.IssuesPage })));
+const WorkflowsPage = lazy(() =>
+  import("../features/workflows/WorkflowsPage").then((m) => ({ default: m.WorkflowsPage })),
+);
+const SourcesPage = lazy(() => import("../features/sources/SourcesPage").then((m) => ({ default: m.SourcesPage })));
+const ActivityPage = lazy(() => import("../features/activity/ActivityPage").then((m) => ({ default: m.ActivityPage })));
+const SettingsPage = lazy(() => import("../features/settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
 
 const useStyles = makeStyles({
   shell: { display: "flex", width: "100%", height: "100%" },
@@ -110,7 +116,9 @@ export function AppShell(props: { version: string }) {
       <main className={styles.main} data-testid={`page-${route.page}`}>
         <div className={route.page === "issues" ? styles.wide : styles.page}>
           <CrashScreen key={route.page}>
-            <CurrentPage route={route} navigate={navigate} />
+            <Suspense fallback={<Spinner label="Opening…" data-testid="page-loading" />}>
+              <CurrentPage route={route} navigate={navigate} />
+            </Suspense>
           </CrashScreen>
         </div>
       </main>

@@ -9,4 +9,8 @@ recipients: Array<string>,
 /**
  * Who already got this revision from this workflow.
  */
-already_sent: Array<string>, };
+already_sent: Array<string>, 
+/**
+ * Quiet hours: it would wait for the digest at their end ("08:00 Europe/Paris").
+ */
+held_until: string | null, };

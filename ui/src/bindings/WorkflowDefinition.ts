@@ -3,6 +3,7 @@ import type { ApplyTo } from "./ApplyTo";
 import type { Conditions } from "./Conditions";
 import type { Identity } from "./Identity";
 import type { OnChange } from "./OnChange";
+import type { QuietHours } from "./QuietHours";
 import type { Recipient } from "./Recipient";
 import type { Schedule } from "./Schedule";
 
@@ -30,4 +31,8 @@ announce_fixes: boolean,
 /**
  * Periodic: leave out of the digest the findings someone already answered in Teams.
  */
-skip_acknowledged: boolean, };
+skip_acknowledged: boolean, 
+/**
+ * Hours in which findings below a severity wait for one digest at their end.
+ */
+quiet_hours: QuietHours | null, };

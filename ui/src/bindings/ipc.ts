@@ -30,6 +30,7 @@ import type { PermissionReport } from "./PermissionReport";
 import type { Person } from "./Person";
 import type { PollReport } from "./PollReport";
 import type { Queued } from "./Queued";
+import type { QuietHold } from "./QuietHold";
 import type { Recipient } from "./Recipient";
 import type { SaveSettingsOutcome } from "./SaveSettingsOutcome";
 import type { SavedPackage } from "./SavedPackage";
@@ -120,6 +121,8 @@ export const commands = {
   importPaths: (paths: Array<string>) => call<ImportReport>("import_paths", { paths }),
   /** Messages held because another person connected, if any. */
   heldMessages: () => call<HeldMessages | null>("held_messages"),
+  /** What workflows hold for their quiet hours, by workflow. */
+  quietHolds: () => call<Array<QuietHold>>("quiet_holds"),
   /** Sends the held messages as the account now connected (`send`), or discards them. */
   releaseHeldMessages: (send: boolean) => call<number>("release_held_messages", { send }),
   cancelImport: () => call<null>("cancel_import"),

@@ -7,6 +7,7 @@ use ox_teams_core::issues::{FileImport, ImportReport, Issue, IssueEvent, IssuePa
 use ox_teams_core::outbox::{Delivery, DeliveryStatus, DispatchReport};
 use ox_teams_core::secrets::KeychainStatus;
 use ox_teams_core::sources::{PollReport, Source};
+use ox_teams_core::workflows::quiet::QuietHold;
 use ox_teams_core::workflows::{DryRun, Workflow, WorkflowRun};
 use ox_teams_core::{SettingsView, StatusReport};
 
@@ -143,7 +144,7 @@ pub fn bot(state: &BotState) {
     }
 }
 
-pub fn workflows(list: &[Workflow]) {
+pub fn workflows(list: &[Workflow], holds: &[QuietHold]) {
     if list.is_empty() {
         println!("no workflows (ox-teams-cli workflows add FILE.json adds one)");
     }
@@ -170,6 +171,14 @@ pub fn workflows(list: &[Workflow]) {
                 .collect::<Vec<_>>()
                 .join(", "),
         );
+        if let Some(hold) = holds.iter().find(|h| h.workflow_id == workflow.id) {
+            println!(
+                "    {} finding{} {}",
+                hold.findings,
+                if hold.findings == 1 { "" } else { "s" },
+                hold.until
+            );
+        }
     }
 }
 
@@ -179,7 +188,9 @@ pub fn dry_run(dry_run: &DryRun) {
         println!("{digest}");
     }
     for item in &dry_run.items {
-        let to = if item.recipients.is_empty() {
+        let to = if let Some(until) = &item.held_until {
+            format!("held for quiet hours, until {until}")
+        } else if item.recipients.is_empty() {
             "nobody (already sent)".to_string()
         } else {
             item.recipients.join(", ")

@@ -9,7 +9,8 @@ use ox_teams_core::{AppError, Core, ErrorCode};
 
 #[derive(Subcommand)]
 pub(crate) enum WorkflowsCommand {
-    /// Every workflow: on or off, what it applies to, its recipients, its next digest.
+    /// Every workflow: on or off, what it applies to, its recipients, its next digest, and
+    /// what it holds for its quiet hours.
     List,
     /// Add a workflow from a JSON file (its fields are in the README).
     Add {
@@ -57,7 +58,7 @@ pub(crate) async fn run(
             if json {
                 show::json(&list)
             } else {
-                show::workflows(&list)
+                show::workflows(&list, &core.workflows().quiet_holds()?)
             }
         }
         WorkflowsCommand::Add { file, yes } => {

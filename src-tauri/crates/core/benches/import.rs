@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use ox_teams_core::clock::SystemClock;
 use ox_teams_core::entropy::OsEntropy;
-use ox_teams_core::issues::{CancelFlag, IssueFilter};
+use ox_teams_core::issues::{CancelFlag, IssueFilter, IssueState};
 use ox_teams_core::secrets::MemoryStore;
 use ox_teams_core::{Core, CoreOptions};
 
@@ -146,6 +146,11 @@ fn table_pages() {
         )
     };
     let all = IssueFilter::default();
+    // What Active Issues shows when it opens.
+    let open = IssueFilter {
+        states: vec![IssueState::Open],
+        ..IssueFilter::default()
+    };
     let text = IssueFilter {
         text: "module 42".into(),
         ..IssueFilter::default()
@@ -154,6 +159,8 @@ fn table_pages() {
         ("first 200 rows", &all, 0),
         ("rows 50,000-50,199", &all, 50_000),
         ("last 200 rows", &all, COUNT as u64 - 200),
+        ("open issues, first 200 rows", &open, 0),
+        ("open issues, last 200 rows", &open, COUNT as u64 - 200),
         ("text filter \"module 42\", first page", &text, 0),
     ] {
         println!(

@@ -115,6 +115,7 @@ fn main() {
                     on_change: Default::default(),
                     announce_fixes: true,
                     skip_acknowledged: false,
+                    quiet_hours: None,
                 },
             )
             .unwrap();

@@ -16,6 +16,7 @@ describe("Activity", () => {
   beforeEach(() => {
     backend.reset();
     backend.on("held_messages", () => null);
+    backend.on("quiet_holds", () => []);
   });
 
   it("lists every delivery with its result, resends a failed one, and follows the outbox", async () => {
@@ -75,5 +76,15 @@ describe("Activity", () => {
     await userEvent.click(within(banner).getByTestId("held-send"));
     await waitFor(() => expect(screen.queryByTestId("held-messages")).toBeNull());
     expect(backend.calls.find((c) => c.command === "release_held_messages")?.args).toEqual({ send: true });
+  });
+
+  it("says what workflows hold for their quiet hours and until when", async () => {
+    backend.on("list_deliveries", () => []);
+    backend.on("quiet_holds", () => [
+      { workflow_id: "w1", workflow_name: "Nightly triage", findings: 2, until: "held until 08:00 Europe/Paris" },
+    ]);
+    render(<ActivityPage onOpenIssue={() => undefined} />);
+    const banner = await screen.findByTestId("quiet-holds");
+    expect(banner).toHaveTextContent("“Nightly triage”: 2 findings held until 08:00 Europe/Paris, then one digest to each recipient.");
   });
 });

@@ -22,6 +22,7 @@ import { useCallback, useEffect, useState } from "react";
 
 import type { Delivery } from "../../bindings/Delivery";
 import type { HeldMessages } from "../../bindings/HeldMessages";
+import type { QuietHold } from "../../bindings/QuietHold";
 import { commands, onOutboxChanged } from "../../ipc/commands";
 import { EmptyState } from "../../shared/EmptyState";
 import { PageHeader } from "../../shared/PageHeader";
@@ -57,6 +58,7 @@ export function ActivityPage(props: { onOpenIssue: (issueId: string) => void }) 
   const [problemsOnly, setProblemsOnly] = useState(false);
   const [resending, setResending] = useState<string | null>(null);
   const [held, setHeld] = useState<HeldMessages | null>(null);
+  const [quiet, setQuiet] = useState<QuietHold[]>([]);
 
   const load = useCallback(() => {
     commands.listDeliveries(LIMIT).then(
@@ -67,6 +69,7 @@ export function ActivityPage(props: { onOpenIssue: (issueId: string) => void }) 
       (error: Error) => setFailure(error.message),
     );
     commands.heldMessages().then(setHeld, (error: Error) => setFailure(error.message));
+    commands.quietHolds().then(setQuiet, (error: Error) => setFailure(error.message));
   }, []);
 
   const release = (send: boolean) =>
@@ -126,6 +129,19 @@ export function ActivityPage(props: { onOpenIssue: (issueId: string) => void }) 
               Discard
             </Button>
           </MessageBarActions>
+        </MessageBar>
+      )}
+      {quiet.length > 0 && (
+        <MessageBar intent="info" layout="multiline" style={{ marginBottom: 12 }} data-testid="quiet-holds">
+          <MessageBarBody>
+            <MessageBarTitle>Quiet hours</MessageBarTitle>
+            {quiet.map((hold) => (
+              <div key={hold.workflow_id}>
+                “{hold.workflow_name}”: {hold.findings === 1 ? "1 finding" : `${hold.findings} findings`} {hold.until},
+                then one digest to each recipient.
+              </div>
+            ))}
+          </MessageBarBody>
         </MessageBar>
       )}
       {deliveries === null ? (

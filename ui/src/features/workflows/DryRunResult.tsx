@@ -29,7 +29,11 @@ export function DryRunResult(props: { result: DryRun }) {
                 </Body1>{" "}
                 <Caption1 className={styles.muted}>
                   →{" "}
-                  {item.recipients.length > 0 ? item.recipients.join(", ") : "nobody new"}
+                  {item.held_until
+                    ? `held for quiet hours, until ${item.held_until}, then in one digest`
+                    : item.recipients.length > 0
+                      ? item.recipients.join(", ")
+                      : "nobody new"}
                   {item.already_sent.length > 0 && ` (already sent to ${item.already_sent.join(", ")})`}
                 </Caption1>
               </li>

@@ -39,6 +39,7 @@ import type { WorkflowDefinition } from "../../bindings/WorkflowDefinition";
 import { CommandError, commands } from "../../ipc/commands";
 import { SEVERITY_LABEL } from "../issues/severity";
 import { DryRunResult } from "./DryRunResult";
+import { QuietHoursField } from "./QuietHoursField";
 import { RecipientField } from "./RecipientField";
 
 const useStyles = makeStyles({
@@ -82,6 +83,7 @@ export function emptyDefinition(): WorkflowDefinition {
     on_change: "follow",
     announce_fixes: true,
     skip_acknowledged: false,
+    quiet_hours: null,
   };
 }
 
@@ -137,6 +139,8 @@ export function WorkflowEditor(props: {
     update({
       apply_to,
       schedule: apply_to === "periodic" ? (draft.schedule ?? { every: { kind: "day", at: "09:00" }, time_zone: localTimeZone() }) : null,
+      // A digest already has its own times.
+      quiet_hours: apply_to === "periodic" ? null : draft.quiet_hours,
     });
   const setEvery = (every: Every) => draft.schedule && update({ schedule: { ...draft.schedule, every } });
 
@@ -322,6 +326,11 @@ export function WorkflowEditor(props: {
                       onChange={(_, d) => update({ announce_fixes: d.checked })}
                       label="Announce fixes where the finding was messaged about"
                       data-testid="workflow-announce-fixes"
+                    />
+                    <QuietHoursField
+                      value={draft.quiet_hours}
+                      onChange={(quiet_hours) => update({ quiet_hours })}
+                      timeZone={localTimeZone()}
                     />
                   </>
                 )}

@@ -22,8 +22,8 @@ function setUp() {
   backend.on("dry_run_workflow", () => ({
     matched: 2,
     items: [
-      { issue_id: "a", title: "Command injection", severity: "critical", recipients: ["Security Operations › General"], already_sent: [] },
-      { issue_id: "b", title: "Hard-coded password", severity: "high", recipients: [], already_sent: ["Security Operations › General"] },
+      { issue_id: "a", title: "Command injection", severity: "critical", recipients: ["Security Operations › General"], already_sent: [], held_until: null },
+      { issue_id: "b", title: "Hard-coded password", severity: "high", recipients: [], already_sent: ["Security Operations › General"], held_until: null },
     ],
     digest: null,
   }));
@@ -40,6 +40,18 @@ function setUp() {
     return { workflow, run: null };
   });
   return saved;
+}
+
+/** Recipients: Security Operations › General; fallback: Adele Vance. */
+async function chooseGeneralThenAdeleAsFallback() {
+  const recipients = screen.getByTestId("workflow-recipients");
+  await userEvent.click(within(recipients).getByTestId("team-picker"));
+  await userEvent.click(await screen.findByRole("option", { name: "Security Operations" }));
+  await userEvent.click(await within(recipients).findByTestId("channel-option"));
+  const fallback = screen.getByTestId("workflow-fallback");
+  await userEvent.click(within(fallback).getByTestId("tab-people"));
+  await userEvent.type(within(fallback).getByTestId("people-search"), "ade");
+  await userEvent.click(await within(fallback).findByTestId("person-option"));
 }
 
 describe("Workflows", () => {
@@ -62,14 +74,7 @@ describe("Workflows", () => {
     // A change follows the first message unless told otherwise; fixes are announced.
     await userEvent.click(within(screen.getByTestId("workflow-on-change")).getByLabelText("Send a new message"));
     await userEvent.click(screen.getByTestId("workflow-announce-fixes"));
-    const recipients = screen.getByTestId("workflow-recipients");
-    await userEvent.click(within(recipients).getByTestId("team-picker"));
-    await userEvent.click(await screen.findByRole("option", { name: "Security Operations" }));
-    await userEvent.click(await within(recipients).findByTestId("channel-option"));
-    const fallback = screen.getByTestId("workflow-fallback");
-    await userEvent.click(within(fallback).getByTestId("tab-people"));
-    await userEvent.type(within(fallback).getByTestId("people-search"), "ade");
-    await userEvent.click(await within(fallback).findByTestId("person-option"));
+    await chooseGeneralThenAdeleAsFallback();
 
     await userEvent.click(screen.getByTestId("workflow-dry-run"));
     const dry = await screen.findByTestId("dry-run-result");
@@ -113,5 +118,37 @@ describe("Workflows", () => {
     await userEvent.click(await within(fallback).findByTestId("person-option"));
     await act(async () => userEvent.click(screen.getByTestId("workflow-save")));
     expect(await screen.findByTestId("workflow-problem")).toHaveTextContent("is not a time zone");
+  });
+
+  it("quiet hours: weeknights by default, the days and the bar can change, and the dry run says what waits", async () => {
+    setUp();
+    backend.on("dry_run_workflow", () => ({
+      matched: 2,
+      items: [
+        { issue_id: "a", title: "Command injection", severity: "critical", recipients: ["Security Operations › General"], already_sent: [], held_until: null },
+        { issue_id: "b", title: "Verbose errors", severity: "medium", recipients: ["Security Operations › General"], already_sent: [], held_until: "08:00 Europe/Paris" },
+      ],
+      digest: null,
+    }));
+    render(<WorkflowsPage workflowId={null} />);
+    await userEvent.click(await screen.findByTestId("new-workflow"));
+    await userEvent.type(screen.getByTestId("workflow-name"), "Nightly triage");
+    await userEvent.click(screen.getByTestId("quiet-hours-switch"));
+    expect(screen.getByTestId("quiet-day-friday")).toHaveAttribute("aria-pressed", "true");
+    expect(screen.getByTestId("quiet-day-saturday")).toHaveAttribute("aria-pressed", "false");
+    await userEvent.click(screen.getByTestId("quiet-day-saturday"));
+    await userEvent.click(screen.getByTestId("quiet-hold-below"));
+    await userEvent.click(await screen.findByRole("option", { name: "Critical" }));
+    await chooseGeneralThenAdeleAsFallback();
+
+    await userEvent.click(screen.getByTestId("workflow-dry-run"));
+    expect(await screen.findByTestId("dry-run-result")).toHaveTextContent(
+      "Verbose errors → held for quiet hours, until 08:00 Europe/Paris, then in one digest",
+    );
+    await userEvent.click(screen.getByTestId("workflow-save"));
+    const call = backend.calls.find((c) => c.command === "save_workflow");
+    const quiet = (call?.args as { definition: WorkflowDefinition }).definition.quiet_hours;
+    expect(quiet).toMatchObject({ start: "20:00", end: "08:00", hold_below: "critical" });
+    expect(quiet?.days).toEqual(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]);
   });
 });

@@ -485,8 +485,13 @@ impl Store {
             )
             .map_err(|e| self.map_error(e))?;
         let total = total as u64;
+        // A deferred join: the rows skipped by OFFSET are walked in an index (issues_order, or
+        // issues_state_order for one state), and only the page's rows are read whole.
         let sql = format!(
-            "SELECT {COLUMNS} FROM issues {condition} ORDER BY severity_rank DESC, last_seen DESC, id LIMIT {} OFFSET {}",
+            "SELECT {COLUMNS} FROM issues WHERE rowid IN (
+                SELECT rowid FROM issues {condition}
+                ORDER BY severity_rank DESC, last_seen DESC, id LIMIT {} OFFSET {})
+             ORDER BY severity_rank DESC, last_seen DESC, id",
             limit.min(2000),
             offset
         );

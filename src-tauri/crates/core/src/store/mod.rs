@@ -8,6 +8,7 @@ mod columns;
 mod connection;
 mod issues;
 mod outbox;
+mod quiet;
 mod settings;
 mod sources;
 mod workflows;
@@ -15,6 +16,7 @@ mod workflows;
 pub use bot::BotRow;
 pub use connection::ConnectionRecord;
 pub use outbox::{DeliveryRow, MessageRow, NewDelivery};
+pub use quiet::QuietHeldRow;
 pub use sources::{CheckRecord, FileState, ListState};
 pub use workflows::{RunRow, WorkflowRow};
 
@@ -38,7 +40,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_lifecycle.sql"),
     include_str!("../../migrations/0009_conversations.sql"),
     include_str!("../../migrations/0010_sources.sql"),
-    include_str!("../../migrations/0011_issue_search.sql"),
+    include_str!("../../migrations/0011_issue_table.sql"),
+    include_str!("../../migrations/0012_quiet_hours.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.

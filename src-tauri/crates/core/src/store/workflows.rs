@@ -91,7 +91,12 @@ impl Store {
     }
 
     pub fn delete_workflow(&self, id: &str) -> Result<bool, StoreError> {
-        self.connection()
+        let connection = self.connection();
+        // What it held for quiet hours goes with it: nothing would ever send it.
+        connection
+            .execute("DELETE FROM quiet_held WHERE workflow_id = ?1", params![id])
+            .map_err(|e| self.map_error(e))?;
+        connection
             .execute("DELETE FROM workflows WHERE id = ?1", params![id])
             .map(|n| n > 0)
             .map_err(|e| self.map_error(e))

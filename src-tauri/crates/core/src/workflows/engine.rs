@@ -5,9 +5,6 @@
 use super::Workflows;
 use std::collections::HashSet;
 
-use serde::Serialize;
-use ts_rs::TS;
-
 use super::{ApplyTo, Workflow, WorkflowDefinition, WorkflowError, WorkflowRun};
 use crate::compose::{Context, compose, digest, follow_up};
 use crate::issues::{
@@ -19,36 +16,10 @@ use crate::outbox::{Card, DIGEST_PREFIX, Follow, NewMessage, Origin, Purpose, ca
 use crate::store::{DeliveryRow, RunRow, WorkflowRow};
 use crate::{Error, Result};
 
-/// Issues a dry run lists one by one.
-const DRY_RUN_ITEMS: usize = 200;
-
 /// A person saving a workflow that would queue more messages than this at once is asked first.
 pub const CONFIRM_ABOVE: usize = 200;
 
-/// For the current issues: who would get what, without sending anything.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub struct DryRun {
-    #[ts(type = "number")]
-    pub matched: u64,
-    pub items: Vec<DryRunItem>,
-    /// Periodic workflows: what the next digest would say, and when.
-    pub digest: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub struct DryRunItem {
-    pub issue_id: String,
-    pub title: String,
-    pub severity: Severity,
-    /// Who would get a message about it now.
-    pub recipients: Vec<String>,
-    /// Who already got this revision from this workflow.
-    pub already_sent: Vec<String>,
-}
-
-fn unique(recipients: &[Recipient]) -> Vec<Recipient> {
+pub(super) fn unique(recipients: &[Recipient]) -> Vec<Recipient> {
     let mut seen = HashSet::new();
     recipients
         .iter()
@@ -189,13 +160,23 @@ impl Workflows<'_> {
         )
     }
 
-    /// Whether the saved workflow `id` (none yet: `None`) already sent this revision there.
-    fn already_sent(&self, id: Option<&str>, issue: &Issue, recipient: &Recipient) -> Result<bool> {
+    /// Whether the saved workflow `id` (none yet: `None`) already sent this revision there, on
+    /// its own or in the digest at the end of quiet hours.
+    pub(super) fn already_sent(
+        &self,
+        id: Option<&str>,
+        issue: &Issue,
+        recipient: &Recipient,
+    ) -> Result<bool> {
         Ok(match id {
             Some(id) => {
                 self.core
                     .store
                     .workflow_sent(id, &issue.id, issue.revision, &recipient.key())?
+                    || self
+                        .core
+                        .store
+                        .quiet_released(id, &issue.id, issue.revision)?
             }
             None => false,
         })
@@ -260,7 +241,7 @@ impl Workflows<'_> {
 
     /// The current issues that match, most severe first. `changes` narrows them to what the
     /// last import did (empty: all).
-    fn matching_issues(
+    pub(super) fn matching_issues(
         &self,
         definition: &WorkflowDefinition,
         changes: &[Change],
@@ -285,72 +266,13 @@ impl Workflows<'_> {
             .collect())
     }
 
-    fn changes_for(apply_to: ApplyTo) -> &'static [Change] {
+    pub(super) fn changes_for(apply_to: ApplyTo) -> &'static [Change] {
         match apply_to {
             // A reopened finding is a changed one.
             ApplyTo::UpdatedIssues => &[Change::Updated, Change::Reopened],
             ApplyTo::NewOrUpdatedIssues => &[Change::New, Change::Updated, Change::Reopened],
             ApplyTo::NewUpdatedOrExistingIssues | ApplyTo::Periodic => &[],
         }
-    }
-
-    /// For the current issues, who would get what; nothing is sent.
-    pub fn dry_run(&self, definition: &WorkflowDefinition, id: Option<&str>) -> Result<DryRun> {
-        let problems = definition.problems();
-        if !problems.is_empty() {
-            return Err(WorkflowError::Invalid(problems).into());
-        }
-        let issues = self.matching_issues(definition, Self::changes_for(definition.apply_to))?;
-        let recipients = unique(&definition.recipients);
-        if definition.apply_to == ApplyTo::Periodic {
-            let when = definition
-                .schedule
-                .as_ref()
-                .map(|s| {
-                    s.next_after(self.core.clock.now())
-                        .format("%Y-%m-%d %H:%M UTC")
-                        .to_string()
-                })
-                .unwrap_or_default();
-            let labels: Vec<String> = recipients.iter().map(Recipient::label).collect();
-            return Ok(DryRun {
-                matched: issues.len() as u64,
-                items: Vec::new(),
-                digest: Some(if issues.is_empty() {
-                    format!("Nothing matches now, so no digest would go out at {when}.")
-                } else {
-                    format!(
-                        "At {when}, {} would each get one digest of {} issues.",
-                        labels.join(", "),
-                        issues.len()
-                    )
-                }),
-            });
-        }
-        let mut items = Vec::new();
-        for issue in issues.iter().take(DRY_RUN_ITEMS) {
-            let mut item = DryRunItem {
-                issue_id: issue.id.clone(),
-                title: issue.title.clone(),
-                severity: issue.severity,
-                recipients: Vec::new(),
-                already_sent: Vec::new(),
-            };
-            for recipient in &recipients {
-                let sent = self.already_sent(id, issue, recipient)?;
-                if sent {
-                    item.already_sent.push(recipient.label());
-                } else {
-                    item.recipients.push(recipient.label());
-                }
-            }
-            items.push(item);
-        }
-        Ok(DryRun {
-            matched: issues.len() as u64,
-            items,
-            digest: None,
-        })
     }
 
     /// Queues one message per issue for the recipients that have not had this revision yet.
@@ -365,7 +287,34 @@ impl Workflows<'_> {
         let link = workflow_link(&workflow.id);
         let (mut queued, mut skipped) = (0, 0);
         let follow = definition.on_change.follow();
+        let now = self.core.clock.now();
+        let quiet = definition
+            .quiet_hours
+            .as_ref()
+            .and_then(|quiet| quiet.until(now).map(|until| (quiet, until)));
+        let mut held = 0;
         for issue in issues {
+            if self
+                .core
+                .store
+                .quiet_released(&workflow.id, &issue.id, issue.revision)?
+            {
+                skipped += recipients.len();
+                continue;
+            }
+            if let Some((quiet, until)) = quiet
+                && quiet.holds(issue.severity)
+            {
+                self.core.store.hold_quietly(
+                    &workflow.id,
+                    &issue.id,
+                    issue.revision,
+                    now,
+                    until,
+                )?;
+                held += 1;
+                continue;
+            }
             let changes = self.latest_changes(issue, follow)?;
             let context = Context {
                 comment: &definition.comment,
@@ -399,12 +348,20 @@ impl Workflows<'_> {
             queued += fresh;
             skipped += recipients.len() - fresh;
         }
-        let summary = format!(
+        let mut summary = format!(
             "{} matching issue{}: {queued} message{} queued, {skipped} already sent.",
             issues.len(),
             if issues.len() == 1 { "" } else { "s" },
             if queued == 1 { "" } else { "s" },
         );
+        if let Some((quiet, until)) = quiet
+            && held > 0
+        {
+            summary.push_str(&format!(
+                " {held} held for quiet hours, until {}.",
+                quiet.describe(until, now)
+            ));
+        }
         self.record(workflow, trigger, issues.len(), queued, skipped, summary)
     }
 
@@ -494,7 +451,7 @@ impl Workflows<'_> {
             .map(Some)
     }
 
-    fn record(
+    pub(super) fn record(
         &self,
         workflow: &Workflow,
         trigger: &str,
@@ -525,6 +482,51 @@ impl Workflows<'_> {
             skipped: run.skipped,
             summary: run.summary,
         })
+    }
+
+    /// Queues one digest card of `issues` for each of the workflow's recipients. `key` names
+    /// the digest (a schedule slot, the end of quiet hours): queueing the same key again finds
+    /// it sent. Returns the deliveries queued.
+    pub(super) fn queue_digest(
+        &self,
+        workflow: &Workflow,
+        key: &str,
+        comment: &str,
+        issues: &[Issue],
+    ) -> Result<usize> {
+        let definition = &workflow.definition;
+        let link = workflow_link(&workflow.id);
+        // Composed once: its summary is also the message's title.
+        let composition = digest(
+            &definition.name,
+            &link,
+            comment,
+            issues,
+            issues.len(),
+            card_budget(definition.identity),
+        );
+        Ok(self
+            .core
+            .outbox()
+            .enqueue(NewMessage {
+                issue_id: format!("{DIGEST_PREFIX}{key}"),
+                issue_revision: 0,
+                title: composition.summary.clone(),
+                comment: comment.to_string(),
+                card: Card::Composed {
+                    card: composition.card.to_string(),
+                    summary: composition.summary,
+                },
+                reply: None,
+                follow: Follow::New,
+                purpose: Purpose::Revision,
+                sender: definition.identity,
+                origin: Origin::Workflow {
+                    workflow_id: workflow.id.clone(),
+                },
+                recipients: unique(&definition.recipients),
+            })?
+            .deliveries)
     }
 
     /// After an import: each enabled workflow acts on the issues the import found new, updated
@@ -590,7 +592,7 @@ impl Workflows<'_> {
     /// while nothing ran is sent once, not once per missed slot.
     pub fn run_due(&self) -> Result<Vec<WorkflowRun>> {
         let now = self.core.clock.now();
-        let mut runs = Vec::new();
+        let mut runs = self.end_quiet_hours()?;
         for workflow in self.list()? {
             let definition = &workflow.definition;
             let (true, ApplyTo::Periodic, Some(schedule)) = (
@@ -616,39 +618,9 @@ impl Workflows<'_> {
             let recipients = unique(&definition.recipients);
             let mut queued = 0;
             if !issues.is_empty() {
-                let link = workflow_link(&workflow.id);
-                // Composed once: its summary is also the message's title.
-                let composition = digest(
-                    &definition.name,
-                    &link,
-                    &definition.comment,
-                    &issues,
-                    issues.len(),
-                    card_budget(definition.identity),
-                );
-                queued = self
-                    .core
-                    .outbox()
-                    .enqueue(NewMessage {
-                        // One digest per slot: a second run of the same slot finds it sent.
-                        issue_id: format!("{DIGEST_PREFIX}{}", slot.to_rfc3339()),
-                        issue_revision: 0,
-                        title: composition.summary.clone(),
-                        comment: definition.comment.clone(),
-                        card: Card::Composed {
-                            card: composition.card.to_string(),
-                            summary: composition.summary,
-                        },
-                        reply: None,
-                        follow: Follow::New,
-                        purpose: Purpose::Revision,
-                        sender: definition.identity,
-                        origin: Origin::Workflow {
-                            workflow_id: workflow.id.clone(),
-                        },
-                        recipients: recipients.clone(),
-                    })?
-                    .deliveries;
+                // One digest per slot: a second run of the same slot finds it sent.
+                let key = slot.to_rfc3339();
+                queued = self.queue_digest(&workflow, &key, &definition.comment, &issues)?;
             }
             self.core
                 .store

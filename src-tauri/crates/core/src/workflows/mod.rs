@@ -4,14 +4,17 @@
 //! existing ones, or periodically as one digest per recipient. Everything it sends goes through
 //! the durable outbox, at most once per (workflow, issue, revision, recipient).
 
+mod dry_run;
 mod engine;
+pub mod quiet;
 pub mod schedule;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use engine::{DryRun, DryRunItem};
+pub use dry_run::{DryRun, DryRunItem};
+pub use quiet::QuietHours;
 pub use schedule::{Every, Schedule, Weekday};
 
 use crate::bot::Identity;
@@ -130,6 +133,9 @@ pub struct WorkflowDefinition {
     /// Periodic: leave out of the digest the findings someone already answered in Teams.
     #[serde(default)]
     pub skip_acknowledged: bool,
+    /// Hours in which findings below a severity wait for one digest at their end.
+    #[serde(default)]
+    pub quiet_hours: Option<QuietHours>,
 }
 
 fn enabled_by_default() -> bool {
@@ -295,6 +301,20 @@ impl WorkflowDefinition {
             }
             _ => {}
         }
+        match (&self.apply_to, &self.quiet_hours) {
+            (ApplyTo::Periodic, Some(_)) => add(
+                "quiet_hours",
+                "A periodic workflow already sends at the times it is given: quiet hours are for \
+                 workflows that message each finding."
+                    .into(),
+            ),
+            (_, Some(quiet)) => {
+                if let Err(message) = quiet.check() {
+                    add("quiet_hours", message);
+                }
+            }
+            _ => {}
+        }
         for pattern in &self.conditions.paths {
             if pattern.trim().is_empty() {
                 add("conditions", "A path pattern is empty.".into());
@@ -441,6 +461,7 @@ mod tests {
             on_change: Default::default(),
             announce_fixes: true,
             skip_acknowledged: false,
+            quiet_hours: None,
         };
         let fields: Vec<String> = definition.problems().into_iter().map(|p| p.field).collect();
         assert_eq!(fields, ["name", "recipients", "fallback", "schedule"]);

@@ -21,7 +21,7 @@ pub enum Weekday {
 }
 
 impl Weekday {
-    fn chrono(self) -> chrono::Weekday {
+    pub(crate) fn chrono(self) -> chrono::Weekday {
         match self {
             Weekday::Monday => chrono::Weekday::Mon,
             Weekday::Tuesday => chrono::Weekday::Tue,
@@ -54,7 +54,7 @@ pub struct Schedule {
     pub time_zone: String,
 }
 
-fn time_of_day(at: &str) -> Result<NaiveTime, String> {
+pub(crate) fn time_of_day(at: &str) -> Result<NaiveTime, String> {
     NaiveTime::parse_from_str(at.trim(), "%H:%M")
         .map_err(|_| format!("“{at}” is not a time of day: write it as HH:MM, such as 09:00."))
 }

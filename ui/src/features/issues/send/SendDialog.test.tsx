@@ -105,8 +105,9 @@ describe("Send message to Teams", () => {
     await waitFor(() => expect(screen.getByTestId("send-checks")).toHaveTextContent("Adele Vance can be reached."));
     expect(screen.getByTestId("send-checks")).toHaveTextContent("Adaptive Card 1.5, 2.1 KB of the 26.0 KB Teams allows.");
     // Microsoft's renderer draws the card; the escaped Markdown shows as typed, not as emphasis.
-    const preview = screen.getByTestId("card-preview");
-    expect(preview).toHaveTextContent("Can you take this one *today*?");
+    // The renderer loads with the first preview.
+    const preview = await screen.findByTestId("card-preview");
+    await waitFor(() => expect(preview).toHaveTextContent("Can you take this one *today*?"));
     expect(preview.querySelector("em")).toBeNull();
 
     const previews = backend.calls.filter((c) => c.command === "preview_send");

@@ -24,7 +24,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { CheckmarkCircle16Filled, ErrorCircle16Filled } from "@fluentui/react-icons";
-import { useEffect, useMemo, useState } from "react";
+import { Suspense, lazy, useEffect, useMemo, useState } from "react";
 
 import type { BotState } from "../../../bindings/BotState";
 import type { ConnectionState } from "../../../bindings/ConnectionState";
@@ -36,8 +36,10 @@ import type { SendPreview } from "../../../bindings/SendPreview";
 import { commands } from "../../../ipc/commands";
 import { DeliveryStatusBadge, isSettled, nextAttempt } from "../../activity/DeliveryStatusBadge";
 import { SEVERITY_LABEL } from "../severity";
-import { CardPreview } from "./CardPreview";
 import { RecipientPicker } from "./RecipientPicker";
+
+// Microsoft's card renderer and Markdown load with the first preview, not with the window.
+const CardPreview = lazy(() => import("./CardPreview").then((m) => ({ default: m.CardPreview })));
 
 const COMMENT_LIMIT = 4000;
 
@@ -261,7 +263,11 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
                 </div>
                 <div className={styles.column}>
                   <Subtitle2>Preview and check</Subtitle2>
-                  {preview && <CardPreview card={preview.composition.card} />}
+                  {preview && (
+                    <Suspense fallback={<Spinner size="small" label="Drawing the card as Teams will…" />}>
+                      <CardPreview card={preview.composition.card} />
+                    </Suspense>
+                  )}
                   {previewFailure && (
                     <MessageBar intent="error">
                       <MessageBarBody>{previewFailure}</MessageBarBody>
