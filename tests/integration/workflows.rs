@@ -631,3 +631,72 @@ async fn quiet_hours_hold_findings_below_the_bar_and_send_one_digest_when_they_e
     );
     assert!(digests[0].contains("Verbose errors") && !digests[0].contains("Debug mode on"));
 }
+
+/// Turning quiet hours off on a workflow that also covers existing findings: saving it runs over
+/// the existing ones, and the held one must go out once, in the digest, not also on its own.
+#[tokio::test(flavor = "multi_thread")]
+async fn turning_quiet_hours_off_sends_what_was_held_once() {
+    let s = setup().await;
+    let core = &s.t.core;
+    let dir = tempfile::tempdir().unwrap();
+    let mut quiet = definition(&s, ApplyTo::NewUpdatedOrExistingIssues);
+    quiet.conditions = Conditions::default();
+    quiet.quiet_hours = Some(QuietHours {
+        days: vec![
+            Weekday::Monday,
+            Weekday::Tuesday,
+            Weekday::Wednesday,
+            Weekday::Thursday,
+            Weekday::Friday,
+            Weekday::Saturday,
+            Weekday::Sunday,
+        ],
+        start: "00:00".into(),
+        end: "00:00".into(),
+        time_zone: "UTC".into(),
+        hold_below: Severity::Critical,
+    });
+    let (workflow, _) = core.workflows().save(None, quiet.clone()).unwrap();
+    import_ok(
+        core,
+        &write_report(
+            dir.path(),
+            "scan.json",
+            &[("m", "Weak cipher", "medium", "")],
+        ),
+    );
+    assert!(core.outbox().deliveries(100).unwrap().is_empty(), "held");
+
+    quiet.quiet_hours = None;
+    let (_, run) = core.workflows().save(Some(&workflow.id), quiet).unwrap();
+    let run = run.expect("saving a workflow over existing issues runs it");
+    assert_eq!(run.queued, 0, "{}", run.summary);
+    assert!(
+        run.summary
+            .ends_with("1 held for quiet hours go out in their digest."),
+        "{}",
+        run.summary
+    );
+    let holds = core.workflows().quiet_holds().unwrap();
+    assert!(
+        holds[0].until.contains("the quiet hours are over"),
+        "{holds:?}"
+    );
+
+    let runs = core.workflows().run_due().unwrap();
+    assert_eq!(runs[0].trigger, "quiet_hours");
+    assert_eq!(runs[0].queued, 1, "one digest to the one recipient");
+    let deliveries = core.outbox().deliveries(100).unwrap();
+    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+    assert!(deliveries[0].issue_id.starts_with("digest:quiet:"));
+    // Nothing more on the next import either.
+    import_ok(
+        core,
+        &write_report(
+            dir.path(),
+            "scan.json",
+            &[("m", "Weak cipher", "medium", "")],
+        ),
+    );
+    assert_eq!(core.outbox().deliveries(100).unwrap().len(), 1);
+}

@@ -70,6 +70,24 @@ impl Store {
             .map_err(|e| self.map_error(e))
     }
 
+    /// Whether this revision is held and waits for the digest at the end of quiet hours.
+    pub fn quiet_waiting_for(
+        &self,
+        workflow_id: &str,
+        issue_id: &str,
+        revision: i64,
+    ) -> Result<bool, StoreError> {
+        self.connection()
+            .query_row(
+                "SELECT count(*) FROM quiet_held WHERE workflow_id = ?1 AND issue_id = ?2
+                 AND revision = ?3 AND released_at IS NULL",
+                params![workflow_id, issue_id, revision],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(|e| self.map_error(e))
+    }
+
     /// Everything still held, by workflow, soonest first.
     pub fn quiet_waiting(&self) -> Result<Vec<QuietHeldRow>, StoreError> {
         let connection = self.connection();

@@ -315,6 +315,15 @@ impl Workflows<'_> {
                 held += 1;
                 continue;
             }
+            // Held, and the quiet hours just ended (or were turned off): the digest carries it.
+            if self
+                .core
+                .store
+                .quiet_waiting_for(&workflow.id, &issue.id, issue.revision)?
+            {
+                held += 1;
+                continue;
+            }
             let changes = self.latest_changes(issue, follow)?;
             let context = Context {
                 comment: &definition.comment,
@@ -354,13 +363,15 @@ impl Workflows<'_> {
             if issues.len() == 1 { "" } else { "s" },
             if queued == 1 { "" } else { "s" },
         );
-        if let Some((quiet, until)) = quiet
-            && held > 0
-        {
-            summary.push_str(&format!(
+        match quiet {
+            Some((quiet, until)) if held > 0 => summary.push_str(&format!(
                 " {held} held for quiet hours, until {}.",
                 quiet.describe(until, now)
-            ));
+            )),
+            None if held > 0 => summary.push_str(&format!(
+                " {held} held for quiet hours go out in their digest."
+            )),
+            _ => {}
         }
         self.record(workflow, trigger, issues.len(), queued, skipped, summary)
     }

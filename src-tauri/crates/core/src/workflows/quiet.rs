@@ -140,12 +140,19 @@ impl Workflows<'_> {
             }
             let workflow = self.get(&row.workflow_id)?;
             let definition = &workflow.definition;
-            let until = match &definition.quiet_hours {
+            // Said from the quiet hours as they are now: they may have been edited since.
+            let quiet_until = definition
+                .quiet_hours
+                .as_ref()
+                .and_then(|quiet| quiet.until(now).map(|until| (quiet, until)));
+            let until = match quiet_until {
                 _ if !definition.enabled => {
                     "held until the workflow is turned on again".to_string()
                 }
-                Some(quiet) => format!("held until {}", quiet.describe(row.until, now)),
-                None => "held until the next minute: quiet hours are off now".to_string(),
+                Some((quiet, until)) => format!("held until {}", quiet.describe(until, now)),
+                None => "held: the quiet hours are over, so they go out with the next check \
+                         (within seconds while the app is open)"
+                    .to_string(),
             };
             holds.push(QuietHold {
                 workflow_id: row.workflow_id,
@@ -179,23 +186,30 @@ impl Workflows<'_> {
             }
             let mut issues = Vec::new();
             let mut gone = 0;
+            let recipients = unique(&definition.recipients);
             for row in &rows {
-                match self.core.store.issue(&row.issue_id)? {
-                    // Still open, and still below the bar (one that rose went out on its own).
-                    Some(issue)
-                        if issue.state == IssueState::Open
-                            && definition
-                                .quiet_hours
-                                .as_ref()
-                                .is_none_or(|q| q.holds(issue.severity)) =>
-                    {
-                        issues.push(issue)
-                    }
-                    _ => gone += 1,
+                let Some(issue) = self.core.store.issue(&row.issue_id)? else {
+                    gone += 1;
+                    continue;
+                };
+                // A later revision that already went out on its own is not repeated here.
+                let mut sent_on_its_own = false;
+                for recipient in &recipients {
+                    sent_on_its_own |= self.already_sent(Some(&workflow.id), &issue, recipient)?;
+                }
+                // Still open, and still below the bar (one that rose went out on its own).
+                let still_held = issue.state == IssueState::Open
+                    && definition
+                        .quiet_hours
+                        .as_ref()
+                        .is_none_or(|q| q.holds(issue.severity));
+                if still_held && !sent_on_its_own {
+                    issues.push(issue);
+                } else {
+                    gone += 1;
                 }
             }
             issues.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
-            let recipients = unique(&definition.recipients);
             let mut queued = 0;
             if !issues.is_empty() {
                 let ended = rows.iter().map(|row| row.until).max().unwrap_or(now);
