@@ -320,11 +320,15 @@ pub async fn save_workflow(
     definition: WorkflowDefinition,
     confirmed: bool,
 ) -> Result<SavedWorkflow, AppError> {
-    let (workflow, run) =
-        shell
-            .core()?
-            .workflows()
-            .save_as_asked(id.as_deref(), definition, confirmed)?;
+    let core = shell.core()?;
+    if definition.owners.is_used() {
+        // Owners by e-mail must be known before the workflow's first run; later changes are
+        // picked up by the app's background look-up.
+        let _ = core.owners().look_up_addresses(false).await;
+    }
+    let (workflow, run) = core
+        .workflows()
+        .save_as_asked(id.as_deref(), definition, confirmed)?;
     Ok(SavedWorkflow { workflow, run })
 }
 

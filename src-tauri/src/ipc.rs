@@ -181,7 +181,8 @@ mod tests {
         let config = Config::from_env();
         let dir = config.out_dir().to_path_buf();
         let mut types = Types::new(config);
-        let commands = crate::commands::surface::commands(&mut types);
+        let mut commands = crate::commands::surface::commands(&mut types);
+        commands.extend(crate::owner_commands::surface::commands(&mut types));
         let events = crate::events::surface::events(&mut types);
         assert!(commands.iter().any(|c| c.name == "send_message"));
         let module = typescript(&commands, &events, &types);

@@ -5,6 +5,7 @@ mod commands;
 mod events;
 #[cfg(test)]
 mod ipc;
+mod owner_commands;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -157,6 +158,10 @@ pub fn run() {
                 let core = core.clone();
                 let app = app.handle().clone();
                 let (sources_app, sources_core) = (app.clone(), core.clone());
+                let owners_core = core.clone();
+                tauri::async_runtime::spawn(async move {
+                    owners_core.owners().keep_addresses_current().await;
+                });
                 tauri::async_runtime::spawn(async move {
                     restart_on_panic("the outbox", &SystemClock, Duration::from_secs(5), || {
                         let (app, core) = (app.clone(), core.clone());

@@ -10,18 +10,26 @@ fn read_json(path: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(&full).unwrap()).unwrap()
 }
 
-/// Every `#[tauri::command]` in src/commands.rs (what the window may call).
-fn registered_commands() -> BTreeSet<String> {
-    let source =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/commands.rs")).unwrap();
-    source
-        .split("#[tauri::command]")
-        .skip(1)
-        .map(|rest| {
+/// The shell's command modules (build.rs's `COMMAND_MODULES`).
+const COMMAND_MODULES: [&str; 2] = ["commands", "owner_commands"];
+
+/// Every `#[tauri::command]` in the command modules (what the window may call), with its
+/// module.
+fn registered() -> BTreeSet<(String, &'static str)> {
+    let mut found = BTreeSet::new();
+    for module in COMMAND_MODULES {
+        let path = format!("{}/src/{module}.rs", env!("CARGO_MANIFEST_DIR"));
+        let source = std::fs::read_to_string(path).unwrap();
+        for rest in source.split("#[tauri::command]").skip(1) {
             let after = rest.split("fn ").nth(1).unwrap();
-            after.split('(').next().unwrap().trim().to_string()
-        })
-        .collect()
+            found.insert((after.split('(').next().unwrap().trim().to_string(), module));
+        }
+    }
+    found
+}
+
+fn registered_commands() -> BTreeSet<String> {
+    registered().into_iter().map(|(name, _)| name).collect()
 }
 
 #[test]
@@ -53,9 +61,9 @@ fn the_window_may_call_exactly_the_apps_own_commands() {
     assert_eq!(granted, own, "every command granted, nothing else");
     assert!(own.len() > 40, "{own:?}");
     let handler = std::fs::read_to_string(concat!(env!("OUT_DIR"), "/handler.rs")).unwrap();
-    for command in registered_commands() {
+    for (command, module) in registered() {
         assert!(
-            handler.contains(&format!("crate::commands::{command}")),
+            handler.contains(&format!("crate::{module}::{command}")),
             "{command} is not in the invoke handler"
         );
     }

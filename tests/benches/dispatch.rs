@@ -117,6 +117,8 @@ async fn main() {
                 announce_fixes: true,
                 skip_acknowledged: false,
                 quiet_hours: None,
+                owners: Default::default(),
+                mentions: Vec::new(),
             },
         )
         .unwrap();

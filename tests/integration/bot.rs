@@ -116,6 +116,8 @@ fn request(s: &Setup, recipients: Vec<Recipient>) -> SendRequest {
         comment: "Please patch before Friday".into(),
         identity: Identity::Bot,
         as_group: false,
+        owners: Default::default(),
+        mentions: Vec::new(),
     }
 }
 
@@ -483,6 +485,8 @@ async fn the_bot_updates_its_card_in_place_and_replies_in_the_channel_thread() {
         announce_fixes: true,
         skip_acknowledged: false,
         quiet_hours: None,
+        owners: Default::default(),
+        mentions: Vec::new(),
     };
     // The first workflow's messages are the anchors; the second's follow them.
     core.workflows().save(None, workflow("First")).unwrap();

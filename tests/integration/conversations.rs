@@ -66,6 +66,8 @@ fn workflow(s: &Setup, on_change: OnChange, announce_fixes: bool) -> WorkflowDef
         announce_fixes,
         skip_acknowledged: false,
         quiet_hours: None,
+        owners: Default::default(),
+        mentions: Vec::new(),
     }
 }
 
@@ -357,6 +359,8 @@ async fn a_persons_send_replies_in_the_thread_of_a_finding_already_in_the_channe
         comment: comment.into(),
         identity: Default::default(),
         as_group: false,
+        owners: Default::default(),
+        mentions: Vec::new(),
     };
     core.outbox().send(&send("first look")).unwrap();
     send_all(&s.t).await;

@@ -121,6 +121,8 @@ async fn the_send_flow_makes_only_requests_microsofts_graph_description_allows()
         comment: "Checked against Microsoft's description".into(),
         identity: Default::default(),
         as_group: false,
+        owners: Default::default(),
+        mentions: Vec::new(),
     };
     let preview = t.core.outbox().preview(&request).await.unwrap();
     assert!(
@@ -157,6 +159,8 @@ async fn the_send_flow_makes_only_requests_microsofts_graph_description_allows()
                 announce_fixes: true,
                 skip_acknowledged: false,
                 quiet_hours: None,
+                owners: Default::default(),
+                mentions: Vec::new(),
             },
         )
         .unwrap();

@@ -135,6 +135,8 @@ fn send(s: &Setup, recipient: Recipient, identity: Identity) -> String {
                 comment: "Reply lost on the way back".into(),
                 identity,
                 as_group: false,
+                owners: Default::default(),
+                mentions: Vec::new(),
             })
             .unwrap();
     queued.deliveries[0].id.clone()

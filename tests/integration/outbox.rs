@@ -101,6 +101,8 @@ async fn an_issue_reaches_a_channel_and_a_person_once_each_with_its_card_and_com
         comment: "Can you take this one *today*?".into(),
         identity: Default::default(),
         as_group: false,
+        owners: Default::default(),
+        mentions: Vec::new(),
     };
 
     let preview = core.outbox().preview(&request).await.unwrap();
@@ -190,6 +192,8 @@ async fn a_429_storm_is_waited_out_as_microsoft_asks_and_the_message_arrives_onc
             comment: String::new(),
             identity: Default::default(),
             as_group: false,
+            owners: Default::default(),
+            mentions: Vec::new(),
         })
         .unwrap();
     let id = &queued.deliveries[0].id;
@@ -251,6 +255,8 @@ async fn a_deleted_channel_fails_with_the_reason_and_the_other_recipients_still_
         comment: String::new(),
         identity: Default::default(),
         as_group: false,
+        owners: Default::default(),
+        mentions: Vec::new(),
     };
 
     let preview = core.outbox().preview(&request).await.unwrap();
@@ -310,6 +316,8 @@ async fn a_lost_grant_pauses_sending_and_reconnecting_sends_everything_waiting()
             comment: String::new(),
             identity: Default::default(),
             as_group: false,
+            owners: Default::default(),
+            mentions: Vec::new(),
         })
         .unwrap();
     control(&s.sandbox, &format!("users/{MEGAN}/revoke"), json!({})).await;
@@ -361,6 +369,8 @@ async fn another_person_connecting_holds_what_the_first_queued_until_someone_dec
         comment: String::new(),
         identity: Default::default(),
         as_group: false,
+        owners: Default::default(),
+        mentions: Vec::new(),
     };
     let alex = person(core, "alex").await;
     let diego = person(core, "diego").await;
@@ -439,6 +449,8 @@ async fn a_crash_in_the_middle_of_a_send_neither_loses_nor_repeats_the_message()
                 comment: "Before the crash".into(),
                 identity: Default::default(),
                 as_group: false,
+                owners: Default::default(),
+                mentions: Vec::new(),
             })
             .unwrap();
     control(&s.sandbox, "latency", json!({ "ms": 3000, "after": true })).await;
@@ -490,6 +502,8 @@ async fn a_crash_in_the_middle_of_a_send_neither_loses_nor_repeats_the_message()
                 comment: "Before the second crash".into(),
                 identity: Default::default(),
                 as_group: false,
+                owners: Default::default(),
+                mentions: Vec::new(),
             })
             .unwrap();
     control(&s.sandbox, "latency", json!({ "ms": 3000, "after": true })).await;
@@ -536,6 +550,8 @@ async fn one_dispatcher_per_data_folder_the_other_is_told_it_is_busy() {
             comment: String::new(),
             identity: Default::default(),
             as_group: false,
+            owners: Default::default(),
+            mentions: Vec::new(),
         })
         .unwrap();
     control(&s.sandbox, "latency", json!({ "ms": 1500 })).await;
@@ -561,6 +577,8 @@ async fn nothing_is_queued_without_recipients_and_a_long_comment_is_trimmed_visi
             comment: String::new(),
             identity: Default::default(),
             as_group: false,
+            owners: Default::default(),
+            mentions: Vec::new(),
         })
         .unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidRequest);
@@ -575,6 +593,8 @@ async fn nothing_is_queued_without_recipients_and_a_long_comment_is_trimmed_visi
             comment: "A very long note. ".repeat(2000),
             identity: Default::default(),
             as_group: false,
+            owners: Default::default(),
+            mentions: Vec::new(),
         })
         .await
         .unwrap();
@@ -603,6 +623,8 @@ async fn a_long_comment_sent_as_the_bot_gets_the_bot_connectors_budget() {
         comment: "A long note from the review. ".repeat(1200),
         identity,
         as_group: false,
+        owners: Default::default(),
+        mentions: Vec::new(),
     };
     let as_user = core
         .outbox()
@@ -645,6 +667,8 @@ async fn a_locked_keychain_holds_the_deliveries_until_it_opens() {
             comment: String::new(),
             identity: Default::default(),
             as_group: false,
+            owners: Default::default(),
+            mentions: Vec::new(),
         })
         .unwrap();
     let id = &queued.deliveries[0].id;

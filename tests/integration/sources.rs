@@ -78,6 +78,8 @@ async fn a_report_in_a_watched_folder_is_imported_once_it_stops_changing_and_wor
                 announce_fixes: true,
                 skip_acknowledged: false,
                 quiet_hours: None,
+                owners: Default::default(),
+                mentions: Vec::new(),
             },
         )
         .unwrap();

@@ -60,6 +60,8 @@ fn definition(s: &Setup, apply_to: ApplyTo) -> WorkflowDefinition {
         announce_fixes: true,
         skip_acknowledged: false,
         quiet_hours: None,
+        owners: Default::default(),
+        mentions: Vec::new(),
     }
 }
 

@@ -30,6 +30,7 @@ const WorkflowsPage = lazy(() =>
   import("../features/workflows/WorkflowsPage").then((m) => ({ default: m.WorkflowsPage })),
 );
 const SourcesPage = lazy(() => import("../features/sources/SourcesPage").then((m) => ({ default: m.SourcesPage })));
+const OwnersPage = lazy(() => import("../features/owners/OwnersPage").then((m) => ({ default: m.OwnersPage })));
 const ActivityPage = lazy(() => import("../features/activity/ActivityPage").then((m) => ({ default: m.ActivityPage })));
 const SettingsPage = lazy(() => import("../features/settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
 
@@ -137,6 +138,8 @@ function CurrentPage(props: { route: Route; navigate: (route: Route) => void }) 
       return <WorkflowsPage workflowId={route.workflow_id ?? null} />;
     case "sources":
       return <SourcesPage />;
+    case "owners":
+      return <OwnersPage />;
     case "activity":
       return <ActivityPage onOpenIssue={(issueId) => navigate({ page: "issues", issue_id: issueId })} />;
     case "settings":

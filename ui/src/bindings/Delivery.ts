@@ -37,4 +37,12 @@ action: DeliveryAction | null,
 /**
  * The same in words ("Replied in the thread").
  */
-action_label: string | null, };
+action_label: string | null, 
+/**
+ * Why it went there, when that is not obvious ("Owner of src/pay.go (@acme/payments).").
+ */
+note: string | null, 
+/**
+ * Who it @mentions there, as Teams shows them.
+ */
+mentions: Array<string>, };

@@ -13,4 +13,16 @@ problem: AppError | null,
  * How the message follows the finding's earlier one there ("It replies in the thread of
  * the message of 1 Dec 10:02."); `None` for a new message.
  */
-follows: string | null, };
+follows: string | null, 
+/**
+ * Why it goes there ("Owner of src/pay.go (@acme/payments).").
+ */
+note: string | null, 
+/**
+ * Who the message @mentions there, as Teams shows them.
+ */
+mentions: Array<string>, 
+/**
+ * Mentions that will not notify (not a member) or do not apply there.
+ */
+mention_warnings: Array<string>, };

@@ -3,4 +3,4 @@
 /**
  * A page of the app, as a link or the navigation can open it.
  */
-export type Route = { "page": "connectors" } | { "page": "issues", issue_id?: string | null, } | { "page": "workflows", workflow_id?: string | null, } | { "page": "sources" } | { "page": "activity" } | { "page": "settings" };
+export type Route = { "page": "connectors" } | { "page": "issues", issue_id?: string | null, } | { "page": "workflows", workflow_id?: string | null, } | { "page": "sources" } | { "page": "owners" } | { "page": "activity" } | { "page": "settings" };

@@ -2,7 +2,9 @@
 import type { ApplyTo } from "./ApplyTo";
 import type { Conditions } from "./Conditions";
 import type { Identity } from "./Identity";
+import type { Mention } from "./Mention";
 import type { OnChange } from "./OnChange";
+import type { OwnerRouting } from "./OwnerRouting";
 import type { QuietHours } from "./QuietHours";
 import type { Recipient } from "./Recipient";
 import type { Schedule } from "./Schedule";
@@ -35,4 +37,13 @@ skip_acknowledged: boolean,
 /**
  * Hours in which findings below a severity wait for one digest at their end.
  */
-quiet_hours: QuietHours | null, };
+quiet_hours: QuietHours | null, 
+/**
+ * The owners of each finding's file (by CODEOWNERS): messaged, @mentioned, or both.
+ * Owners that cannot be reached send the message to the fallback recipients instead.
+ */
+owners: OwnerRouting, 
+/**
+ * People (or the channel, or its team) @mentioned in channel posts.
+ */
+mentions: Array<Mention>, };

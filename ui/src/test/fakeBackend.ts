@@ -295,6 +295,8 @@ export function deliveryItem(overrides: Partial<Delivery> & Pick<Delivery, "id">
     sent_at: "2026-11-28T10:00:01Z",
     action: "posted",
     action_label: "Posted",
+    note: null,
+    mentions: [],
     ...overrides,
   };
 }

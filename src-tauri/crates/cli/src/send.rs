@@ -5,7 +5,9 @@ use clap::Subcommand;
 use crate::show;
 
 use ox_teams_core::bot::Identity;
-use ox_teams_core::outbox::{Delivery, DeliveryStatus, SendRequest};
+use ox_teams_core::mentions::Mention;
+use ox_teams_core::outbox::{Delivery, DeliveryStatus, Recipient, SendRequest};
+use ox_teams_core::owners::OwnerRouting;
 use ox_teams_core::{AppError, Core, ErrorCode};
 
 #[derive(Subcommand)]
@@ -15,8 +17,23 @@ pub(crate) enum SendCommand {
         /// The issue's id (as `ox-teams-cli issues` shows it).
         issue: String,
         /// channel:TEAM/CHANNEL, user:NAME@DOMAIN or chat:ID; repeatable.
-        #[arg(long = "to", required = true, value_name = "RECIPIENT")]
+        #[arg(
+            long = "to",
+            required_unless_present = "owners",
+            value_name = "RECIPIENT"
+        )]
         to: Vec<String>,
+        /// Also send it to the owners of the issue's file (by the CODEOWNERS file set up in
+        /// the app's Owners page).
+        #[arg(long)]
+        owners: bool,
+        /// @mention the owners who are people in channel posts.
+        #[arg(long)]
+        mention_owners: bool,
+        /// @mention this person (user:NAME@DOMAIN), `channel` or `team` in channel posts;
+        /// repeatable.
+        #[arg(long = "mention", value_name = "WHO")]
+        mention: Vec<String>,
         /// A comment shown on the card above the issue's details.
         #[arg(long, default_value = "")]
         comment: String,
@@ -59,6 +76,9 @@ pub(crate) async fn run(core: &Core, json: bool, command: SendCommand) -> Result
             group,
             sender,
             no_wait,
+            owners,
+            mention_owners,
+            mention,
         } => {
             let identity = match sender.as_str() {
                 "user" => Identity::User,
@@ -74,17 +94,49 @@ pub(crate) async fn run(core: &Core, json: bool, command: SendCommand) -> Result
             for spec in &to {
                 recipients.push(core.directory().resolve_recipient(spec).await?);
             }
+            let mut mentions = Vec::new();
+            for who in &mention {
+                mentions.push(match who.as_str() {
+                    "channel" => Mention::Channel,
+                    "team" => Mention::Team,
+                    spec => match core.directory().resolve_recipient(spec).await? {
+                        Recipient::Person { user_id, name, .. } => {
+                            Mention::Person { user_id, name }
+                        }
+                        other => {
+                            return Err(AppError {
+                                code: ErrorCode::InvalidRequest,
+                                message: format!(
+                                    "Only a person, channel or team can be @mentioned, not {}.",
+                                    other.label()
+                                ),
+                            });
+                        }
+                    },
+                });
+            }
             let request = SendRequest {
                 issue_id: issue,
                 recipients,
                 comment,
                 identity,
                 as_group: group,
+                owners: OwnerRouting {
+                    message: owners,
+                    mention: mention_owners,
+                },
+                mentions,
             };
             let preview = core.outbox().preview(&request).await?;
             if !json {
                 for trimmed in &preview.composition.trimmed {
                     eprintln!("note: {trimmed}");
+                }
+                for unresolved in preview.owners.iter().flat_map(|o| &o.unresolved) {
+                    eprintln!("note: {}", unresolved.reason);
+                }
+                for warning in preview.recipients.iter().flat_map(|r| &r.mention_warnings) {
+                    eprintln!("note: {warning}");
                 }
             }
             let queued = core.outbox().send(&request)?;

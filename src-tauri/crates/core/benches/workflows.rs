@@ -116,6 +116,8 @@ fn main() {
                     announce_fixes: true,
                     skip_acknowledged: false,
                     quiet_hours: None,
+                    owners: Default::default(),
+                    mentions: Vec::new(),
                 },
             )
             .unwrap();

@@ -9,6 +9,7 @@ use ts_rs::TS;
 
 use crate::issues::{Change, Issue, IssueState, Severity};
 use crate::links::issue_link;
+use crate::mentions::{Placed, graph_mentions};
 
 /// Graph accepts about 28 KB per chat or channel message; leave room for the envelope.
 pub const GRAPH_CARD_BUDGET: usize = 26 * 1024;
@@ -441,10 +442,15 @@ pub fn plain(text: &str) -> String {
 }
 
 /// The Graph chatMessage carrying a card: an HTML body that references the attachment, and
-/// the card as a JSON string (Graph's form).
-pub fn graph_message(card: &Value, attachment_id: &str) -> Value {
-    json!({
-        "body": { "contentType": "html", "content": format!("<attachment id=\"{attachment_id}\"></attachment>") },
+/// the card as a JSON string (Graph's form), with the place's @mentions in a line above it.
+pub fn graph_message(card: &Value, attachment_id: &str, mentions: &[Placed]) -> Value {
+    let attachment = format!("<attachment id=\"{attachment_id}\"></attachment>");
+    let (content, mentions) = match graph_mentions(mentions) {
+        Some((line, entries)) => (format!("{line}{attachment}"), entries),
+        None => (attachment, Vec::new()),
+    };
+    let mut message = json!({
+        "body": { "contentType": "html", "content": content },
         "attachments": [{
             "id": attachment_id,
             "contentType": "application/vnd.microsoft.card.adaptive",
@@ -453,7 +459,11 @@ pub fn graph_message(card: &Value, attachment_id: &str) -> Value {
             "name": null,
             "thumbnailUrl": null,
         }]
-    })
+    });
+    if !mentions.is_empty() {
+        message["mentions"] = Value::Array(mentions);
+    }
+    message
 }
 
 #[cfg(test)]
@@ -617,7 +627,7 @@ mod tests {
     #[test]
     fn the_graph_message_references_its_card() {
         let composition = compose(&issue("x"), &Context::default(), GRAPH_CARD_BUDGET);
-        let message = graph_message(&composition.card, "card-1");
+        let message = graph_message(&composition.card, "card-1", &[]);
         assert_eq!(
             message["body"]["content"],
             "<attachment id=\"card-1\"></attachment>"

@@ -14,6 +14,7 @@ pub mod http;
 pub mod issues;
 mod lease;
 pub mod links;
+pub mod mentions;
 pub mod outbox;
 pub mod owners;
 pub mod paths;
@@ -71,6 +72,7 @@ pub struct Core {
     data_dir: PathBuf,
     search_path: Option<OsString>,
     outbox_state: outbox::OutboxState,
+    owners_cache: owners::OwnersCache,
     sources_state: sources::SourcesState,
 }
 
@@ -177,6 +179,10 @@ impl Core {
         issues::Issues { core: self }
     }
 
+    pub fn owners(&self) -> owners::Owners<'_> {
+        owners::Owners { core: self }
+    }
+
     pub fn outbox(&self) -> outbox::Outbox<'_> {
         outbox::Outbox { core: self }
     }
@@ -220,6 +226,7 @@ impl Core {
             data_dir: options.data_dir,
             search_path: options.search_path.or_else(|| std::env::var_os("PATH")),
             outbox_state: outbox::OutboxState::default(),
+            owners_cache: owners::OwnersCache::default(),
             sources_state: sources::SourcesState::default(),
         })
     }

@@ -22,6 +22,7 @@ pub enum Route {
         workflow_id: Option<String>,
     },
     Sources,
+    Owners,
     Activity,
     Settings,
 }
@@ -52,7 +53,7 @@ pub enum LinkError {
     NotOurs { link: String },
     #[error(
         "The link {link} points to “{page}”, which this app does not have. Links can open \
-         connectors, issues, workflows, activity and settings."
+         connectors, issues, sources, owners, workflows, activity and settings."
     )]
     UnknownPage { link: String, page: String },
     #[error("The link {link} has an identifier the app cannot use: {reason}.")]
@@ -105,6 +106,7 @@ pub fn parse_link(link: &str) -> Result<Route, LinkError> {
         "connectors" => no_id(Route::Connectors),
         "activity" => no_id(Route::Activity),
         "sources" => no_id(Route::Sources),
+        "owners" => no_id(Route::Owners),
         "settings" => no_id(Route::Settings),
         "issues" => Ok(Route::Issues { issue_id: id }),
         "workflows" => Ok(Route::Workflows { workflow_id: id }),

@@ -254,6 +254,37 @@ fn start_channel_thread(world: &mut World, channel_id: &str, request: &Value) ->
         .into_response()
 }
 
+/// A card's `msteams.entities` mention must name a person of the tenant, and its `text` must
+/// appear in one of the card's TextBlocks, or Teams shows it as plain text.
+/// <https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format>
+fn card_mention_problem(world: &World, activity: &Value) -> Option<String> {
+    for attachment in activity["attachments"].as_array().into_iter().flatten() {
+        let card = &attachment["content"];
+        let texts: Vec<&str> = card["body"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|block| block["text"].as_str())
+            .collect();
+        for entity in card["msteams"]["entities"].as_array().into_iter().flatten() {
+            if entity["type"] != "mention" {
+                continue;
+            }
+            let text = entity["text"].as_str().unwrap_or_default();
+            if !texts.iter().any(|t| t.contains(text)) {
+                return Some(format!(
+                    "The mention '{text}' appears in no TextBlock of the card."
+                ));
+            }
+            let id = entity["mentioned"]["id"].as_str().unwrap_or_default();
+            if world.tenant.find_user(id).is_none() {
+                return Some(format!("The mentioned user '{id}' was not found."));
+            }
+        }
+    }
+    None
+}
+
 /// Checks and keeps one activity; returns its id.
 fn store_activity(
     world: &mut World,
@@ -278,6 +309,9 @@ fn store_activity(
             "MessageSizeTooBig",
             "Message size too big: Teams accepts about 100 KB per bot message.",
         ));
+    }
+    if let Some(problem) = card_mention_problem(world, activity) {
+        return Err(bot_error(StatusCode::BAD_REQUEST, "BadArgument", &problem));
     }
     let conversation = world
         .bot_conversations

@@ -35,7 +35,15 @@ export function DryRunResult(props: { result: DryRun }) {
                       ? item.recipients.join(", ")
                       : "nobody new"}
                   {item.already_sent.length > 0 && ` (already sent to ${item.already_sent.join(", ")})`}
+                  {item.mentions.length > 0 && `; @mentions ${item.mentions.join(", ")}`}
                 </Caption1>
+                {item.owners && (
+                  <Caption1 block className={styles.muted} data-testid="dry-run-owners">
+                    Owners{item.owners.path ? ` of ${item.owners.path}` : ""}:{" "}
+                    {item.owners.reached.map((r) => `${r.owner} → ${r.recipient.label}`).join(", ") || "none reach Teams"}
+                    {item.notes.map((n) => ` ${n}`).join("")}
+                  </Caption1>
+                )}
               </li>
             ))}
           </ul>

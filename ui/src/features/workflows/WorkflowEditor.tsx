@@ -39,6 +39,7 @@ import type { WorkflowDefinition } from "../../bindings/WorkflowDefinition";
 import { CommandError, commands } from "../../ipc/commands";
 import { SEVERITY_LABEL } from "../issues/severity";
 import { DryRunResult } from "./DryRunResult";
+import { MentionsField } from "../issues/send/MentionsField";
 import { QuietHoursField } from "./QuietHoursField";
 import { RecipientField } from "./RecipientField";
 
@@ -84,6 +85,8 @@ export function emptyDefinition(): WorkflowDefinition {
     announce_fixes: true,
     skip_acknowledged: false,
     quiet_hours: null,
+    owners: { message: false, mention: false },
+    mentions: [],
   };
 }
 
@@ -118,16 +121,23 @@ export function WorkflowEditor(props: {
   } | null>(null);
   const asBot = draft.identity === "bot";
 
+  const periodic = draft.apply_to === "periodic";
   const definition: WorkflowDefinition = {
     ...draft,
     conditions: { ...draft.conditions, tools: list(lists.tools), rules: list(lists.rules), paths: list(lists.paths) },
     // The bot messages people and channels only.
     recipients: asBot ? draft.recipients.filter((r) => r.kind === "person" || r.kind === "channel") : draft.recipients,
     fallback: asBot ? draft.fallback.filter((r) => r.kind === "person" || r.kind === "channel") : draft.fallback,
+    // A digest goes to its recipients as one card: owners and mentions are for per-finding messages.
+    owners: periodic ? { message: false, mention: false } : draft.owners,
+    mentions: periodic ? [] : asBot ? draft.mentions.filter((m) => m.kind === "person") : draft.mentions,
   };
   const missing = {
     name: definition.name.trim() === "" ? "Give the workflow a name." : undefined,
-    recipients: definition.recipients.length === 0 ? "Choose at least one recipient." : undefined,
+    recipients:
+      definition.recipients.length === 0 && !definition.owners.message
+        ? "Choose at least one recipient, or message the owners of each finding's file."
+        : undefined,
     fallback: definition.fallback.length === 0 ? "Choose at least one fallback recipient." : undefined,
   };
   const complete = !missing.name && !missing.recipients && !missing.fallback;
@@ -356,6 +366,16 @@ export function WorkflowEditor(props: {
                   error={touched ? missing.recipients : undefined}
                   testId="workflow-recipients"
                 />
+                {!periodic && (
+                  <MentionsField
+                    owners={draft.owners}
+                    onOwners={(owners) => update({ owners })}
+                    mentions={draft.mentions}
+                    onMentions={(mentions) => update({ mentions })}
+                    asBot={asBot}
+                    fallbackHint="Owners that do not reach Teams send the message to the fallback recipients, with the reason."
+                  />
+                )}
                 <RecipientField
                   label="Fallback recipients"
                   hint="Who gets a message instead when a recipient cannot be reached (gone, app not installed, channel deleted)."

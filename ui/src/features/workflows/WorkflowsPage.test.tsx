@@ -22,8 +22,8 @@ function setUp() {
   backend.on("dry_run_workflow", () => ({
     matched: 2,
     items: [
-      { issue_id: "a", title: "Command injection", severity: "critical", recipients: ["Security Operations › General"], already_sent: [], held_until: null },
-      { issue_id: "b", title: "Hard-coded password", severity: "high", recipients: [], already_sent: ["Security Operations › General"], held_until: null },
+      { issue_id: "a", title: "Command injection", severity: "critical", recipients: ["Security Operations › General"], already_sent: [], held_until: null, owners: null, mentions: [], notes: [] },
+      { issue_id: "b", title: "Hard-coded password", severity: "high", recipients: [], already_sent: ["Security Operations › General"], held_until: null, owners: null, mentions: [], notes: [] },
     ],
     digest: null,
   }));
@@ -65,7 +65,7 @@ describe("Workflows", () => {
 
     await userEvent.click(screen.getByTestId("workflow-save"));
     expect(editor).toHaveTextContent("Give the workflow a name.");
-    expect(editor).toHaveTextContent("Choose at least one recipient.");
+    expect(editor).toHaveTextContent("Choose at least one recipient, or message the owners of each finding's file.");
     expect(editor).toHaveTextContent("Choose at least one fallback recipient.");
     expect(backend.calls.some((c) => c.command === "save_workflow")).toBe(false);
 
@@ -125,8 +125,8 @@ describe("Workflows", () => {
     backend.on("dry_run_workflow", () => ({
       matched: 2,
       items: [
-        { issue_id: "a", title: "Command injection", severity: "critical", recipients: ["Security Operations › General"], already_sent: [], held_until: null },
-        { issue_id: "b", title: "Verbose errors", severity: "medium", recipients: ["Security Operations › General"], already_sent: [], held_until: "08:00 Europe/Paris" },
+        { issue_id: "a", title: "Command injection", severity: "critical", recipients: ["Security Operations › General"], already_sent: [], held_until: null, owners: null, mentions: [], notes: [] },
+        { issue_id: "b", title: "Verbose errors", severity: "medium", recipients: ["Security Operations › General"], already_sent: [], held_until: "08:00 Europe/Paris", owners: null, mentions: [], notes: [] },
       ],
       digest: null,
     }));

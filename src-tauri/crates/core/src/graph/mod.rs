@@ -282,7 +282,15 @@ impl Graph {
             .value)
     }
 
-    /// A team's channels; shared ones appear only when asked for, as on Graph.
+    /// The teams a person belongs to, to tell whether an @mention in a channel notifies them.
+    /// <https://learn.microsoft.com/graph/api/user-list-joinedteams>
+    pub async fn teams_of(&self, user_id: &str) -> Result<Vec<GraphTeam>, GraphError> {
+        Ok(self
+            .get::<Collection<GraphTeam>>(&format!("/users/{}/joinedTeams", encode(user_id)))
+            .await?
+            .value)
+    }
+
     /// Every team in the organisation (application permission Team.ReadBasic.All).
     pub async fn all_teams(&self, limit: usize) -> Result<Vec<GraphTeam>, GraphError> {
         self.all(

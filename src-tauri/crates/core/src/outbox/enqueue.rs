@@ -2,12 +2,13 @@
 //! send, a workflow, a digest, a fallback), and the one place the card's size budget is chosen
 //! by sender.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use super::{Follow, Origin, Outbox, Purpose, Recipient, Sender};
 use crate::Result;
 use crate::bot::Identity;
 use crate::compose::{BOT_CARD_BUDGET, Composition, GRAPH_CARD_BUDGET};
+use crate::mentions::Mention;
 use crate::store::{MessageRow, NewDelivery};
 
 /// How large a card may be for this sender: about 28 KB per Graph chat or channel post
@@ -60,6 +61,11 @@ pub struct NewMessage<'a> {
     /// What a thread reply carries instead of the card (`None`: the card itself).
     pub reply: Option<Card<'a>>,
     pub purpose: Purpose,
+    /// Whom it @mentions where mentions apply (channel posts, chats with several people).
+    pub mentions: Vec<Mention>,
+    /// Why a recipient gets it, by [`Recipient::key`], when that is not obvious (a fallback
+    /// for an owner that could not be resolved).
+    pub notes: BTreeMap<String, String>,
 }
 
 /// What [`Outbox::enqueue`] queued.
@@ -85,6 +91,7 @@ impl Outbox<'_> {
             .filter(|r| seen.insert(r.key()))
             .map(|recipient| NewDelivery {
                 id: core.new_id(),
+                note: message.notes.get(&recipient.key()).cloned(),
                 recipient,
             })
             .collect();
@@ -105,6 +112,7 @@ impl Outbox<'_> {
             follow: message.follow,
             purpose: message.purpose,
             reply,
+            mentions: message.mentions,
         };
         let queued = core
             .store

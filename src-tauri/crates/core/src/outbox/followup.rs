@@ -9,6 +9,7 @@ use crate::bot::Identity;
 use crate::bot::connector::{ConnectorError, card_activity};
 use crate::compose::{graph_message, with_marker};
 use crate::graph::{GraphError, PostedMessage};
+use crate::mentions::with_bot_mentions;
 use crate::store::DeliveryRow;
 use crate::{Error, Result};
 
@@ -83,7 +84,11 @@ impl Outbox<'_> {
                 },
                 _,
             ) => {
-                let message = &graph_message(&with_marker(&reply, &row.id), &row.id);
+                let message = &graph_message(
+                    &with_marker(&reply, &row.id),
+                    &row.id,
+                    &row.placed_mentions(),
+                );
                 let root = anchor.message_id.as_str();
                 graph_answer(
                     self.core
@@ -97,7 +102,9 @@ impl Outbox<'_> {
                 )
             }
             (DeliveryAction::Updated, _, Some(chat_id)) => {
-                let message = &graph_message(&with_marker(&card, &anchor.delivery_id), &row.id);
+                // An edit does not notify anyone again: no mentions.
+                let message =
+                    &graph_message(&with_marker(&card, &anchor.delivery_id), &row.id, &[]);
                 let message_id = anchor.message_id.as_str();
                 let updated = self
                     .core
@@ -163,7 +170,8 @@ impl Outbox<'_> {
             }));
         }
         let summary = row.reply.as_ref().map_or(&row.summary, |r| &r.1);
-        let activity = &card_activity(&with_marker(reply, &row.id), summary);
+        let reply = with_bot_mentions(&with_marker(reply, &row.id), &row.placed_mentions());
+        let activity = &card_activity(&reply, summary);
         let sent = self
             .core
             .bot()

@@ -261,11 +261,18 @@ pub struct Delivery {
     pub action: Option<DeliveryAction>,
     /// The same in words ("Replied in the thread").
     pub action_label: Option<String>,
+    /// Why it went there, when that is not obvious ("Owner of src/pay.go (@acme/payments).").
+    pub note: Option<String>,
+    /// Who it @mentions there, as Teams shows them.
+    pub mentions: Vec<String>,
 }
 
 impl From<DeliveryRow> for Delivery {
     fn from(row: DeliveryRow) -> Delivery {
+        let mentions = row.placed_mentions().into_iter().map(|p| p.text).collect();
         Delivery {
+            note: row.note,
+            mentions,
             id: row.id,
             message_id: row.message_id,
             issue_id: row.issue_id,
@@ -304,6 +311,12 @@ pub struct SendRequest {
     /// The chosen people (two or more) get one group chat instead of a chat each.
     #[serde(default)]
     pub as_group: bool,
+    /// The owners of the finding's file: messaged, @mentioned, or both.
+    #[serde(default)]
+    pub owners: crate::owners::OwnerRouting,
+    /// People (or the channel, or its team) to @mention in channel posts and group chats.
+    #[serde(default)]
+    pub mentions: Vec<crate::mentions::Mention>,
 }
 
 impl SendRequest {
@@ -346,6 +359,12 @@ pub struct RecipientCheck {
     /// How the message follows the finding's earlier one there ("It replies in the thread of
     /// the message of 1 Dec 10:02."); `None` for a new message.
     pub follows: Option<String>,
+    /// Why it goes there ("Owner of src/pay.go (@acme/payments).").
+    pub note: Option<String>,
+    /// Who the message @mentions there, as Teams shows them.
+    pub mentions: Vec<String>,
+    /// Mentions that will not notify (not a member) or do not apply there.
+    pub mention_warnings: Vec<String>,
 }
 
 /// The pre-send check: the exact card, what was trimmed, and whether each recipient can be
@@ -357,6 +376,8 @@ pub struct SendPreview {
     pub recipients: Vec<RecipientCheck>,
     /// Sentences that stop the send (nothing chosen, duplicates, too many).
     pub blocking: Vec<String>,
+    /// The owners of the finding's file, when the send uses them.
+    pub owners: Option<crate::owners::FindingOwners>,
 }
 
 /// What a send queued.

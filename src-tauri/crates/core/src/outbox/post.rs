@@ -9,6 +9,7 @@ use crate::bot::{BotError, Identity};
 use crate::compose::{graph_message, with_marker};
 use crate::graph::PostedMessage;
 use crate::http::HttpError;
+use crate::mentions::with_bot_mentions;
 use crate::store::DeliveryRow;
 use crate::{Error, Result};
 
@@ -23,7 +24,7 @@ impl Outbox<'_> {
         if row.sender.identity == Identity::Bot {
             return self.post_as_bot(row, recipient, card).await;
         }
-        let message = graph_message(&with_marker(card, &row.id), &row.id);
+        let message = graph_message(&with_marker(card, &row.id), &row.id, &row.placed_mentions());
         let message = &message;
         if let Recipient::Channel {
             team_id,
@@ -107,7 +108,8 @@ impl Outbox<'_> {
         recipient: &Recipient,
         card: &serde_json::Value,
     ) -> Result<PostedMessage> {
-        let activity = &card_activity(&with_marker(card, &row.id), &row.summary);
+        let card = with_bot_mentions(&with_marker(card, &row.id), &row.placed_mentions());
+        let activity = &card_activity(&card, &row.summary);
         let record = self.core.bot().record()?.ok_or(BotError::NotConnected)?;
         let bot = &BotIdentity {
             app_id: &record.app_id,

@@ -12,6 +12,8 @@ use crate::compose::{Composition, Context, compose};
 use crate::error::{AppError, ErrorCode};
 use crate::graph::GraphError;
 use crate::issues::Issue;
+use crate::mentions::Mention;
+use crate::owners::{Addressed, Routing, address};
 use crate::{Error, Result};
 
 impl Outbox<'_> {
@@ -59,8 +61,12 @@ impl Outbox<'_> {
     /// The pre-send check: the exact card that will be sent, what had to be trimmed, and
     /// whether Microsoft Teams can reach each recipient. Nothing is sent.
     pub async fn preview(self, request: &SendRequest) -> Result<SendPreview> {
-        let request = &request.as_sent();
         let issue = self.core.issues().get(&request.issue_id)?;
+        let addressed = self.addressed(request, &issue)?;
+        let request = &SendRequest {
+            recipients: addressed.recipients.clone(),
+            ..request.as_sent()
+        };
         let composition = composition(
             &issue,
             request,
@@ -127,18 +133,89 @@ impl Outbox<'_> {
                         )
                     })
                 });
+            let mentions =
+                crate::mentions::placed(&addressed.mentions, recipient, request.identity);
+            let mut mention_warnings: Vec<String> = addressed
+                .mentions
+                .iter()
+                .filter_map(|m| crate::mentions::left_out(m, recipient, request.identity))
+                .collect();
+            if connected && problem.is_none() {
+                mention_warnings.extend(
+                    self.unnotified(&addressed.mentions, recipient, request.identity)
+                        .await?,
+                );
+            }
             recipients.push(RecipientCheck {
                 label: recipient.label(),
+                note: addressed.notes.get(&key).cloned(),
                 key,
                 problem,
                 follows,
+                mentions: mentions.into_iter().map(|m| m.text).collect(),
+                mention_warnings,
             });
         }
         Ok(SendPreview {
             composition,
             recipients,
             blocking,
+            owners: addressed.owners,
         })
+    }
+
+    /// The request's recipients and mentions with the owners of the finding's file added (a
+    /// person's send has no fallback: owners that cannot be reached are said in the preview).
+    fn addressed(&self, request: &SendRequest, issue: &Issue) -> Result<Addressed> {
+        let request = request.as_sent();
+        let resolver = match request.owners.is_used() {
+            true => Some(self.core.owners().resolver()?),
+            false => None,
+        };
+        let routing = Routing {
+            recipients: &request.recipients,
+            fallback: &[],
+            owners: request.owners,
+            mentions: &request.mentions,
+        };
+        Ok(address(&routing, issue.path.as_deref(), resolver.as_ref()))
+    }
+
+    /// People mentioned in a channel post who are not in its team: Teams would not notify
+    /// them. (A private or shared channel's own membership is not checked.)
+    async fn unnotified(
+        &self,
+        mentions: &[Mention],
+        recipient: &Recipient,
+        identity: Identity,
+    ) -> Result<Vec<String>> {
+        let Recipient::Channel {
+            team_id, team_name, ..
+        } = recipient
+        else {
+            return Ok(Vec::new());
+        };
+        let mut warnings = Vec::new();
+        for mention in mentions {
+            let Mention::Person { user_id, name } = mention else {
+                continue;
+            };
+            let lookup = |graph: crate::graph::Graph| async move { graph.teams_of(user_id).await };
+            let teams = match identity {
+                Identity::User => self.core.auth().as_user(lookup).await,
+                Identity::Bot => self.core.bot().as_bot(lookup).await,
+            };
+            match teams {
+                Ok(teams) if teams.iter().any(|t| &t.id == team_id) => {}
+                Ok(_) => warnings.push(format!(
+                    "{name} is not a member of {team_name}: the @mention will not notify them."
+                )),
+                Err(e) => warnings.push(format!(
+                    "Could not check whether {name} is a member of {team_name}: {e}"
+                )),
+            }
+        }
+        Ok(warnings)
     }
 
     async fn reachable(&self, recipient: &Recipient) -> Result<()> {
@@ -224,11 +301,15 @@ impl Outbox<'_> {
     /// Queues a message about an issue for each recipient (once per place) and returns the
     /// deliveries; the dispatcher sends them. Manual sends go ahead of workflow traffic.
     pub fn send(&self, request: &SendRequest) -> Result<Queued> {
-        let request = &request.as_sent();
+        let issue = self.core.issues().get(&request.issue_id)?;
+        let addressed = self.addressed(request, &issue)?;
+        let request = &SendRequest {
+            recipients: addressed.recipients,
+            ..request.as_sent()
+        };
         if let Some(problem) = Self::blocking(request).into_iter().next() {
             return Err(problem.into());
         }
-        let issue = self.core.issues().get(&request.issue_id)?;
         let author = self.author()?;
         let enqueued = self.enqueue(NewMessage {
             issue_id: issue.id.clone(),
@@ -245,6 +326,8 @@ impl Outbox<'_> {
             sender: request.identity,
             origin: Origin::Manual,
             recipients: request.recipients.clone(),
+            mentions: addressed.mentions,
+            notes: addressed.notes,
         })?;
         Ok(Queued {
             deliveries: self.message_deliveries(&enqueued.message_id)?,

@@ -9,6 +9,7 @@
 //! - a line with invalid syntax is skipped (and said), the rest of the file still counts.
 
 mod pattern;
+mod routing;
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +17,11 @@ use serde::Serialize;
 
 use pattern::Pattern;
 pub use pattern::PatternProblem;
+pub(crate) use routing::OwnersCache;
+pub use routing::{
+    Addressed, FindingOwners, Loaded, OwnerEntry, OwnerKind, OwnerRouting, Owners, OwnersView,
+    ReachedOwner, Resolver, Routing, SkippedLine, UnresolvedOwner, address,
+};
 
 /// GitHub does not load a CODEOWNERS file over 3 MB.
 pub const MAX_CODEOWNERS_BYTES: u64 = 3 * 1024 * 1024;
@@ -62,7 +68,7 @@ pub enum Owner {
 }
 
 impl Owner {
-    fn parse(token: &str) -> Option<Owner> {
+    pub(crate) fn parse(token: &str) -> Option<Owner> {
         if let Some(name) = token.strip_prefix('@') {
             let word = |s: &str, extra: &[char]| {
                 !s.is_empty()

@@ -8,6 +8,7 @@ mod columns;
 mod connection;
 mod issues;
 mod outbox;
+mod owners;
 mod quiet;
 mod settings;
 mod sources;
@@ -16,6 +17,7 @@ mod workflows;
 pub use bot::BotRow;
 pub use connection::ConnectionRecord;
 pub use outbox::{DeliveryRow, MessageRow, NewDelivery};
+pub use owners::{DirectoryAnswer, OwnerMappingRow, owner_key};
 pub use quiet::QuietHeldRow;
 pub use sources::{CheckRecord, FileState, ListState};
 pub use workflows::{RunRow, WorkflowRow};
@@ -42,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0010_sources.sql"),
     include_str!("../../migrations/0011_issue_table.sql"),
     include_str!("../../migrations/0012_quiet_hours.sql"),
+    include_str!("../../migrations/0013_owners.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.

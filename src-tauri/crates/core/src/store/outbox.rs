@@ -7,6 +7,7 @@ use super::columns::time;
 use super::{Store, StoreError};
 use crate::bot::Identity;
 use crate::error::{AppError, ErrorCode};
+use crate::mentions::{self, Mention, Placed};
 use crate::outbox::{
     Anchor, DeliveryAction, DeliveryStatus, Follow, Origin, Purpose, Recipient, Sender,
 };
@@ -27,6 +28,7 @@ pub struct MessageRow {
     pub purpose: Purpose,
     /// The short card a thread reply carries, with its summary; `None`: the card.
     pub reply: Option<(String, String)>,
+    pub mentions: Vec<Mention>,
 }
 
 /// One recipient's copy of a message, to queue.
@@ -34,6 +36,9 @@ pub struct MessageRow {
 pub struct NewDelivery {
     pub id: String,
     pub recipient: Recipient,
+    /// Why it goes there, when that is not obvious ("Instead of @acme/payments, which has no
+    /// Teams mapping.").
+    pub note: Option<String>,
 }
 
 /// A delivery with what the dispatcher and the Activity page need of its message.
@@ -71,12 +76,22 @@ pub struct DeliveryRow {
     /// The anchor it followed.
     pub anchor_message_id: Option<String>,
     pub purpose: Purpose,
+    pub mentions: Vec<Mention>,
+    pub note: Option<String>,
+}
+
+impl DeliveryRow {
+    /// The message's @mentions as this delivery's place shows them.
+    pub fn placed_mentions(&self) -> Vec<Placed> {
+        mentions::placed(&self.mentions, &self.recipient, self.sender.identity)
+    }
 }
 
 const SELECT: &str = "SELECT d.id, d.message_id, d.recipient, d.recipient_key, d.label, d.status, d.attempts,
     d.next_attempt_at, d.target, d.teams_message_id, d.web_url, d.error_code, d.error, d.created_at, d.updated_at,
     d.sent_at, m.issue_id, m.issue_title, m.card, m.summary, m.sender, m.origin, m.workflow_id, m.comment, m.identity, m.issue_revision,
-    m.follow, m.reply_card, m.reply_summary, d.action, d.anchor_message_id, m.purpose
+    m.follow, m.reply_card, m.reply_summary, d.action, d.anchor_message_id, m.purpose,
+    m.mentions, d.note
     FROM deliveries d JOIN messages m ON m.id = d.message_id";
 
 fn row(r: &Row) -> rusqlite::Result<DeliveryRow> {
@@ -132,6 +147,10 @@ fn row(r: &Row) -> rusqlite::Result<DeliveryRow> {
         action: r.get(29)?,
         anchor_message_id: r.get(30)?,
         purpose: r.get(31)?,
+        mentions: serde_json::from_str(&r.get::<_, String>(32)?).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(32, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+        note: r.get(33)?,
     })
 }
 
@@ -148,8 +167,8 @@ fn insert_message(
     };
     transaction.execute(
         "INSERT INTO messages (id, issue_id, issue_revision, issue_title, comment, card, summary, sender, origin,
-            workflow_id, priority, created_at, identity, follow, purpose, reply_card, reply_summary)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            workflow_id, priority, created_at, identity, follow, purpose, reply_card, reply_summary, mentions)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         params![
             message.id,
             message.issue_id,
@@ -167,13 +186,14 @@ fn insert_message(
             message.follow,
             message.purpose,
             message.reply.as_ref().map(|r| &r.0),
-            message.reply.as_ref().map(|r| &r.1)
+            message.reply.as_ref().map(|r| &r.1),
+            serde_json::to_string(&message.mentions).expect("mentions serialise")
         ],
     )?;
     for delivery in deliveries {
         transaction.execute(
             "INSERT INTO deliveries (id, message_id, recipient, recipient_key, label, status, attempts,
-                next_attempt_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?7)",
+                next_attempt_at, created_at, updated_at, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?7, ?8)",
             params![
                 delivery.id,
                 message.id,
@@ -181,7 +201,8 @@ fn insert_message(
                 delivery.recipient.key(),
                 delivery.recipient.label(),
                 DeliveryStatus::Queued,
-                now.to_rfc3339()
+                now.to_rfc3339(),
+                delivery.note
             ],
         )?;
     }

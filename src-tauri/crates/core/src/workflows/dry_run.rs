@@ -7,7 +7,9 @@ use ts_rs::TS;
 use super::{ApplyTo, WorkflowDefinition, WorkflowError, Workflows};
 use crate::Result;
 use crate::issues::Severity;
+use crate::mentions::Mention;
 use crate::outbox::Recipient;
+use crate::owners::{FindingOwners, address};
 
 /// Issues a dry run lists one by one.
 const DRY_RUN_ITEMS: usize = 200;
@@ -35,6 +37,12 @@ pub struct DryRunItem {
     pub already_sent: Vec<String>,
     /// Quiet hours: it would wait for the digest at their end ("08:00 Europe/Paris").
     pub held_until: Option<String>,
+    /// The owners of its file and where they reach, when the workflow routes by owners.
+    pub owners: Option<FindingOwners>,
+    /// Who it would @mention in channel posts.
+    pub mentions: Vec<String>,
+    /// Why some recipients get it ("Instead of the owners: @acme/payments has no Teams mapping.").
+    pub notes: Vec<String>,
 }
 
 impl Workflows<'_> {
@@ -45,8 +53,8 @@ impl Workflows<'_> {
             return Err(WorkflowError::Invalid(problems).into());
         }
         let issues = self.matching_issues(definition, Self::changes_for(definition.apply_to))?;
-        let recipients = super::engine::unique(&definition.recipients);
         if definition.apply_to == ApplyTo::Periodic {
+            let recipients = super::engine::unique(&definition.recipients);
             let when = definition
                 .schedule
                 .as_ref()
@@ -76,8 +84,11 @@ impl Workflows<'_> {
             .quiet_hours
             .as_ref()
             .and_then(|quiet| quiet.until(now).map(|until| (quiet, until)));
+        let routing = definition.routing();
+        let resolver = self.owner_resolver(definition)?;
         let mut items = Vec::new();
         for issue in issues.iter().take(DRY_RUN_ITEMS) {
+            let addressed = address(&routing, issue.path.as_deref(), resolver.as_ref());
             let mut item = DryRunItem {
                 issue_id: issue.id.clone(),
                 title: issue.title.clone(),
@@ -87,8 +98,17 @@ impl Workflows<'_> {
                 held_until: quiet
                     .filter(|(quiet, _)| quiet.holds(issue.severity))
                     .map(|(quiet, until)| quiet.describe(until, now)),
+                mentions: addressed.mentions.iter().map(Mention::label).collect(),
+                notes: addressed
+                    .owners
+                    .as_ref()
+                    .filter(|_| definition.owners.message)
+                    .and_then(FindingOwners::fallback_note)
+                    .into_iter()
+                    .collect(),
+                owners: addressed.owners,
             };
-            for recipient in &recipients {
+            for recipient in &addressed.recipients {
                 let sent = self.already_sent(id, issue, recipient)?;
                 if sent {
                     item.already_sent.push(recipient.label());

@@ -13,6 +13,7 @@ use crate::issues::{
 use crate::links::workflow_link;
 use crate::outbox::Recipient;
 use crate::outbox::{Card, DIGEST_PREFIX, Follow, NewMessage, Origin, Purpose, card_budget};
+use crate::owners::{Resolver, address};
 use crate::store::{DeliveryRow, RunRow, WorkflowRow};
 use crate::{Error, Result};
 
@@ -182,6 +183,17 @@ impl Workflows<'_> {
         })
     }
 
+    /// The owner resolver for a run, when the workflow routes by owners.
+    pub(super) fn owner_resolver(
+        &self,
+        definition: &WorkflowDefinition,
+    ) -> Result<Option<Resolver>> {
+        if !definition.owners.is_used() {
+            return Ok(None);
+        }
+        self.core.owners().resolver().map(Some)
+    }
+
     /// Refuses, with the figures, a save that would queue more than [`CONFIRM_ABOVE`]
     /// messages right away (existing issues × recipients that have not had them).
     fn refuse_a_flood(&self, id: Option<&str>, definition: &WorkflowDefinition) -> Result<()> {
@@ -283,9 +295,11 @@ impl Workflows<'_> {
         trigger: &str,
     ) -> Result<WorkflowRun> {
         let definition = &workflow.definition;
-        let recipients = unique(&definition.recipients);
+        let routing = definition.routing();
+        let resolver = self.owner_resolver(definition)?;
         let link = workflow_link(&workflow.id);
         let (mut queued, mut skipped) = (0, 0);
+        let mut to_fallback = 0;
         let follow = definition.on_change.follow();
         let now = self.core.clock.now();
         let quiet = definition
@@ -294,6 +308,15 @@ impl Workflows<'_> {
             .and_then(|quiet| quiet.until(now).map(|until| (quiet, until)));
         let mut held = 0;
         for issue in issues {
+            let addressed = address(&routing, issue.path.as_deref(), resolver.as_ref());
+            let recipients = addressed.recipients;
+            if addressed
+                .owners
+                .as_ref()
+                .is_some_and(|o| definition.owners.message && !o.unresolved.is_empty())
+            {
+                to_fallback += 1;
+            }
             if self
                 .core
                 .store
@@ -352,6 +375,8 @@ impl Workflows<'_> {
                         workflow_id: workflow.id.clone(),
                     },
                     recipients: recipients.clone(),
+                    mentions: addressed.mentions,
+                    notes: addressed.notes,
                 })?
                 .deliveries;
             queued += fresh;
@@ -363,6 +388,12 @@ impl Workflows<'_> {
             if issues.len() == 1 { "" } else { "s" },
             if queued == 1 { "" } else { "s" },
         );
+        if to_fallback > 0 {
+            summary.push_str(&format!(
+                " {to_fallback} had an owner Teams cannot reach: the fallback recipients got {}.",
+                if to_fallback == 1 { "it" } else { "them" }
+            ));
+        }
         match quiet {
             Some((quiet, until)) if held > 0 => summary.push_str(&format!(
                 " {held} held for quiet hours, until {}.",
@@ -402,7 +433,8 @@ impl Workflows<'_> {
     /// (or a person) already messaged about them, once per revision.
     fn announce_fixes(&self, workflow: &Workflow, fixed: &[String]) -> Result<Option<WorkflowRun>> {
         let definition = &workflow.definition;
-        let recipients = unique(&definition.recipients);
+        let routing = definition.routing();
+        let resolver = self.owner_resolver(definition)?;
         let link = workflow_link(&workflow.id);
         let context = Context {
             comment: "",
@@ -418,11 +450,13 @@ impl Workflows<'_> {
                 continue;
             }
             let anchored = self.core.store.anchored_places(id, definition.identity)?;
-            let places: Vec<Recipient> = recipients
-                .iter()
-                .filter(|r| anchored.contains(&r.key()))
-                .cloned()
-                .collect();
+            // The owners' places too: they were messaged about it.
+            let places: Vec<Recipient> =
+                address(&routing, issue.path.as_deref(), resolver.as_ref())
+                    .recipients
+                    .into_iter()
+                    .filter(|r| anchored.contains(&r.key()))
+                    .collect();
             if places.is_empty() {
                 continue;
             }
@@ -447,6 +481,8 @@ impl Workflows<'_> {
                         workflow_id: workflow.id.clone(),
                     },
                     recipients: places,
+                    mentions: Vec::new(),
+                    notes: Default::default(),
                 })?
                 .deliveries;
         }
@@ -536,6 +572,8 @@ impl Workflows<'_> {
                     workflow_id: workflow.id.clone(),
                 },
                 recipients: unique(&definition.recipients),
+                mentions: Vec::new(),
+                notes: Default::default(),
             })?
             .deliveries)
     }
@@ -703,6 +741,11 @@ impl Workflows<'_> {
                     workflow_id: workflow.id.clone(),
                 },
                 recipients: fallback.clone(),
+                mentions: row.mentions.clone(),
+                notes: fallback
+                    .iter()
+                    .map(|r| (r.key(), format!("Instead of {}: {reason}", row.label)))
+                    .collect(),
             })?
             .deliveries;
         let names: Vec<String> = fallback.iter().map(Recipient::label).collect();

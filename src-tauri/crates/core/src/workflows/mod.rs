@@ -20,7 +20,9 @@ pub use schedule::{Every, Schedule, Weekday};
 use crate::bot::Identity;
 use crate::error::ErrorCode;
 use crate::issues::{Issue, Severity};
+use crate::mentions::Mention;
 use crate::outbox::Recipient;
+use crate::owners::{OwnerRouting, Routing};
 
 /// Workflows: saving them, dry runs, and the messages they queue after an import or on their
 /// schedule. A view of the core ([`crate::Core::workflows`]).
@@ -136,6 +138,25 @@ pub struct WorkflowDefinition {
     /// Hours in which findings below a severity wait for one digest at their end.
     #[serde(default)]
     pub quiet_hours: Option<QuietHours>,
+    /// The owners of each finding's file (by CODEOWNERS): messaged, @mentioned, or both.
+    /// Owners that cannot be reached send the message to the fallback recipients instead.
+    #[serde(default)]
+    pub owners: OwnerRouting,
+    /// People (or the channel, or its team) @mentioned in channel posts.
+    #[serde(default)]
+    pub mentions: Vec<Mention>,
+}
+
+impl WorkflowDefinition {
+    /// Whom its messages go to and mention, before the owners of each finding are added.
+    pub fn routing(&self) -> Routing<'_> {
+        Routing {
+            recipients: &self.recipients,
+            fallback: &self.fallback,
+            owners: self.owners,
+            mentions: &self.mentions,
+        }
+    }
 }
 
 fn enabled_by_default() -> bool {
@@ -258,10 +279,14 @@ impl WorkflowDefinition {
         if self.name.trim().is_empty() {
             add("name", "Give the workflow a name.".into());
         }
-        if self.recipients.is_empty() {
+        if self.recipients.is_empty()
+            && !(self.owners.message && self.apply_to != ApplyTo::Periodic)
+        {
             add(
                 "recipients",
-                "Choose at least one recipient: a channel, a person or a chat.".into(),
+                "Choose at least one recipient (a channel, a person or a chat), or message the \
+                 owners of each finding's file."
+                    .into(),
             );
         }
         if self.fallback.is_empty() {
@@ -300,6 +325,27 @@ impl WorkflowDefinition {
                 }
             }
             _ => {}
+        }
+        if self.apply_to == ApplyTo::Periodic && self.owners.is_used() {
+            add(
+                "owners",
+                "A periodic digest goes to its recipients as one card: owners are messaged or \
+                 mentioned by workflows that message each finding."
+                    .into(),
+            );
+        }
+        if self.identity == Identity::Bot {
+            for mention in &self.mentions {
+                if matches!(mention, Mention::Channel | Mention::Team) {
+                    add(
+                        "mentions",
+                        format!(
+                            "The bot cannot @mention {}: Teams lets only people do that.",
+                            mention.label()
+                        ),
+                    );
+                }
+            }
         }
         match (&self.apply_to, &self.quiet_hours) {
             (ApplyTo::Periodic, Some(_)) => add(
@@ -462,6 +508,8 @@ mod tests {
             announce_fixes: true,
             skip_acknowledged: false,
             quiet_hours: None,
+            owners: Default::default(),
+            mentions: Vec::new(),
         };
         let fields: Vec<String> = definition.problems().into_iter().map(|p| p.field).collect();
         assert_eq!(fields, ["name", "recipients", "fallback", "schedule"]);

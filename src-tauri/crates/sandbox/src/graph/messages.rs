@@ -126,16 +126,12 @@ pub(super) fn validate_message(world: &mut World, body: &Bytes) -> Result<Value,
                 &text,
             ));
         }
-        let user_id = mention["mentioned"]["user"]["id"]
-            .as_str()
-            .unwrap_or_default();
-        if world.tenant.find_user(user_id).is_none() {
-            let text = format!("The mentioned user '{user_id}' was not found.");
+        if let Some(problem) = mention_problem(world, &mention, content) {
             return Err(graph_error(
                 world,
                 StatusCode::BAD_REQUEST,
                 "BadRequest",
-                &text,
+                &problem,
             ));
         }
         size += mention["mentionText"].as_str().map_or(0, str::len);
@@ -152,6 +148,45 @@ pub(super) fn validate_message(world: &mut World, body: &Bytes) -> Result<Value,
         ));
     }
     Ok(message)
+}
+
+/// What Graph would refuse in one mention: `<at id="N">` must enclose its `mentionText`
+/// (HTML-escaped), and a user must exist, a channel or team be one of the tenant's
+/// (`conversationIdentityType` `channel` or `team`).
+/// <https://learn.microsoft.com/graph/api/resources/chatmessagemention>
+fn mention_problem(world: &World, mention: &Value, content: &str) -> Option<String> {
+    let id = mention["id"].as_i64().unwrap_or(-1);
+    let text = mention["mentionText"].as_str().unwrap_or_default();
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    if !content.contains(&format!("<at id=\"{id}\">{escaped}</at>")) {
+        return Some(format!(
+            "Mention {id}'s mentionText '{text}' is not what <at id=\"{id}\"> encloses in the body."
+        ));
+    }
+    let mentioned = &mention["mentioned"];
+    if let Some(user_id) = mentioned["user"]["id"].as_str() {
+        return world
+            .tenant
+            .find_user(user_id)
+            .is_none()
+            .then(|| format!("The mentioned user '{user_id}' was not found."));
+    }
+    let conversation = &mentioned["conversation"];
+    let target = conversation["id"].as_str().unwrap_or_default();
+    let known = match conversation["conversationIdentityType"].as_str() {
+        Some("team") => world.tenant.teams.iter().any(|t| t.id == target),
+        Some("channel") => world
+            .tenant
+            .teams
+            .iter()
+            .any(|t| t.channels.iter().any(|c| c.id == target)),
+        _ => return Some(format!("Mention {id} names no user, team or channel.")),
+    };
+    (!known).then(|| format!("The mentioned team or channel '{target}' was not found."))
 }
 
 fn message_json(

@@ -54,14 +54,46 @@ function setUp() {
     const request = (args as { request: SendRequest }).request;
     return {
       composition: { card, summary: "High security issue", trimmed: [], size_bytes: 2150, limit_bytes: 26624, card_version: "1.5" },
-      recipients: request.recipients.map((r) => ({ label: r.label, key: r.key, problem: null })),
+      recipients: request.recipients.map((r) => {
+        // The core's answer for a channel: whom the post @mentions, and who would not be notified.
+        const mentioning = r.kind === "channel" && (request.owners.mention || request.mentions.length > 0);
+        return {
+          label: r.label,
+          key: r.key,
+          problem: null,
+          follows: null,
+          note: null,
+          mentions: mentioning ? ["Adele Vance", ...request.mentions.map((m) => (m.kind === "channel" ? "General" : m.kind))] : [],
+          mention_warnings: mentioning ? ["Alex Wilber is not a member of Security Operations: the @mention will not notify them."] : [],
+        };
+      }),
       blocking: request.recipients.length === 0 ? ["Choose at least one channel, person or chat to send the message to."] : [],
+      owners: request.owners.mention
+        ? { path: "src/login.py", rule: "Line 2: /src/ adele.vance@contoso.com", reached: [{ owner: "adele.vance@contoso.com", recipient: personItem("u2", "Adele Vance", "adele.vance@contoso.com").recipient }], unresolved: [{ owner: "@acme/web", reason: "@acme/web has no Teams mapping." }] }
+        : null,
     };
   });
 }
 
 describe("Send message to Teams", () => {
   beforeEach(() => backend.reset());
+
+  it("@mentions the owners and the channel, shows the line Teams draws above the card, and warns who would not be notified", async () => {
+    setUp();
+    render(<SendDialog issue={issue(1)} onClose={() => {}} onOpenActivity={() => {}} />);
+    await userEvent.click(await screen.findByTestId("team-picker"));
+    await userEvent.click(await screen.findByRole("option", { name: "Security Operations" }));
+    await userEvent.click(nth(await screen.findAllByTestId("channel-option"), 0));
+    await userEvent.click(screen.getByTestId("owners-mention"));
+    await userEvent.click(screen.getByTestId("mention-channel"));
+    expect(await screen.findByTestId("mention-line")).toHaveTextContent("Adele Vance General");
+    expect(screen.getByTestId("mention-warning")).toHaveTextContent("Alex Wilber is not a member of Security Operations");
+    expect(screen.getByTestId("send-owners")).toHaveTextContent("adele.vance@contoso.com → Adele Vance");
+    expect(screen.getByTestId("send-owners")).toHaveTextContent("@acme/web has no Teams mapping.");
+    const request = (backend.calls.filter((c) => c.command === "preview_send").at(-1)?.args as { request: SendRequest }).request;
+    expect(request.owners).toEqual({ message: false, mention: true });
+    expect(request.mentions).toEqual([{ kind: "channel" }]);
+  });
 
   it("picks a channel and a person, previews the exact card, sends, and shows each recipient's result", async () => {
     setUp();

@@ -30,12 +30,17 @@ import type { BotState } from "../../../bindings/BotState";
 import type { ConnectionState } from "../../../bindings/ConnectionState";
 import type { Delivery } from "../../../bindings/Delivery";
 import type { Identity } from "../../../bindings/Identity";
+import type { Mention } from "../../../bindings/Mention";
+import type { OwnerRouting } from "../../../bindings/OwnerRouting";
 import type { Issue } from "../../../bindings/Issue";
 import type { Recipient } from "../../../bindings/Recipient";
 import type { SendPreview } from "../../../bindings/SendPreview";
 import { commands } from "../../../ipc/commands";
 import { DeliveryStatusBadge, isSettled, nextAttempt } from "../../activity/DeliveryStatusBadge";
 import { SEVERITY_LABEL } from "../severity";
+import { OwnersSummary } from "../../owners/OwnersSummary";
+import { MentionLine } from "./MentionLine";
+import { MentionsField } from "./MentionsField";
 import { RecipientPicker } from "./RecipientPicker";
 
 // Microsoft's card renderer and Markdown load with the first preview, not with the window.
@@ -59,6 +64,7 @@ const useStyles = makeStyles({
   check: { display: "flex", alignItems: "flex-start", gap: tokens.spacingHorizontalXS },
   ok: { color: tokens.colorPaletteGreenForeground1, flexShrink: 0, marginTop: "2px" },
   bad: { color: tokens.colorPaletteRedForeground1, flexShrink: 0, marginTop: "2px" },
+  warn: { color: tokens.colorPaletteMarigoldForeground2, flexShrink: 0, marginTop: "2px" },
   muted: { color: tokens.colorNeutralForeground3 },
   results: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, margin: 0, padding: 0, listStyle: "none" },
   result: {
@@ -105,6 +111,8 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
   const [chosen, setChosen] = useState<Recipient[]>([]);
   const [comment, setComment] = useState("");
   const [asGroup, setAsGroup] = useState(false);
+  const [owners, setOwners] = useState<OwnerRouting>({ message: false, mention: false });
+  const [mentions, setMentions] = useState<Mention[]>([]);
   const [checked, setChecked] = useState<{ of: unknown; preview: SendPreview | null; failure: string | null }>({
     of: null,
     preview: null,
@@ -124,9 +132,17 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
 
   const people = sendable.filter((r) => r.kind === "person").length;
   const request = useMemo(
-    () => ({ issue_id: issue.id, recipients: sendable, comment, identity, as_group: asGroup && !asBot }),
+    () => ({
+      issue_id: issue.id,
+      recipients: sendable,
+      comment,
+      identity,
+      as_group: asGroup && !asBot,
+      owners,
+      mentions: asBot ? mentions.filter((m) => m.kind === "person") : mentions,
+    }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [issue.id, chosen, asGroup, comment, identity],
+    [issue.id, chosen, asGroup, comment, identity, owners, mentions],
   );
 
   // The pre-send check follows the choices a moment after the last change.
@@ -175,7 +191,10 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
   const checking = checked.of !== request;
   const problems = preview?.recipients.filter((r) => r.problem !== null) ?? [];
   const blocking = preview?.blocking ?? [];
-  const canSend = !sending && !checking && preview !== null && blocking.length === 0 && sendable.length > 0;
+  const places = preview?.recipients.length ?? sendable.length;
+  const canSend = !sending && !checking && preview !== null && blocking.length === 0 && places > 0;
+  // What Teams shows above the card in the first place that mentions anyone.
+  const mentioning = preview?.recipients.find((r) => r.mentions.length > 0) ?? null;
 
   const send = () => {
     setSending(true);
@@ -226,7 +245,11 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
                     onDismiss={(_, data) => setChosen((list) => list.filter((r) => r.key !== data.value))}
                     data-testid="chosen-recipients"
                   >
-                    {chosen.length === 0 && <Caption1 className={styles.muted}>Nobody yet: choose below.</Caption1>}
+                    {chosen.length === 0 && (
+                      <Caption1 className={styles.muted}>
+                        {owners.message ? "The owners of the finding's file; add others below." : "Nobody yet: choose below."}
+                      </Caption1>
+                    )}
                     {sendable.map((r) => (
                       <Tag key={r.key} value={r.key} dismissible dismissIcon={{ "aria-label": `Remove ${r.label}` }} size="small">
                         {r.label}
@@ -246,6 +269,14 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
                       label={`Send to the ${people} people as one new group chat (instead of one chat each)`}
                     />
                   )}
+                  <MentionsField
+                    owners={owners}
+                    onOwners={setOwners}
+                    mentions={mentions}
+                    onMentions={setMentions}
+                    asBot={asBot}
+                    fallbackHint="Owners that do not reach Teams are listed in the check."
+                  />
                   <Field
                     label="Comment (optional)"
                     hint={`Shown on the card above the issue's details. ${comment.length} / ${COMMENT_LIMIT}`}
@@ -263,6 +294,7 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
                 </div>
                 <div className={styles.column}>
                   <Subtitle2>Preview and check</Subtitle2>
+                  {mentioning && <MentionLine place={mentioning.label} mentions={mentioning.mentions} />}
                   {preview && (
                     <Suspense fallback={<Spinner size="small" label="Drawing the card as Teams will…" />}>
                       <CardPreview card={preview.composition.card} />
@@ -294,9 +326,19 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
                           <Caption1>
                             {r.problem ? r.problem.message : `${r.label} can be reached.`}
                             {r.follows && ` ${r.follows}`}
+                            {r.note && ` ${r.note}`}
+                            {r.mentions.length > 0 && ` It @mentions ${r.mentions.join(", ")}.`}
                           </Caption1>
                         </li>
                       ))}
+                      {preview.recipients.flatMap((r) =>
+                        r.mention_warnings.map((w) => (
+                          <li key={`${r.key}-${w}`} className={styles.check} data-testid="mention-warning">
+                            <ErrorCircle16Filled className={styles.warn} />
+                            <Caption1>{w}</Caption1>
+                          </li>
+                        )),
+                      )}
                       {blocking.map((b) => (
                         <li key={b} className={styles.check}>
                           <ErrorCircle16Filled className={styles.bad} />
@@ -304,6 +346,12 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
                         </li>
                       ))}
                     </ul>
+                  )}
+                  {preview?.owners && (
+                    <div data-testid="send-owners">
+                      <Caption1>Owners{preview.owners.path ? ` of ${preview.owners.path}` : ""}:</Caption1>
+                      <OwnersSummary owners={preview.owners} />
+                    </div>
                   )}
                   {checking && <Spinner size="tiny" label="Checking…" labelPosition="after" />}
                   {problems.length > 0 && (
@@ -319,6 +367,7 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
                   <li key={d.id} className={styles.result} data-testid="send-result">
                     <Body1>{d.label}</Body1>
                     <DeliveryStatusBadge delivery={d} />
+                    {d.note && <Caption1 className={styles.detail}>{d.note}</Caption1>}
                     {d.status === "sent" && d.web_url && (
                       <Caption1 className={styles.detail}>
                         <Link onClick={() => void commands.openMessage(d.id)}>Open the message in Teams</Link>
@@ -348,7 +397,7 @@ export function SendDialog(props: { issue: Issue; onClose: () => void; onOpenAct
               <>
                 <Button onClick={props.onClose}>Cancel</Button>
                 <Button appearance="primary" disabled={!canSend} onClick={send} data-testid="send-button">
-                  {sending ? "Sending…" : sendable.length > 1 ? `Send to ${request.recipients.length}` : "Send"}
+                  {sending ? "Sending…" : places > 1 ? `Send to ${places}` : "Send"}
                 </Button>
               </>
             ) : (
