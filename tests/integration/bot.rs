@@ -525,3 +525,47 @@ async fn the_bot_updates_its_card_in_place_and_replies_in_the_channel_thread() {
     assert_eq!(thread[1]["replyToId"], thread[0]["id"]);
     assert!(!thread[0]["message"]["lastEditedDateTime"].is_null());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bots_channel_card_mentions_people_through_its_entities_and_not_the_team() {
+    let s = connected().await;
+    let core = &s.t.core;
+    let adele = person(&s, "adele").await;
+    let alerts = channel(&s, "Security Operations", "General").await;
+    let Recipient::Person { user_id, .. } = &adele else {
+        unreachable!()
+    };
+    let request = SendRequest {
+        mentions: vec![
+            ox_teams_core::mentions::Mention::Person {
+                user_id: user_id.clone(),
+                name: "Adele Vance".into(),
+            },
+            ox_teams_core::mentions::Mention::Team,
+        ],
+        ..request(&s, vec![alerts])
+    };
+    let preview = core.outbox().preview(&request).await.unwrap();
+    assert_eq!(preview.recipients[0].mentions, ["Adele Vance"]);
+    assert_eq!(
+        preview.recipients[0].mention_warnings,
+        [
+            "The bot cannot @mention the team in Security Operations › General; Teams lets only \
+          people do that. The message goes without it."
+        ]
+    );
+    core.outbox().send(&request).unwrap();
+    let report = core.outbox().dispatch(100).await.unwrap();
+    assert_eq!(report.sent, 1, "{report:?}");
+
+    // The sandbox refuses an entity whose text is in no TextBlock, or whose person is unknown.
+    let all = sandbox_messages(&s).await;
+    let message = &all["channels"][0]["messages"][0]["message"];
+    let card: Value =
+        serde_json::from_str(message["attachments"][0]["content"].as_str().unwrap()).unwrap();
+    assert_eq!(card["body"][0]["text"], "<at>Adele Vance</at>");
+    let entities = card["msteams"]["entities"].as_array().unwrap();
+    assert_eq!(entities.len(), 1, "the team is not mentioned by the bot");
+    assert_eq!(entities[0]["text"], "<at>Adele Vance</at>");
+    assert_eq!(entities[0]["mentioned"]["id"], user_id.as_str());
+}

@@ -176,7 +176,7 @@ async fn owners_are_messaged_and_mentioned_and_unreachable_ones_go_to_the_fallba
             ),
             (
                 "Diego Siciliani".to_string(),
-                Some("Instead of the owners: @acme/payments has no Teams mapping.".to_string())
+                Some("Fallback: @acme/payments has no Teams mapping.".to_string())
             ),
             ("Security Operations › General".to_string(), None),
         ]
@@ -194,7 +194,7 @@ async fn owners_are_messaged_and_mentioned_and_unreachable_ones_go_to_the_fallba
             (
                 "Diego Siciliani".to_string(),
                 Some(
-                    "Instead of the owners: nobody@contoso.onmicrosoft.com is not in your \
+                    "Fallback: nobody@contoso.onmicrosoft.com is not in your \
                      organisation's directory."
                         .to_string()
                 )
@@ -268,7 +268,7 @@ async fn owners_are_messaged_and_mentioned_and_unreachable_ones_go_to_the_fallba
     assert_eq!(item.mentions, ["Adele Vance"]);
     assert_eq!(
         item.notes,
-        ["Instead of the owners: @acme/payments has no Teams mapping."]
+        ["Fallback: @acme/payments has no Teams mapping."]
     );
 
     // A person's send @mentioning someone outside the channel's team is warned about.

@@ -59,17 +59,16 @@ pub fn left_out(mention: &Mention, recipient: &Recipient, identity: Identity) ->
     let place = recipient.label();
     match (mention, recipient, identity) {
         (_, Recipient::Person { .. }, _) => None,
+        (_, Recipient::Chat { .. }, _) => Some(format!(
+            "{place} is an existing chat: mentions go only to channels and new group chats."
+        )),
         (Mention::Channel | Mention::Team, Recipient::Channel { .. }, Identity::Bot) => {
             Some(format!(
                 "The bot cannot @mention {} in {place}; Teams lets only people do that. The message goes without it.",
                 mention.label()
             ))
         }
-        (
-            Mention::Channel | Mention::Team,
-            Recipient::Chat { .. } | Recipient::GroupChat { .. },
-            _,
-        ) => Some(format!(
+        (Mention::Channel | Mention::Team, Recipient::GroupChat { .. }, _) => Some(format!(
             "{place} is a chat: @{} applies only to channel posts.",
             mention.label().trim_start_matches("the ")
         )),
@@ -77,14 +76,15 @@ pub fn left_out(mention: &Mention, recipient: &Recipient, identity: Identity) ->
     }
 }
 
-/// The mentions that apply to one place: people in channels and chats with several people,
-/// the channel and team only in a channel post by a person. A one-on-one chat notifies its
-/// person anyway, so nobody is mentioned there. Each target once, in the order given.
+/// The mentions that apply to one place: people in channels and in group chats the app
+/// starts, the channel and team only in a channel post by a person. A one-on-one chat notifies
+/// its person anyway, so nobody is mentioned there; nor in an existing chat, which may be one.
+/// Each target once, in the order given.
 pub fn placed(mentions: &[Mention], recipient: &Recipient, identity: Identity) -> Vec<Placed> {
     let mut out: Vec<Placed> = Vec::new();
     for mention in mentions {
         let placed = match (mention, recipient) {
-            (_, Recipient::Person { .. }) => None,
+            (_, Recipient::Person { .. } | Recipient::Chat { .. }) => None,
             (Mention::Person { user_id, name }, _) => Some(Placed {
                 text: if name.trim().is_empty() {
                     user_id.clone()
@@ -257,19 +257,25 @@ mod tests {
                 .unwrap()
                 .contains("The bot cannot @mention the team in Security › Alerts")
         );
-        let chat = Recipient::Chat {
-            chat_id: "19:x".into(),
-            title: "Ops".into(),
+        let group = Recipient::GroupChat {
+            people: Vec::new(),
+            topic: Some("Ops".into()),
         };
         assert!(
-            left_out(&Mention::Channel, &chat, Identity::User)
+            left_out(&Mention::Channel, &group, Identity::User)
                 .unwrap()
                 .contains("applies only to channel posts")
         );
         assert_eq!(
-            placed(&[megan(), Mention::Channel], &chat, Identity::User).len(),
+            placed(&[megan(), Mention::Channel], &group, Identity::User).len(),
             1
         );
+        let chat = Recipient::Chat {
+            chat_id: "19:x".into(),
+            title: "Ops".into(),
+        };
+        assert!(placed(&[megan()], &chat, Identity::User).is_empty());
+        assert!(left_out(&megan(), &chat, Identity::User).is_some());
     }
 
     #[test]

@@ -353,6 +353,21 @@ impl Graph {
         Ok(page.value)
     }
 
+    /// The person whose mail address or sign-in name is `address` (they differ in many
+    /// organisations); `None`: nobody has it.
+    /// <https://learn.microsoft.com/graph/api/user-list> (`$filter` on `mail`, `userPrincipalName`)
+    pub async fn user_by_address(&self, address: &str) -> Result<Option<GraphUser>, GraphError> {
+        let quoted = address.replace('\'', "''");
+        let filter = format!("mail eq '{quoted}' or userPrincipalName eq '{quoted}'");
+        let page: Page<GraphUser> = self
+            .get(&format!(
+                "/users?$filter={}&$select=id,displayName,mail,userPrincipalName,jobTitle",
+                encode(&filter)
+            ))
+            .await?;
+        Ok(page.value.into_iter().next())
+    }
+
     pub async fn user(&self, id_or_upn: &str) -> Result<GraphUser, GraphError> {
         self.get(&format!(
             "/users/{}?$select=id,displayName,mail,userPrincipalName,jobTitle",

@@ -14,7 +14,6 @@ use ts_rs::TS;
 
 use super::{CodeOwners, Owner, OwnersError, Rule, relative_path, repository_of};
 use crate::error::AppError;
-use crate::graph::GraphError;
 use crate::mentions::Mention;
 use crate::outbox::Recipient;
 use crate::store::{DirectoryAnswer, OwnerMappingRow, owner_key};
@@ -181,7 +180,7 @@ impl FindingOwners {
             return None;
         }
         let reasons: Vec<&str> = self.unresolved.iter().map(|u| u.reason.as_str()).collect();
-        Some(format!("Instead of the owners: {}", reasons.join(" ")))
+        Some(format!("Fallback: {}", reasons.join(" ")))
     }
 }
 
@@ -323,11 +322,17 @@ impl Owners<'_> {
             modified: metadata.modified().ok(),
             bytes: metadata.len(),
         };
-        let mut cache = self.core.owners_cache.loaded.lock().expect("owners cache");
-        if let Some((cached, loaded)) = cache.as_ref()
-            && *cached == stamp
-        {
-            return Ok(Some(loaded.clone()));
+        let cached = |cache: &OwnersCache| {
+            cache
+                .loaded
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .as_ref()
+                .filter(|(cached, _)| *cached == stamp)
+                .map(|(_, loaded)| loaded.clone())
+        };
+        if let Some(loaded) = cached(&self.core.owners_cache) {
+            return Ok(Some(loaded));
         }
         let codeowners = CodeOwners::read(&file)?;
         let absolute = std::path::absolute(&file).unwrap_or(file.clone());
@@ -336,7 +341,12 @@ impl Owners<'_> {
             file,
             codeowners,
         });
-        *cache = Some((stamp, loaded.clone()));
+        *self
+            .core
+            .owners_cache
+            .loaded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((stamp, loaded.clone()));
         Ok(Some(loaded))
     }
 
@@ -420,20 +430,18 @@ impl Owners<'_> {
                 continue;
             }
             let address = address.as_str();
+            // A failure here (not connected, throttled) would fail the next address too: the
+            // next round tries again.
             let found = self
                 .core
                 .auth()
-                .as_user(|graph| async move { graph.user(address).await })
-                .await;
-            let person = match found {
-                Ok(user) => Some(Recipient::Person {
-                    name: user.display_name.unwrap_or_default(),
-                    mail: user.mail.or(user.user_principal_name).unwrap_or_default(),
-                    user_id: user.id,
-                }),
-                Err(Error::Graph(GraphError::NotFound { .. })) => None,
-                Err(e) => return Err(e),
-            };
+                .as_user(|graph| async move { graph.user_by_address(address).await })
+                .await?;
+            let person = found.map(|user| Recipient::Person {
+                name: user.display_name.unwrap_or_default(),
+                mail: user.mail.or(user.user_principal_name).unwrap_or_default(),
+                user_id: user.id,
+            });
             self.core
                 .store
                 .save_directory_answer(address, person.as_ref(), now)?;
@@ -618,7 +626,7 @@ pub fn address(
         ..Addressed::default()
     };
     let Some(resolver) = resolver.filter(|_| routing.owners.is_used()) else {
-        return addressed;
+        return deduplicated(addressed);
     };
     let owners = resolver.for_path(path);
     if routing.owners.message {
@@ -639,8 +647,15 @@ pub fn address(
     if routing.owners.mention {
         addressed.mentions.extend(owners.mentions());
     }
+    addressed.owners = Some(owners);
+    deduplicated(addressed)
+}
+
+/// Each place and each mention once, in the order first named.
+fn deduplicated(mut addressed: Addressed) -> Addressed {
     let mut seen = std::collections::HashSet::new();
     addressed.recipients.retain(|r| seen.insert(r.key()));
-    addressed.owners = Some(owners);
+    let mut seen = std::collections::HashSet::new();
+    addressed.mentions.retain(|m| seen.insert(m.clone()));
     addressed
 }

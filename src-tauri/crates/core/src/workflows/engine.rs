@@ -201,22 +201,28 @@ impl Workflows<'_> {
             return Ok(());
         }
         let issues = self.matching_issues(definition, &[])?;
-        let recipients = unique(&definition.recipients);
-        if issues.len() * recipients.len() <= CONFIRM_ABOVE {
+        let (routing, resolver) = (definition.routing(), self.owner_resolver(definition)?);
+        // Each finding's places: the recipients, and its owners (or the fallback) when used.
+        let places: Vec<Vec<Recipient>> = issues
+            .iter()
+            .map(|issue| address(&routing, issue.path.as_deref(), resolver.as_ref()).recipients)
+            .collect();
+        if places.iter().map(Vec::len).sum::<usize>() <= CONFIRM_ABOVE {
             return Ok(());
         }
         let mut messages = 0;
-        for issue in &issues {
-            for recipient in &recipients {
+        for (issue, places) in issues.iter().zip(&places) {
+            for recipient in places {
                 let sent = self.already_sent(id, issue, recipient)?;
                 messages += usize::from(!sent);
             }
         }
         if messages > CONFIRM_ABOVE {
+            let distinct: HashSet<String> = places.iter().flatten().map(Recipient::key).collect();
             return Err(WorkflowError::ConfirmationNeeded {
                 messages,
                 issues: issues.len(),
-                recipients: recipients.len(),
+                recipients: distinct.len(),
             }
             .into());
         }
@@ -310,13 +316,10 @@ impl Workflows<'_> {
         for issue in issues {
             let addressed = address(&routing, issue.path.as_deref(), resolver.as_ref());
             let recipients = addressed.recipients;
-            if addressed
+            let unreachable_owner = addressed
                 .owners
                 .as_ref()
-                .is_some_and(|o| definition.owners.message && !o.unresolved.is_empty())
-            {
-                to_fallback += 1;
-            }
+                .is_some_and(|o| definition.owners.message && !o.unresolved.is_empty());
             if self
                 .core
                 .store
@@ -381,6 +384,7 @@ impl Workflows<'_> {
                 .deliveries;
             queued += fresh;
             skipped += recipients.len() - fresh;
+            to_fallback += usize::from(unreachable_owner && fresh > 0);
         }
         let mut summary = format!(
             "{} matching issue{}: {queued} message{} queued, {skipped} already sent.",

@@ -334,6 +334,14 @@ impl WorkflowDefinition {
                     .into(),
             );
         }
+        if self.quiet_hours.is_some() && self.owners.message {
+            add(
+                "quiet_hours",
+                "Quiet hours send what they held as one digest to the workflow's recipients, \
+                 not to each finding's owners: turn off quiet hours or messaging the owners."
+                    .into(),
+            );
+        }
         if self.identity == Identity::Bot {
             for mention in &self.mentions {
                 if matches!(mention, Mention::Channel | Mention::Team) {
