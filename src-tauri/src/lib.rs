@@ -160,7 +160,7 @@ pub fn run() {
                 let (sources_app, sources_core) = (app.clone(), core.clone());
                 let owners_core = core.clone();
                 tauri::async_runtime::spawn(async move {
-                    owners_core.owners().keep_addresses_current().await;
+                    owners_core.owners().keep_current().await;
                 });
                 tauri::async_runtime::spawn(async move {
                     restart_on_panic("the outbox", &SystemClock, Duration::from_secs(5), || {

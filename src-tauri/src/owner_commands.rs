@@ -5,7 +5,7 @@
 use ox_teams_core::AppError;
 use ox_teams_core::directory::{Freshness, Person};
 use ox_teams_core::outbox::Recipient;
-use ox_teams_core::owners::{FindingOwners, OwnersView};
+use ox_teams_core::owners::{FindingOwners, OwnersLocation, OwnersView};
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use tokio::sync::oneshot;
@@ -18,15 +18,15 @@ pub async fn owners_view(shell: State<'_, Shell>) -> Result<OwnersView, AppError
     Ok(shell.core()?.owners().view()?)
 }
 
-/// Reads CODEOWNERS from this repository folder or file (`None`: stop routing by owners),
-/// then looks up its e-mail owners when Teams is connected.
+/// Reads CODEOWNERS from a repository folder or file, or fetches it through a GitHub source
+/// (`None`: stop routing by owners), then looks up its e-mail owners when Teams is connected.
 #[tauri::command]
 pub async fn set_owners_location(
     shell: State<'_, Shell>,
-    location: Option<String>,
+    location: Option<OwnersLocation>,
 ) -> Result<OwnersView, AppError> {
     let core = shell.core()?;
-    core.owners().set_location(location.as_deref())?;
+    core.owners().set_location(location).await?;
     look_up_quietly(core).await;
     Ok(core.owners().view()?)
 }
@@ -48,8 +48,10 @@ pub async fn choose_owners_folder(
         return Ok(None);
     };
     let core = shell.core()?;
+    let path = folder.display().to_string();
     core.owners()
-        .set_location(Some(&folder.display().to_string()))?;
+        .set_location(Some(OwnersLocation::Folder { path }))
+        .await?;
     look_up_quietly(core).await;
     Ok(Some(core.owners().view()?))
 }
@@ -66,10 +68,12 @@ pub async fn map_owner(
     Ok(core.owners().view()?)
 }
 
-/// Looks up every e-mail owner in the directory again.
+/// Fetches CODEOWNERS from GitHub again (when it comes from there) and looks up every e-mail
+/// owner in the directory again.
 #[tauri::command]
-pub async fn look_up_owner_addresses(shell: State<'_, Shell>) -> Result<OwnersView, AppError> {
+pub async fn refresh_owners(shell: State<'_, Shell>) -> Result<OwnersView, AppError> {
     let core = shell.core()?;
+    core.owners().refresh().await?;
     core.owners().look_up_addresses(true).await?;
     Ok(core.owners().view()?)
 }

@@ -9,7 +9,9 @@ use std::path::Path;
 
 use ox_teams_core::mentions::Mention;
 use ox_teams_core::outbox::{Recipient, SendRequest};
-use ox_teams_core::owners::OwnerRouting;
+use ox_teams_core::owners::{OwnerRouting, OwnersLocation};
+use ox_teams_core::secrets::Secret;
+use ox_teams_core::sources::GitHubDraft;
 use ox_teams_core::workflows::{ApplyTo, WorkflowDefinition};
 use ox_teams_tests::{contoso, import_ok};
 use serde_json::{Value, json};
@@ -75,7 +77,10 @@ async fn owners_are_messaged_and_mentioned_and_unreachable_ones_go_to_the_fallba
     );
 
     core.owners()
-        .set_location(Some(&repo.path().display().to_string()))
+        .set_location(Some(OwnersLocation::Folder {
+            path: repo.path().display().to_string(),
+        }))
+        .await
         .unwrap();
     let looked_up = core.owners().look_up_addresses(false).await.unwrap();
     assert_eq!(looked_up, 2, "adele and nobody, once each");
@@ -310,5 +315,103 @@ async fn owners_are_messaged_and_mentioned_and_unreachable_ones_go_to_the_fallba
     assert_eq!(
         check.mention_warnings,
         ["Alex Wilber is not a member of Security Operations: the @mention will not notify them."]
+    );
+}
+
+async fn put_file(sandbox_url: &str, repo: &str, path: &str, text: &str) {
+    let status = reqwest::Client::new()
+        .post(format!("{sandbox_url}/_sandbox/github/files"))
+        .json(&json!({ "repo": repo, "path": path, "text": text }))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(status.is_success(), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn codeowners_is_fetched_through_a_github_source_and_its_last_copy_outlives_a_failed_fetch() {
+    let s = contoso(false).await;
+    let core = &s.t.core;
+    let url = s.sandbox.url().to_string();
+    put_file(&url, "contoso/shop", "docs/CODEOWNERS", "/api/ @acme/api\n").await;
+    put_file(
+        &url,
+        "contoso/shop",
+        "CODEOWNERS",
+        "* @acme/everyone\n/api/ @acme/payments\n",
+    )
+    .await;
+    let source = core
+        .sources()
+        .add_github(
+            &GitHubDraft {
+                url: format!("{url}/github"),
+                repos: vec!["contoso/shop".into()],
+                ..GitHubDraft::default()
+            },
+            Secret::new(ox_teams_sandbox::github::DEMO_TOKEN),
+        )
+        .await
+        .unwrap();
+
+    // A repository without the file is refused, and nothing changes.
+    put_file(&url, "contoso/empty", "README.md", "hello").await;
+    let nowhere = core
+        .owners()
+        .set_location(Some(OwnersLocation::Github {
+            source_id: source.id.clone(),
+            repo: "contoso/empty".into(),
+        }))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        nowhere.to_string(),
+        "contoso/empty has no CODEOWNERS file on its default branch: GitHub reads \
+         .github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS."
+    );
+    assert!(core.owners().view().unwrap().location.is_none());
+
+    // The root file comes before docs/, as on GitHub.
+    core.owners()
+        .set_location(Some(OwnersLocation::Github {
+            source_id: source.id.clone(),
+            repo: "contoso/shop".into(),
+        }))
+        .await
+        .unwrap();
+    let owners = core.owners().of_path(Some("api/refund.go")).unwrap();
+    assert_eq!(owners.rule.as_deref(), Some("Line 2: /api/ @acme/payments"));
+    let view = core.owners().view().unwrap();
+    assert_eq!(
+        view.file.as_deref(),
+        Some("contoso/shop › CODEOWNERS on GitHub")
+    );
+    assert!(view.fetched_at.is_some());
+    assert!(view.problem.is_none());
+
+    // The token is revoked: the fetch fails, says why, and the last copy is still used.
+    let revoked = reqwest::Client::new()
+        .post(format!("{url}/_sandbox/github/tokens"))
+        .json(&json!({ "token": ox_teams_sandbox::github::DEMO_TOKEN, "expired": true }))
+        .send()
+        .await
+        .unwrap();
+    assert!(revoked.status().is_success());
+    assert!(core.owners().refresh().await.is_err());
+    let view = core.owners().view().unwrap();
+    let problem = view.problem.unwrap().message;
+    assert!(problem.contains("GitHub refused the token"), "{problem}");
+    assert!(
+        problem.contains("is used until a fetch succeeds"),
+        "{problem}"
+    );
+    assert_eq!(
+        core.owners()
+            .of_path(Some("api/refund.go"))
+            .unwrap()
+            .rule
+            .as_deref(),
+        Some("Line 2: /api/ @acme/payments")
     );
 }

@@ -73,6 +73,11 @@ describe("owners and mentions", () => {
       timeoutMsg: "the mapping was not saved",
     });
     await screenshot("owners");
+    // The other way to read the file: through a GitHub source (none here, so it says how).
+    await byTestId("owners-way-github").click();
+    expect(await textOf("owners-github-use")).toBe("Use this repository");
+    await screenshot("owners-github");
+    await byTestId("owners-way-folder").click();
 
     // Who owns the finding's file, as the page's check says.
     await replaceText(byTestId("owners-path"), "billing/refund.py");

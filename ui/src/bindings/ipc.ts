@@ -27,6 +27,7 @@ import type { IssueState } from "./IssueState";
 import type { KeychainStatus } from "./KeychainStatus";
 import type { LinkEvent } from "./LinkEvent";
 import type { Listing } from "./Listing";
+import type { OwnersLocation } from "./OwnersLocation";
 import type { OwnersView } from "./OwnersView";
 import type { PermissionReport } from "./PermissionReport";
 import type { Person } from "./Person";
@@ -146,14 +147,14 @@ export const commands = {
   openAlert: (issueId: string) => call<null>("open_alert", { issueId }),
   /** The CODEOWNERS file, its skipped lines, and each owner with where it reaches. */
   ownersView: () => call<OwnersView>("owners_view"),
-  /** Reads CODEOWNERS from this repository folder or file (`None`: stop routing by owners), then looks up its e-mail owners when Teams is connected. */
-  setOwnersLocation: (location: string | null) => call<OwnersView>("set_owners_location", { location }),
+  /** Reads CODEOWNERS from a repository folder or file, or fetches it through a GitHub source (`None`: stop routing by owners), then looks up its e-mail owners when Teams is connected. */
+  setOwnersLocation: (location: OwnersLocation | null) => call<OwnersView>("set_owners_location", { location }),
   /** Asks for the repository folder in the system's chooser. `None` when the person closed it. */
   chooseOwnersFolder: () => call<OwnersView | null>("choose_owners_folder"),
   /** Maps a GitHub user or team to a person or channel (`None`: removes the mapping). */
   mapOwner: (owner: string, recipient: Recipient | null) => call<OwnersView>("map_owner", { owner, recipient }),
-  /** Looks up every e-mail owner in the directory again. */
-  lookUpOwnerAddresses: () => call<OwnersView>("look_up_owner_addresses"),
+  /** Fetches CODEOWNERS from GitHub again (when it comes from there) and looks up every e-mail owner in the directory again. */
+  refreshOwners: () => call<OwnersView>("refresh_owners"),
   /** Who owns a path in the repository, and where they reach. */
   ownersOfPath: (path: string) => call<FindingOwners>("owners_of_path", { path }),
   /** People in the directory whose name resembles a GitHub user or team. */

@@ -2,9 +2,15 @@
 -- Teams place each GitHub user or team stands for, and what the directory said of each e-mail
 -- owner (looked up ahead of time: workflows run inside an import and cannot wait for Graph).
 CREATE TABLE owner_source (
-    id         INTEGER PRIMARY KEY CHECK (id = 1),
-    location   TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    location    TEXT NOT NULL,   -- JSON OwnersLocation: a folder, or a repository through a GitHub source
+    updated_at  TEXT NOT NULL,
+    -- Through GitHub: the file as last fetched (used while a later fetch fails), where it was
+    -- found in the repository, when, and why the last fetch failed.
+    text        TEXT,
+    file        TEXT,
+    fetched_at  TEXT,
+    fetch_error TEXT
 ) STRICT;
 
 CREATE TABLE owner_mappings (

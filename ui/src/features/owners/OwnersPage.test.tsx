@@ -13,7 +13,7 @@ const adele = personItem("u2", "Adele Vance", "adele.vance@contoso.com", "Securi
 
 function view(mapped: Recipient | null): OwnersView {
   return {
-    location: "/src/payments",
+    location: { kind: "folder", path: "/src/payments" },
     file: "/src/payments/.github/CODEOWNERS",
     problem: null,
     skipped_lines: [{ line: 7, text: "!/vendor/", reason: "Negation (!) is not supported in CODEOWNERS." }],
@@ -36,6 +36,7 @@ function view(mapped: Recipient | null): OwnersView {
       },
     ],
     unused_mappings: [],
+    fetched_at: null,
   };
 }
 
@@ -44,6 +45,7 @@ describe("the Owners page", () => {
 
   it("shows each owner with where it reaches, and the lines GitHub would skip", async () => {
     backend.on("owners_view", () => view(null));
+    backend.on("list_sources", () => []);
     render(<OwnersPage />);
     expect(await screen.findByTestId("owners-file")).toHaveTextContent(
       "Reading /src/payments/.github/CODEOWNERS: 2 owners, 1 not reaching Teams yet.",
@@ -59,6 +61,7 @@ describe("the Owners page", () => {
 
   it("maps a GitHub team to the person the directory suggests", async () => {
     backend.on("owners_view", () => view(null));
+    backend.on("list_sources", () => []);
     backend.on("owner_suggestions", () => [adele]);
     backend.on("map_owner", (args) => view(args?.recipient as Recipient));
     render(<OwnersPage />);
@@ -75,6 +78,7 @@ describe("the Owners page", () => {
 
   it("says why a typed folder cannot be used, and keeps what was typed", async () => {
     backend.on("owners_view", () => ({ ...view(null), location: null, file: null, owners: [], skipped_lines: [] }));
+    backend.on("list_sources", () => []);
     backend.on("set_owners_location", () => {
       throw { code: "not_found", message: "/tmp/nowhere has no CODEOWNERS file: GitHub reads .github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS." };
     });
@@ -83,5 +87,44 @@ describe("the Owners page", () => {
     await userEvent.click(screen.getByTestId("owners-use"));
     expect(await screen.findByTestId("owners-problem")).toHaveTextContent("/tmp/nowhere has no CODEOWNERS file");
     expect(screen.getByTestId("owners-location")).toHaveValue("/tmp/nowhere");
+    expect(backend.calls.find((c) => c.command === "set_owners_location")?.args).toEqual({
+      location: { kind: "folder", path: "/tmp/nowhere" },
+    });
+  });
+
+  it("reads CODEOWNERS from a repository through a GitHub source", async () => {
+    backend.on("owners_view", () => ({ ...view(null), location: null, file: null, owners: [], skipped_lines: [] }));
+    backend.on("list_sources", () => [
+      {
+        id: "s2",
+        name: "GitHub · contoso/payments-api",
+        config: { kind: "github", api_url: "https://api.github.com", repos: ["contoso/payments-api"], org: null, kinds: ["code_scanning"] },
+        interval_secs: 300,
+        created_at: "2026-12-01T09:00:00Z",
+        last_check: null,
+        found_at: null,
+        found: { new: 0, updated: 0, fixed: 0, reopened: 0, suppressed: 0 },
+        found_summary: "",
+        next_check: "2026-12-01T10:05:00Z",
+        error: null,
+        waiting_until: null,
+      },
+    ]);
+    backend.on("set_owners_location", () => ({
+      ...view(null),
+      location: { kind: "github", source_id: "s2", repo: "contoso/payments-api" },
+      file: "contoso/payments-api › .github/CODEOWNERS on GitHub",
+      fetched_at: "2026-12-02T10:00:00Z",
+    }));
+    render(<OwnersPage />);
+    await userEvent.click(await screen.findByTestId("owners-way-github"));
+    await userEvent.click(screen.getByTestId("owners-github-source"));
+    await userEvent.click(await screen.findByRole("option", { name: "GitHub · contoso/payments-api" }));
+    expect(screen.getByTestId("owners-github-repo")).toHaveValue("contoso/payments-api");
+    await userEvent.click(screen.getByTestId("owners-github-use"));
+    expect(await screen.findByTestId("owners-file")).toHaveTextContent("contoso/payments-api › .github/CODEOWNERS on GitHub (fetched");
+    expect(backend.calls.find((c) => c.command === "set_owners_location")?.args).toEqual({
+      location: { kind: "github", source_id: "s2", repo: "contoso/payments-api" },
+    });
   });
 });

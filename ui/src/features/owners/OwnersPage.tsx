@@ -4,8 +4,6 @@ import {
   Button,
   Caption1,
   Card,
-  Field,
-  Input,
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
@@ -20,7 +18,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { Folder20Regular, PersonSearch20Regular } from "@fluentui/react-icons";
+import { PersonSearch20Regular } from "@fluentui/react-icons";
 import { useCallback, useEffect, useState } from "react";
 
 import type { OwnerEntry } from "../../bindings/OwnerEntry";
@@ -29,6 +27,7 @@ import type { Recipient } from "../../bindings/Recipient";
 import { commands } from "../../ipc/commands";
 import { PageHeader } from "../../shared/PageHeader";
 import { MapOwnerDialog } from "./MapOwnerDialog";
+import { LocationChooser } from "./LocationChooser";
 import { PathCheck } from "./PathCheck";
 
 const useStyles = makeStyles({
@@ -55,15 +54,11 @@ const KIND_LABEL: Record<OwnerEntry["kind"], string> = {
 export function OwnersPage() {
   const styles = useStyles();
   const [view, setView] = useState<OwnersView | null>(null);
-  const [typed, setTyped] = useState("");
   const [busy, setBusy] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [mapping, setMapping] = useState<OwnerEntry | null>(null);
 
-  const show = useCallback((next: OwnersView) => {
-    setView(next);
-    setTyped(next.location ?? "");
-  }, []);
+  const show = useCallback((next: OwnersView) => setView(next), []);
 
   useEffect(() => {
     commands.ownersView().then(show, (e: Error) => setProblem(e.message));
@@ -115,38 +110,19 @@ export function OwnersPage() {
       <section className={styles.section}>
         <Subtitle2 as="h2">CODEOWNERS file</Subtitle2>
         <Card className={styles.card}>
-          <Field
-              label="Repository folder or CODEOWNERS file"
-              hint="A folder is searched where GitHub looks: .github/CODEOWNERS, CODEOWNERS, then docs/CODEOWNERS."
-            >
-              <Input
-                value={typed}
-                onChange={(_, data) => setTyped(data.value)}
-                placeholder="/home/you/src/payments-service"
-                data-testid="owners-location"
-              />
-          </Field>
-          <div className={styles.row}>
-            <Button
-              appearance="primary"
-              disabled={busy !== null || typed.trim() === "" || typed.trim() === view.location}
-              onClick={() => act("use", () => commands.setOwnersLocation(typed.trim()))}
-              data-testid="owners-use"
-            >
-              Use this
-            </Button>
-            <Button icon={<Folder20Regular />} disabled={busy !== null} onClick={() => act("choose", commands.chooseOwnersFolder)}>
-              Choose folder…
-            </Button>
-            {view.location && (
-              <Button disabled={busy !== null} onClick={() => act("stop", () => commands.setOwnersLocation(null))}>
-                Stop using it
-              </Button>
-            )}
-          </div>
+          {/* Mounted afresh when the location in use changes, so its fields show it. */}
+          <LocationChooser
+            key={JSON.stringify(view.location)}
+            location={view.location}
+            busy={busy !== null}
+            onUse={(location) => void act("use", () => commands.setOwnersLocation(location))}
+            onChooseFolder={() => void act("choose", commands.chooseOwnersFolder)}
+          />
           {view.file && (
             <Body1 data-testid="owners-file">
-              Reading <span className={styles.code}>{view.file}</span>: {view.owners.length} owner{view.owners.length === 1 ? "" : "s"}
+              Reading <span className={styles.code}>{view.file}</span>
+              {view.fetched_at && ` (fetched ${new Date(view.fetched_at).toLocaleString()})`}: {view.owners.length} owner
+              {view.owners.length === 1 ? "" : "s"}
               {waiting.length > 0 ? `, ${waiting.length} not reaching Teams yet.` : ", all reaching Teams."}
             </Body1>
           )}
@@ -156,8 +132,9 @@ export function OwnersPage() {
           {view.problem && (
             <MessageBar intent="error">
               <MessageBarBody>
-                <MessageBarTitle>The CODEOWNERS file cannot be read</MessageBarTitle>
-                {view.problem.message} Until it can, messages for owners go to each workflow's fallback recipients.
+                <MessageBarTitle>{view.file ? "CODEOWNERS could not be fetched again" : "The CODEOWNERS file cannot be read"}</MessageBarTitle>
+                {view.problem.message}
+                {!view.file && " Until it can, messages for owners go to each workflow's fallback recipients."}
               </MessageBarBody>
             </MessageBar>
           )}
@@ -187,11 +164,11 @@ export function OwnersPage() {
             <Button
               className={styles.push}
               icon={<PersonSearch20Regular />}
-              disabled={busy !== null || !view.owners.some((o) => o.kind === "email")}
-              onClick={() => act("look-up", commands.lookUpOwnerAddresses)}
-              data-testid="owners-look-up"
+              disabled={busy !== null}
+              onClick={() => act("refresh", commands.refreshOwners)}
+              data-testid="owners-refresh"
             >
-              {busy === "look-up" ? "Looking up…" : "Look up addresses"}
+              {busy === "refresh" ? "Reading…" : view.location?.kind === "github" ? "Fetch again and look up addresses" : "Look up addresses"}
             </Button>
           </div>
           <OwnerTable owners={view.owners} onMap={setMapping} onUnmap={(o) => map(o.owner, null)} busy={busy !== null} />

@@ -8,6 +8,7 @@
 //! - the last matching line wins;
 //! - a line with invalid syntax is skipped (and said), the rest of the file still counts.
 
+mod location;
 mod pattern;
 mod routing;
 
@@ -15,11 +16,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub(crate) use location::OwnersCache;
+pub use location::{Loaded, OwnersLocation};
 use pattern::Pattern;
 pub use pattern::PatternProblem;
-pub(crate) use routing::OwnersCache;
 pub use routing::{
-    Addressed, FindingOwners, Loaded, OwnerEntry, OwnerKind, OwnerRouting, Owners, OwnersView,
+    Addressed, FindingOwners, OwnerEntry, OwnerKind, OwnerRouting, Owners, OwnersView,
     ReachedOwner, Resolver, Routing, SkippedLine, UnresolvedOwner, address,
 };
 
@@ -42,6 +44,14 @@ pub enum OwnersError {
     TooLarge { path: PathBuf, bytes: u64 },
     #[error("{} is not text (UTF-8), so it is not a CODEOWNERS file.", .0.display())]
     NotText(PathBuf),
+    #[error(
+        "{0} has no CODEOWNERS file on its default branch: GitHub reads .github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS."
+    )]
+    NoFileOnGitHub(String),
+    #[error("“{0}” is not a repository: write it as owner/name.")]
+    NotARepository(String),
+    #[error("CODEOWNERS of {repo} has not been fetched from GitHub yet. {problem}")]
+    NotFetched { repo: String, problem: String },
 }
 
 impl OwnersError {
@@ -52,6 +62,10 @@ impl OwnersError {
                 crate::ErrorCode::FileUnreadable
             }
             OwnersError::NotText(_) => crate::ErrorCode::InvalidFindings,
+            OwnersError::NoFileOnGitHub(_) | OwnersError::NotFetched { .. } => {
+                crate::ErrorCode::NotFound
+            }
+            OwnersError::NotARepository(_) => crate::ErrorCode::InvalidRequest,
         }
     }
 }

@@ -5,14 +5,13 @@
 //! so that its message goes to the fallback recipients with the reason.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{CodeOwners, Owner, OwnersError, Rule, relative_path, repository_of};
+use super::location::{Loaded, OwnersLocation};
+use super::{CodeOwners, Owner, Rule, relative_path};
 use crate::error::AppError;
 use crate::mentions::Mention;
 use crate::outbox::Recipient;
@@ -83,11 +82,15 @@ pub struct SkippedLine {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct OwnersView {
-    /// The folder or file the person chose.
-    pub location: Option<String>,
-    /// The CODEOWNERS file read there.
+    /// Where the person pointed the app.
+    pub location: Option<OwnersLocation>,
+    /// The CODEOWNERS file read there ("/src/shop/.github/CODEOWNERS", or
+    /// "contoso/shop › .github/CODEOWNERS on GitHub").
     pub file: Option<String>,
-    /// Why it could not be read.
+    /// Through GitHub: when the copy in use was fetched.
+    #[ts(type = "string | null")]
+    pub fetched_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why it could not be read (or fetched again: the last copy is then still used).
     pub problem: Option<AppError>,
     pub skipped_lines: Vec<SkippedLine>,
     /// Each owner once, in the order the file names them.
@@ -184,26 +187,6 @@ impl FindingOwners {
     }
 }
 
-/// The CODEOWNERS file as last read, kept while the file is unchanged.
-#[derive(Default)]
-pub(crate) struct OwnersCache {
-    loaded: std::sync::Mutex<Option<(FileStamp, Arc<Loaded>)>>,
-}
-
-#[derive(Clone, PartialEq, Eq)]
-struct FileStamp {
-    path: PathBuf,
-    modified: Option<SystemTime>,
-    bytes: u64,
-}
-
-/// A CODEOWNERS file read from where the person pointed.
-pub struct Loaded {
-    pub file: PathBuf,
-    pub repository: PathBuf,
-    pub codeowners: CodeOwners,
-}
-
 /// Everything needed to resolve owners without touching the disk or Graph again: the file,
 /// the mappings and the directory's answers, read once per run.
 pub struct Resolver {
@@ -225,7 +208,7 @@ impl Resolver {
                 "The finding names no file, so CODEOWNERS gives it no owners.".into(),
             );
         };
-        let path = relative_path(path, Some(&loaded.repository));
+        let path = relative_path(path, loaded.repository.as_deref());
         let Some(rule) = loaded.codeowners.rule_for(&path) else {
             return FindingOwners::nobody(
                 Some(path.clone()),
@@ -298,58 +281,6 @@ fn rule_in_words(rule: &Rule) -> String {
 }
 
 impl Owners<'_> {
-    /// Reads the CODEOWNERS file where the person pointed (again only when it changed).
-    pub fn load(&self) -> Result<Option<Arc<Loaded>>> {
-        let Some(location) = self.core.store.owner_location()? else {
-            return Ok(None);
-        };
-        let location = PathBuf::from(location);
-        let file = if location.is_dir() {
-            super::LOCATIONS
-                .iter()
-                .map(|l| location.join(l))
-                .find(|p| p.is_file())
-                .ok_or_else(|| OwnersError::NoFile(location.clone()))?
-        } else {
-            location
-        };
-        let metadata = std::fs::metadata(&file).map_err(|source| OwnersError::Unreadable {
-            path: file.clone(),
-            source,
-        })?;
-        let stamp = FileStamp {
-            path: file.clone(),
-            modified: metadata.modified().ok(),
-            bytes: metadata.len(),
-        };
-        let cached = |cache: &OwnersCache| {
-            cache
-                .loaded
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .as_ref()
-                .filter(|(cached, _)| *cached == stamp)
-                .map(|(_, loaded)| loaded.clone())
-        };
-        if let Some(loaded) = cached(&self.core.owners_cache) {
-            return Ok(Some(loaded));
-        }
-        let codeowners = CodeOwners::read(&file)?;
-        let absolute = std::path::absolute(&file).unwrap_or(file.clone());
-        let loaded = Arc::new(Loaded {
-            repository: repository_of(&absolute),
-            file,
-            codeowners,
-        });
-        *self
-            .core
-            .owners_cache
-            .loaded
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((stamp, loaded.clone()));
-        Ok(Some(loaded))
-    }
-
     /// A resolver for a run: a CODEOWNERS file that cannot be read becomes every finding's
     /// reason for going to the fallback recipients.
     pub fn resolver(&self) -> Result<Resolver> {
@@ -369,24 +300,6 @@ impl Owners<'_> {
     /// The owners of one path (the Owners page's tester, the Send dialog).
     pub fn of_path(&self, path: Option<&str>) -> Result<FindingOwners> {
         Ok(self.resolver()?.for_path(path))
-    }
-
-    /// Points the app at a repository folder or a CODEOWNERS file (`None`: no owner routing).
-    /// The file must be readable now; its e-mail owners are looked up next.
-    pub fn set_location(&self, location: Option<&str>) -> Result<()> {
-        let location = location.map(str::trim).filter(|l| !l.is_empty());
-        if let Some(location) = location {
-            let path = Path::new(location);
-            if path.is_dir() {
-                CodeOwners::find_in(path)?;
-            } else {
-                CodeOwners::read(path)?;
-            }
-        }
-        self.core
-            .store
-            .set_owner_location(location, self.core.clock.now())?;
-        Ok(())
     }
 
     /// Maps a GitHub user or team (or an address) to a person or channel, or removes the
@@ -450,11 +363,15 @@ impl Owners<'_> {
         Ok(looked_up)
     }
 
-    /// Keeps the directory's answers current while the app runs: a CODEOWNERS file that
-    /// gains an address, or an answer a day old, is looked up within a minute. Failures (Teams
-    /// not connected) are only logged: the Owners page says what is not looked up.
-    pub async fn keep_addresses_current(&self) {
+    /// Keeps the owners current while the app runs: CODEOWNERS fetched through GitHub again
+    /// every 15 minutes, and a file that gains an address, or an answer a day old, looked up
+    /// within a minute. Failures (Teams not connected, GitHub unreachable) are kept for the
+    /// Owners page or logged; the last good copy and answers stay in use.
+    pub async fn keep_current(&self) {
         loop {
+            if let Err(error) = self.refresh_if_due().await {
+                log::info!("CODEOWNERS not fetched again: {error}");
+            }
             if let Err(error) = self.look_up_addresses(false).await {
                 log::debug!("owners' addresses not looked up: {error}");
             }
@@ -492,8 +409,21 @@ impl Owners<'_> {
         let location = self.core.store.owner_location()?;
         let mappings = self.core.store.owner_mappings()?;
         let directory = self.core.store.owner_directory()?;
+        let (fetched, fetch_error) = self.core.store.owner_fetch()?;
         let (loaded, problem) = match self.load() {
-            Ok(loaded) => (loaded, None),
+            Ok(loaded) => (
+                loaded,
+                fetch_error.map(|message| AppError {
+                    code: crate::ErrorCode::ServiceError,
+                    message: match &fetched {
+                        Some(f) => format!(
+                            "{message} The copy fetched at {} is used until a fetch succeeds.",
+                            f.fetched_at.format("%Y-%m-%d %H:%M UTC")
+                        ),
+                        None => message,
+                    },
+                }),
+            ),
             Err(Error::Owners(e)) => (
                 None,
                 Some(AppError {
@@ -534,7 +464,8 @@ impl Owners<'_> {
         unused_mappings.sort_by(|a, b| a.owner.cmp(&b.owner));
         Ok(OwnersView {
             location,
-            file: loaded.map(|l| l.file.display().to_string()),
+            fetched_at: fetched.map(|f| f.fetched_at),
+            file: loaded.map(|l| l.file.clone()),
             problem,
             skipped_lines,
             owners,

@@ -433,6 +433,84 @@ impl Sources<'_> {
     }
 }
 
+impl Sources<'_> {
+    /// A file on a repository's default branch, read with a GitHub source's token (`None`: the
+    /// repository has no such file).
+    /// <https://docs.github.com/rest/repos/contents#get-repository-content>
+    pub(crate) async fn github_file(
+        &self,
+        source_id: &str,
+        repo: &str,
+        path: &str,
+    ) -> Result<Option<String>> {
+        use base64::Engine as _;
+        let source = self
+            .core
+            .store
+            .sources()?
+            .into_iter()
+            .find(|s| s.id == source_id)
+            .ok_or_else(|| SourceError::UnknownSource(source_id.to_string()))?;
+        let super::SourceConfig::GitHub { api_url, .. } = &source.config else {
+            return Err(SourceError::NotGitHub {
+                source_name: source.name,
+            }
+            .into());
+        };
+        let api = Url::parse(api_url).map_err(|e| SourceError::InvalidDraft(e.to_string()))?;
+        let key = super::token_name(source_id);
+        let token = self
+            .core
+            .secret(move |store| store.get(&key))
+            .await?
+            .ok_or_else(|| SourceError::TokenMissing {
+                source_name: source.name.clone(),
+            })?;
+        let url =
+            join(&api, &format!("repos/{repo}/contents/{path}")).map_err(ListError::into_error)?;
+        let http = self.core.http.with_policy(github_policy());
+        let target = Target::Repo(repo.to_string());
+        let mut poll = GitHubPoll::default();
+        let answer = self
+            .ask(
+                &http,
+                url,
+                &token,
+                None,
+                &target,
+                AlertKind::CodeScanning,
+                &mut poll,
+            )
+            .await;
+        let items = match answer {
+            Ok(Answer::Page { items, .. }) => items,
+            Ok(Answer::NotModified) => return Ok(None),
+            Err(ListError::Skip(SourceError::TargetNotFound { .. })) => return Ok(None),
+            Err(ListError::Skip(SourceError::MissingPermission { .. })) => {
+                return Err(SourceError::ContentsForbidden {
+                    repo: repo.to_string(),
+                }
+                .into());
+            }
+            Err(error) => return Err(error.into_error()),
+        };
+        let encoded: String = items
+            .first()
+            .and_then(|item| item["content"].as_str())
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .map_err(|e| SourceError::GitHub {
+                status: 200,
+                target: format!("{repo}/{path}"),
+                message: format!("its content is not base64 ({e})"),
+            })?;
+        Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+    }
+}
+
 /// A list's scope: "GitHub code scanning · contoso/api" on github.com, with the server's name
 /// on any other, so two servers' repositories of the same name never fix each other's findings.
 fn scope_of(kind: AlertKind, host: &str, target: &Target) -> String {

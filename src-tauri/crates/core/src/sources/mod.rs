@@ -243,6 +243,14 @@ pub enum SourceError {
         "GitHub's rate limit for this token is used up until {until} UTC; the app waits and checks again then."
     )]
     RateLimited { until: String },
+    #[error(
+        "The token may not read the files of {repo}. Give it the “Contents: Read” permission (fine-grained token) or the “repo” scope (classic token) to read its CODEOWNERS."
+    )]
+    ContentsForbidden { repo: String },
+    #[error(
+        "{source_name} is not a GitHub source: CODEOWNERS is read through a GitHub source's token."
+    )]
+    NotGitHub { source_name: String },
     #[error("GitHub answered {status} for {target}: {message}")]
     GitHub {
         status: u16,
@@ -262,7 +270,10 @@ impl SourceError {
             SourceError::TokenMissing { .. } | SourceError::TokenRejected => {
                 ErrorCode::TokenRejected
             }
-            SourceError::MissingPermission { .. } => ErrorCode::Forbidden,
+            SourceError::MissingPermission { .. } | SourceError::ContentsForbidden { .. } => {
+                ErrorCode::Forbidden
+            }
+            SourceError::NotGitHub { .. } => ErrorCode::InvalidRequest,
             SourceError::FeatureOff { .. } => ErrorCode::NotFound,
             SourceError::NotSaved { .. } => ErrorCode::DatabaseBusy,
             SourceError::RateLimited { .. } => ErrorCode::Throttled,

@@ -17,7 +17,7 @@ mod workflows;
 pub use bot::BotRow;
 pub use connection::ConnectionRecord;
 pub use outbox::{DeliveryRow, MessageRow, NewDelivery};
-pub use owners::{DirectoryAnswer, OwnerMappingRow, owner_key};
+pub use owners::{DirectoryAnswer, FetchedCodeOwners, OwnerMappingRow, owner_key};
 pub use quiet::QuietHeldRow;
 pub use sources::{CheckRecord, FileState, ListState};
 pub use workflows::{RunRow, WorkflowRow};

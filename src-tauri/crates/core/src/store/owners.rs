@@ -9,6 +9,16 @@ use rusqlite::{OptionalExtension, params};
 use super::columns::time;
 use super::{Store, StoreError};
 use crate::outbox::Recipient;
+use crate::owners::OwnersLocation;
+
+/// CODEOWNERS as fetched from a repository through GitHub.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedCodeOwners {
+    pub text: String,
+    /// Where in the repository it was found (`.github/CODEOWNERS`).
+    pub file: String,
+    pub fetched_at: DateTime<Utc>,
+}
 
 /// A GitHub user or team (or an e-mail address) mapped to a Teams place.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,30 +42,91 @@ pub fn owner_key(written: &str) -> String {
 }
 
 impl Store {
-    /// The repository folder or CODEOWNERS file the person chose.
-    pub fn owner_location(&self) -> Result<Option<String>, StoreError> {
-        self.connection()
+    /// Where the person pointed the app for CODEOWNERS.
+    pub fn owner_location(&self) -> Result<Option<OwnersLocation>, StoreError> {
+        let text: Option<String> = self
+            .connection()
             .query_row("SELECT location FROM owner_source WHERE id = 1", [], |r| {
                 r.get(0)
             })
             .optional()
-            .map_err(|e| self.map_error(e))
+            .map_err(|e| self.map_error(e))?;
+        // A location this version cannot read is no location (the page asks again).
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
     }
 
+    /// Sets (or with `None`, forgets) the location, and with it any copy fetched before.
     pub fn set_owner_location(
         &self,
-        location: Option<&str>,
+        location: Option<&OwnersLocation>,
+        fetched: Option<&FetchedCodeOwners>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let connection = self.connection();
         let result = match location {
             Some(location) => connection.execute(
-                "INSERT INTO owner_source (id, location, updated_at) VALUES (1, ?1, ?2)
+                "INSERT INTO owner_source (id, location, updated_at, text, file, fetched_at, fetch_error)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, NULL)
                  ON CONFLICT (id) DO UPDATE SET location = excluded.location,
-                    updated_at = excluded.updated_at",
-                params![location, now.to_rfc3339()],
+                    updated_at = excluded.updated_at, text = excluded.text, file = excluded.file,
+                    fetched_at = excluded.fetched_at, fetch_error = NULL",
+                params![
+                    serde_json::to_string(location).expect("a location serialises"),
+                    now.to_rfc3339(),
+                    fetched.map(|f| &f.text),
+                    fetched.map(|f| &f.file),
+                    fetched.map(|f| f.fetched_at.to_rfc3339()),
+                ],
             ),
             None => connection.execute("DELETE FROM owner_source", []),
+        };
+        result.map(|_| ()).map_err(|e| self.map_error(e))
+    }
+
+    /// The copy of CODEOWNERS fetched through GitHub, and why the last fetch failed.
+    pub fn owner_fetch(&self) -> Result<(Option<FetchedCodeOwners>, Option<String>), StoreError> {
+        let row = self
+            .connection()
+            .query_row(
+                "SELECT text, file, fetched_at, fetch_error FROM owner_source WHERE id = 1",
+                [],
+                |r| {
+                    let fetched = match (
+                        r.get::<_, Option<String>>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                    ) {
+                        (Some(text), Some(file), Some(at)) => Some(FetchedCodeOwners {
+                            text,
+                            file,
+                            fetched_at: time(at)?,
+                        }),
+                        _ => None,
+                    };
+                    Ok((fetched, r.get::<_, Option<String>>(3)?))
+                },
+            )
+            .optional()
+            .map_err(|e| self.map_error(e))?;
+        Ok(row.unwrap_or((None, None)))
+    }
+
+    /// Records a fetch: its copy replaces the last (`Ok`), or its failure is kept beside it.
+    pub fn save_owner_fetch(
+        &self,
+        fetched: std::result::Result<&FetchedCodeOwners, &str>,
+    ) -> Result<(), StoreError> {
+        let connection = self.connection();
+        let result = match fetched {
+            Ok(f) => connection.execute(
+                "UPDATE owner_source SET text = ?1, file = ?2, fetched_at = ?3, fetch_error = NULL
+                 WHERE id = 1",
+                params![f.text, f.file, f.fetched_at.to_rfc3339()],
+            ),
+            Err(problem) => connection.execute(
+                "UPDATE owner_source SET fetch_error = ?1 WHERE id = 1",
+                params![problem],
+            ),
         };
         result.map(|_| ()).map_err(|e| self.map_error(e))
     }

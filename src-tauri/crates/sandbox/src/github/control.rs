@@ -176,6 +176,28 @@ pub struct AddToken {
     expired: bool,
 }
 
+#[derive(Deserialize)]
+pub struct PutFile {
+    /// `owner/name`; created (private, empty) when missing.
+    repo: String,
+    path: String,
+    text: String,
+}
+
+/// `POST /_sandbox/github/files`: puts a file on a repository's default branch.
+pub async fn put_file(State(shared): State<Shared>, Json(body): Json<PutFile>) -> Response {
+    let Some((owner, name)) = body.repo.split_once('/') else {
+        return problem(StatusCode::BAD_REQUEST, "repo must be owner/name");
+    };
+    let mut world = shared.lock().await;
+    let now = world.now();
+    let index = world.github.ensure_repo(owner, name, now);
+    world.github.repos[index]
+        .files
+        .insert(body.path.trim_start_matches('/').to_string(), body.text);
+    StatusCode::NO_CONTENT.into_response()
+}
+
 /// `POST /_sandbox/github/tokens`: adds (or replaces) a token.
 pub async fn add_token(State(shared): State<Shared>, Json(body): Json<AddToken>) -> Response {
     if body.token.trim().is_empty() {

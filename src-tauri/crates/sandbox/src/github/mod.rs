@@ -157,6 +157,8 @@ pub struct Repo {
     pub code_scanning: Vec<CodeScanningAlert>,
     pub dependabot: Vec<DependabotAlert>,
     pub secret_scanning: Vec<SecretScanningAlert>,
+    /// Files on the default branch, by path (`.github/CODEOWNERS`).
+    pub files: std::collections::BTreeMap<String, String>,
 }
 
 impl Repo {
@@ -370,6 +372,7 @@ impl GitHubWorld {
             code_scanning: Vec::new(),
             dependabot: Vec::new(),
             secret_scanning: Vec::new(),
+            files: Default::default(),
         });
         self.repos.len() - 1
     }
@@ -414,6 +417,10 @@ pub fn api_routes() -> Router<Shared> {
         .route("/github/repos/{owner}/{repo}", get(api::get_repo))
         .route("/github/orgs/{org}/repos", get(api::org_repos))
         .route(
+            "/github/repos/{owner}/{repo}/contents/{*path}",
+            get(api::get_contents),
+        )
+        .route(
             "/github/repos/{owner}/{repo}/code-scanning/alerts",
             get(api::repo_code_scanning),
         )
@@ -447,6 +454,7 @@ pub fn control_routes() -> Router<Shared> {
         .route("/_sandbox/github/state", get(control::state))
         .route("/_sandbox/github/alerts", post(control::add_alert))
         .route("/_sandbox/github/tokens", post(control::add_token))
+        .route("/_sandbox/github/files", post(control::put_file))
         .route("/_sandbox/github/rate-limit", post(control::rate_limit))
         .route(
             "/_sandbox/github/secondary-limit",
