@@ -23,12 +23,12 @@ pub struct Applied {
     pub suppressed: Vec<String>,
 }
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, title, severity, score, tool, rule_id, rule_name, path, line, column_number, help_uri,
     description, tags, revision, change, first_seen, last_seen, source, scope, state,
     state_changed_at, fixed_by, acknowledged_at, acknowledged_by, link";
 
-fn issue(row: &Row) -> rusqlite::Result<Issue> {
+pub(super) fn issue(row: &Row) -> rusqlite::Result<Issue> {
     let severity: String = row.get(2)?;
     let change: String = row.get(14)?;
     let tags: String = row.get(12)?;
@@ -395,7 +395,7 @@ impl Store {
             .map_err(|e| self.map_error(e))
     }
 
-    fn filter_sql(filter: &IssueFilter) -> (String, Vec<String>) {
+    pub(super) fn filter_sql(filter: &IssueFilter) -> (String, Vec<String>) {
         let mut clauses = Vec::new();
         let mut values: Vec<String> = Vec::new();
         let mut any_of = |column: &str, items: Vec<String>, values: &mut Vec<String>| {
@@ -585,7 +585,7 @@ impl Store {
 /// trigram is a string in double quotes (so taken literally), all of them required. A long text
 /// is narrowed by a sample of its trigrams; the caller confirms the whole text.
 /// https://www.sqlite.org/fts5.html#fts5_strings
-fn trigram_query(text: &str) -> String {
+pub(super) fn trigram_query(text: &str) -> String {
     const MOST: usize = 16;
     let chars: Vec<char> = text.chars().collect();
     let all: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();

@@ -7,6 +7,7 @@ mod cache;
 mod columns;
 mod connection;
 mod issues;
+mod matching;
 mod outbox;
 mod owners;
 mod quiet;
@@ -16,6 +17,7 @@ mod workflows;
 
 pub use bot::BotRow;
 pub use connection::ConnectionRecord;
+pub use matching::{Candidate, Narrowing};
 pub use outbox::{DeliveryRow, MessageRow, NewDelivery};
 pub use owners::{DirectoryAnswer, FetchedCodeOwners, OwnerMappingRow, owner_key};
 pub use quiet::QuietHeldRow;

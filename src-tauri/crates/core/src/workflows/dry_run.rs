@@ -52,7 +52,10 @@ impl Workflows<'_> {
         if !problems.is_empty() {
             return Err(WorkflowError::Invalid(problems).into());
         }
-        let issues = self.matching_issues(definition, Self::changes_for(definition.apply_to))?;
+        // Counted whole; only the findings listed are read whole.
+        let changes = Self::changes_for(definition.apply_to);
+        let (matched, listed) =
+            self.matching_count_and_first(definition, changes, DRY_RUN_ITEMS)?;
         if definition.apply_to == ApplyTo::Periodic {
             let recipients = super::engine::unique(&definition.recipients);
             let when = definition
@@ -66,15 +69,15 @@ impl Workflows<'_> {
                 .unwrap_or_default();
             let labels: Vec<String> = recipients.iter().map(Recipient::label).collect();
             return Ok(DryRun {
-                matched: issues.len() as u64,
+                matched,
                 items: Vec::new(),
-                digest: Some(if issues.is_empty() {
+                digest: Some(if matched == 0 {
                     format!("Nothing matches now, so no digest would go out at {when}.")
                 } else {
                     format!(
                         "At {when}, {} would each get one digest of {} issues.",
                         labels.join(", "),
-                        issues.len()
+                        matched
                     )
                 }),
             });
@@ -87,7 +90,8 @@ impl Workflows<'_> {
         let routing = definition.routing();
         let resolver = self.owner_resolver(definition)?;
         let mut items = Vec::new();
-        for issue in issues.iter().take(DRY_RUN_ITEMS) {
+        let issues = self.core.store.issues_by_rowid(&listed)?;
+        for issue in &issues {
             let addressed = address(&routing, issue.path.as_deref(), resolver.as_ref());
             let mut item = DryRunItem {
                 issue_id: issue.id.clone(),
@@ -119,7 +123,7 @@ impl Workflows<'_> {
             items.push(item);
         }
         Ok(DryRun {
-            matched: issues.len() as u64,
+            matched,
             items,
             digest: None,
         })

@@ -23,6 +23,7 @@ use crate::issues::{Issue, Severity};
 use crate::mentions::Mention;
 use crate::outbox::Recipient;
 use crate::owners::{OwnerRouting, Routing};
+use crate::store::Narrowing;
 
 /// Workflows: saving them, dry runs, and the messages they queue after an import or on their
 /// schedule. A view of the core ([`crate::Core::workflows`]).
@@ -81,28 +82,96 @@ pub struct Conditions {
 
 impl Conditions {
     pub fn matches(&self, issue: &Issue) -> bool {
+        self.matches_fields(
+            issue.severity,
+            &issue.tool,
+            &issue.rule_id,
+            issue.path.as_deref(),
+            [issue.title.as_str(), issue.description.as_str()],
+        )
+    }
+
+    /// The one place a finding is matched: its severity, tool, rule, path, and the title and
+    /// description the text is looked for in (with the rule and path).
+    pub fn matches_fields(
+        &self,
+        severity: Severity,
+        tool: &str,
+        rule_id: &str,
+        path: Option<&str>,
+        [title, description]: [&str; 2],
+    ) -> bool {
         let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
-        self.min_severity.is_none_or(|min| issue.severity >= min)
-            && (self.tools.is_empty() || self.tools.iter().any(|t| same(t, &issue.tool)))
-            && (self.rules.is_empty() || self.rules.iter().any(|r| same(r, &issue.rule_id)))
+        self.min_severity.is_none_or(|min| severity >= min)
+            && (self.tools.is_empty() || self.tools.iter().any(|t| same(t, tool)))
+            && (self.rules.is_empty() || self.rules.iter().any(|r| same(r, rule_id)))
             && (self.paths.is_empty()
-                || issue
-                    .path
-                    .as_deref()
-                    .is_some_and(|path| self.paths.iter().any(|p| glob_matches(p.trim(), path))))
+                || path.is_some_and(|path| self.paths.iter().any(|p| glob_matches(p.trim(), path))))
             && (self.text.trim().is_empty() || {
                 let text = self.text.trim().to_lowercase();
-                [
-                    Some(issue.title.as_str()),
-                    Some(issue.rule_id.as_str()),
-                    issue.path.as_deref(),
-                    Some(issue.description.as_str()),
-                ]
-                .into_iter()
-                .flatten()
-                .any(|field| field.to_lowercase().contains(&text))
+                [Some(title), Some(rule_id), path, Some(description)]
+                    .into_iter()
+                    .flatten()
+                    .any(|field| field.to_lowercase().contains(&text))
             })
     }
+
+    /// Only the severity is asked (which SQL decides exactly).
+    pub fn severity_only(&self) -> bool {
+        self.tools.is_empty()
+            && self.rules.is_empty()
+            && self.paths.is_empty()
+            && self.text.trim().is_empty()
+    }
+
+    /// What SQL can rule out before [`Conditions::matches_fields`] decides: never a finding
+    /// that matches.
+    pub fn narrowing(&self) -> Narrowing {
+        let lowered = |items: &[String]| -> Vec<String> {
+            items
+                .iter()
+                .map(|i| i.trim().to_ascii_lowercase())
+                .collect()
+        };
+        let text = self.text.trim();
+        Narrowing {
+            tools: lowered(&self.tools),
+            rules: lowered(&self.rules),
+            path_runs: self.paths.iter().map(|p| literal_run(p.trim())).collect(),
+            // The trigram index folds case as SQLite does; kept to ASCII text, where that is
+            // the same as Rust's lowercasing.
+            text: (text.is_ascii() && text.chars().count() >= 3).then(|| text.to_lowercase()),
+            with_text: !text.is_empty(),
+        }
+    }
+}
+
+/// The longest run of literal characters a path matching `pattern` must contain (`None`: the
+/// pattern has none). A `/` right after `**` is not required (`**/a.py` matches `a.py`).
+fn literal_run(pattern: &str) -> Option<String> {
+    let pattern = pattern.trim_start_matches("./");
+    let mut runs: Vec<String> = vec![String::new()];
+    let mut chars = pattern.chars().peekable();
+    let mut after_double_star = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '*' | '?' => {
+                after_double_star = c == '*' && chars.peek() == Some(&'*');
+                if after_double_star {
+                    chars.next();
+                }
+                runs.push(String::new());
+            }
+            '/' if after_double_star => after_double_star = false,
+            c => {
+                after_double_star = false;
+                runs.last_mut().expect("one run at least").push(c);
+            }
+        }
+    }
+    runs.into_iter()
+        .max_by_key(|r| r.chars().count())
+        .filter(|r| !r.is_empty())
 }
 
 /// What the editor and `ox-teams-cli workflows add FILE.json` supply.
@@ -434,6 +503,158 @@ pub fn glob_matches(pattern: &str, path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use crate::issues::IssueFilter;
+
+    #[test]
+    fn a_literal_run_is_what_every_matching_path_contains() {
+        assert_eq!(
+            literal_run("src/payments/**").as_deref(),
+            Some("src/payments/")
+        );
+        assert_eq!(literal_run("**/refund.py").as_deref(), Some("refund.py"));
+        assert_eq!(literal_run("./src/*.go").as_deref(), Some("src/"));
+        assert_eq!(literal_run("*"), None);
+        assert_eq!(literal_run("**/*"), None);
+        for (pattern, path) in [("**/refund.py", "refund.py"), ("src/**/x.py", "src/x.py")] {
+            assert!(glob_matches(pattern, path));
+            assert!(path.contains(&literal_run(pattern).unwrap()));
+        }
+    }
+
+    /// Narrowing in SQL never changes what matches: for many conditions, the findings a
+    /// workflow matches are exactly those the conditions accept one by one.
+    #[test]
+    fn narrowed_matching_finds_exactly_what_the_conditions_accept() {
+        let core = crate::tests::core();
+        const SEVERITY_WORDS: [&str; 5] = ["critical", "high", "medium", "low", "info"];
+        let tools = ["Semgrep", " codeql ", "Trivy", "ESLint"];
+        let issues: Vec<serde_json::Value> = (0..400)
+            .map(|n| {
+                serde_json::json!({
+                    "id": format!("f{n}"),
+                    "title": format!("Finding {n} in Module {}", n % 7),
+                    "severity": SEVERITY_WORDS[n % 5],
+                    "tool": tools[n % 4],
+                    "rule": format!("Rules.R{}", n % 9),
+                    "path": match n % 5 {
+                        0 => format!("./src/mod{}/file{}.py", n % 3, n % 4),
+                        1 => format!("src/mod{}/deep/file{}.go", n % 3, n % 4),
+                        2 => format!("file{}.py", n % 4),
+                        _ => format!("docs/ÉTÉ/{n}.md"),
+                    },
+                    "description": if n % 6 == 0 { "Uses ÉVAL on input" } else { "plain" },
+                })
+            })
+            .collect();
+        let report = serde_json::json!({ "format": "ox-teams-issues/1", "issues": issues });
+        core.issues()
+            .import_stream("scan.json", report.to_string().as_bytes())
+            .unwrap();
+        let all = core
+            .store
+            .all_issues(&IssueFilter {
+                states: vec![crate::issues::IssueState::Open],
+                ..IssueFilter::default()
+            })
+            .unwrap();
+        let conditions = [
+            Conditions::default(),
+            Conditions {
+                tools: vec!["CODEQL".into()],
+                ..Conditions::default()
+            },
+            Conditions {
+                rules: vec!["rules.r3".into(), "Rules.R4 ".into()],
+                ..Conditions::default()
+            },
+            Conditions {
+                paths: vec!["**/file1.py".into()],
+                ..Conditions::default()
+            },
+            Conditions {
+                paths: vec!["src/mod1/**".into(), "*.go".into()],
+                ..Conditions::default()
+            },
+            Conditions {
+                paths: vec!["src/*/file2.py".into()],
+                ..Conditions::default()
+            },
+            Conditions {
+                text: "module 3".into(),
+                ..Conditions::default()
+            },
+            Conditions {
+                text: "éval".into(),
+                ..Conditions::default()
+            },
+            Conditions {
+                text: "in".into(),
+                ..Conditions::default()
+            },
+            Conditions {
+                text: "été".into(),
+                ..Conditions::default()
+            },
+            Conditions {
+                min_severity: Some(Severity::High),
+                tools: vec!["semgrep".into(), "Trivy".into()],
+                paths: vec!["src/**".into()],
+                text: "finding".into(),
+                ..Conditions::default()
+            },
+        ];
+        let person = Recipient::Person {
+            user_id: "u1".into(),
+            name: "Adele Vance".into(),
+            mail: "adele@contoso.com".into(),
+        };
+        for conditions in conditions {
+            let definition = WorkflowDefinition {
+                name: "Narrowed".into(),
+                enabled: true,
+                conditions: conditions.clone(),
+                recipients: vec![person.clone()],
+                fallback: vec![person.clone()],
+                comment: String::new(),
+                apply_to: ApplyTo::NewUpdatedOrExistingIssues,
+                schedule: None,
+                identity: Identity::User,
+                on_change: Default::default(),
+                announce_fixes: true,
+                skip_acknowledged: false,
+                quiet_hours: None,
+                owners: Default::default(),
+                mentions: Vec::new(),
+            };
+            let narrowed: Vec<String> = core
+                .workflows()
+                .matching_issues(&definition, &[])
+                .unwrap()
+                .into_iter()
+                .map(|i| i.id)
+                .collect();
+            let expected: Vec<String> = all
+                .iter()
+                .filter(|i| conditions.matches(i))
+                .map(|i| i.id.clone())
+                .collect();
+            assert!(
+                !expected.is_empty() || conditions.text == "été",
+                "{conditions:?} matches something"
+            );
+            assert_eq!(narrowed, expected, "{conditions:?}");
+            let dry = core.workflows().dry_run(&definition, None).unwrap();
+            assert_eq!(dry.matched as usize, expected.len(), "{conditions:?}");
+            let listed: Vec<&str> = dry.items.iter().map(|i| i.issue_id.as_str()).collect();
+            let first: Vec<&str> = expected
+                .iter()
+                .take(listed.len())
+                .map(String::as_str)
+                .collect();
+            assert_eq!(listed, first, "{conditions:?}");
+        }
+    }
+
     use super::*;
 
     pub(crate) fn sample_issue() -> Issue {

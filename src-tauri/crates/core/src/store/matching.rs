@@ -1,0 +1,182 @@
+//! Reading the findings a workflow's conditions may match, narrowed in SQL first. The narrowing
+//! only ever lets through more than the conditions match (tools and rules as substrings, a
+//! literal run of each path pattern, the text's trigrams), so the caller confirms each
+//! candidate with the conditions themselves ([`crate::workflows::Conditions::matches_fields`]);
+//! only the columns they look at are read, and whole rows only for what is used.
+
+use rusqlite::params_from_iter;
+
+use super::issues::{COLUMNS, issue, trigram_query};
+use super::{Store, StoreError};
+
+/// How many columns [`COLUMNS`] names.
+const COLUMN_COUNT: usize = 25;
+use crate::issues::{Issue, IssueFilter, Severity};
+
+/// What SQL may narrow by, beyond an [`IssueFilter`]. Empty lists narrow nothing.
+#[derive(Debug, Default)]
+pub struct Narrowing {
+    /// Any of these, as ASCII-lowercased substrings of the tool.
+    pub tools: Vec<String>,
+    pub rules: Vec<String>,
+    /// Any of these must appear in the path (`None` in the list: a pattern with no literal
+    /// part, so paths cannot narrow).
+    pub path_runs: Vec<Option<String>>,
+    /// The text's trigrams (ASCII text of three characters or more).
+    pub text: Option<String>,
+    /// Read title and description (the text condition looks at them).
+    pub with_text: bool,
+}
+
+/// The columns a workflow's conditions look at, and the row to read whole.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub rowid: i64,
+    pub severity: Severity,
+    pub tool: String,
+    pub rule_id: String,
+    pub path: Option<String>,
+    /// Empty unless [`Narrowing::with_text`].
+    pub title: String,
+    pub description: String,
+}
+
+impl Store {
+    /// The findings `filter` lets through that `narrowing` does not rule out, in the table's
+    /// order (most severe first, then most recently seen).
+    pub fn condition_candidates(
+        &self,
+        filter: &IssueFilter,
+        narrowing: &Narrowing,
+    ) -> Result<Vec<Candidate>, StoreError> {
+        let (condition, mut values) = Self::filter_sql(filter);
+        let mut clauses: Vec<String> = Vec::new();
+        let mut any_substring = |column: &str, items: &[String], values: &mut Vec<String>| {
+            if items.is_empty() {
+                return;
+            }
+            let each = vec![format!("instr(lower({column}), ?) > 0"); items.len()];
+            clauses.push(format!("({})", each.join(" OR ")));
+            values.extend(items.iter().cloned());
+        };
+        any_substring("tool", &narrowing.tools, &mut values);
+        any_substring("rule_id", &narrowing.rules, &mut values);
+        if !narrowing.path_runs.is_empty() && narrowing.path_runs.iter().all(Option::is_some) {
+            let runs: Vec<String> = narrowing.path_runs.iter().flatten().cloned().collect();
+            let each = vec!["instr(coalesce(path, ''), ?) > 0"; runs.len()];
+            clauses.push(format!("({})", each.join(" OR ")));
+            values.extend(runs);
+        }
+        if let Some(text) = &narrowing.text {
+            clauses.push(
+                "rowid IN (SELECT rowid FROM issues_text WHERE issues_text MATCH ?)".to_string(),
+            );
+            values.push(trigram_query(text));
+        }
+        let mut condition = condition;
+        if !clauses.is_empty() {
+            let joined = clauses.join(" AND ");
+            condition = if condition.is_empty() {
+                format!("WHERE {joined}")
+            } else {
+                format!("{condition} AND {joined}")
+            };
+        }
+        let text_columns = if narrowing.with_text {
+            "title, description"
+        } else {
+            "'', ''"
+        };
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare(&format!(
+                "SELECT rowid, severity, tool, rule_id, path, {text_columns} FROM issues {condition}
+                 ORDER BY severity_rank DESC, last_seen DESC, id"
+            ))
+            .map_err(|e| self.map_error(e))?;
+        statement
+            .query_map(params_from_iter(values.iter()), |row| {
+                let severity: String = row.get(1)?;
+                Ok(Candidate {
+                    rowid: row.get(0)?,
+                    severity: Severity::parse(&severity).unwrap_or(Severity::Medium),
+                    tool: row.get(2)?,
+                    rule_id: row.get(3)?,
+                    path: row.get(4)?,
+                    title: row.get(5)?,
+                    description: row.get(6)?,
+                })
+            })
+            .map_err(|e| self.map_error(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.map_error(e))
+    }
+
+    /// How many findings `filter` lets through, and the rows of the first `first` of them in
+    /// the table's order (for conditions SQL decides alone).
+    pub fn count_and_first(
+        &self,
+        filter: &IssueFilter,
+        first: usize,
+    ) -> Result<(u64, Vec<i64>), StoreError> {
+        let (condition, values) = Self::filter_sql(filter);
+        let connection = self.connection();
+        let count: i64 = connection
+            .query_row(
+                &format!("SELECT count(*) FROM issues {condition}"),
+                params_from_iter(values.iter()),
+                |row| row.get(0),
+            )
+            .map_err(|e| self.map_error(e))?;
+        let mut statement = connection
+            .prepare(&format!(
+                "SELECT rowid FROM issues {condition}
+                 ORDER BY severity_rank DESC, last_seen DESC, id LIMIT {first}"
+            ))
+            .map_err(|e| self.map_error(e))?;
+        let rowids = statement
+            .query_map(params_from_iter(values.iter()), |row| row.get(0))
+            .map_err(|e| self.map_error(e))?
+            .collect::<rusqlite::Result<Vec<i64>>>()
+            .map_err(|e| self.map_error(e))?;
+        Ok((count as u64, rowids))
+    }
+
+    /// These findings whole, in the order given.
+    pub fn issues_by_rowid(&self, rowids: &[i64]) -> Result<Vec<Issue>, StoreError> {
+        let connection = self.connection();
+        let mut found: Vec<(i64, Issue)> = Vec::with_capacity(rowids.len());
+        // SQLite allows 32,766 parameters; batches keep each statement small.
+        for batch in rowids.chunks(500) {
+            let marks = vec!["?"; batch.len()].join(", ");
+            let mut statement = connection
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS}, rowid FROM issues WHERE rowid IN ({marks})"
+                ))
+                .map_err(|e| self.map_error(e))?;
+            let rows = statement
+                .query_map(params_from_iter(batch.iter()), |row| {
+                    // The rowid comes after the issue's own columns.
+                    Ok((row.get::<_, i64>(COLUMN_COUNT)?, issue(row)?))
+                })
+                .map_err(|e| self.map_error(e))?;
+            for row in rows {
+                found.push(row.map_err(|e| self.map_error(e))?);
+            }
+        }
+        let position: std::collections::HashMap<i64, usize> =
+            rowids.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+        found.sort_by_key(|(rowid, _)| position.get(rowid).copied().unwrap_or(usize::MAX));
+        Ok(found.into_iter().map(|(_, issue)| issue).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rowid_is_read_after_the_issues_own_columns() {
+        assert_eq!(COLUMNS.split(',').count(), COLUMN_COUNT);
+    }
+}
