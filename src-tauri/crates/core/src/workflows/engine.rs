@@ -7,9 +7,7 @@ use std::collections::HashSet;
 
 use super::{ApplyTo, Workflow, WorkflowDefinition, WorkflowError, WorkflowRun};
 use crate::compose::{Context, compose, digest, follow_up};
-use crate::issues::{
-    Change, ImportReport, Issue, IssueEventKind, IssueFilter, IssueState, Severity,
-};
+use crate::issues::{ImportReport, Issue, IssueEventKind, IssueState};
 use crate::links::workflow_link;
 use crate::outbox::Recipient;
 use crate::outbox::{Card, DIGEST_PREFIX, Follow, NewMessage, Origin, Purpose, card_budget};
@@ -259,85 +257,6 @@ impl Workflows<'_> {
 
     /// The current issues that match, most severe first. `changes` narrows them to what the
     /// last import did (empty: all).
-    /// The open findings `definition` matches (with `changes`, only those whose latest change
-    /// is one of them), in the table's order, as rows to read: SQL narrows, the conditions
-    /// decide on the few columns they look at.
-    pub(super) fn matching_rowids(
-        &self,
-        definition: &WorkflowDefinition,
-        changes: &[Change],
-    ) -> Result<Vec<i64>> {
-        let conditions = &definition.conditions;
-        let filter = Self::open_filter(conditions, changes);
-        Ok(self
-            .core
-            .store
-            .condition_candidates(&filter, &conditions.narrowing())?
-            .into_iter()
-            .filter(|c| {
-                conditions.matches_fields(
-                    c.severity,
-                    &c.tool,
-                    &c.rule_id,
-                    c.path.as_deref(),
-                    [&c.title, &c.description],
-                )
-            })
-            .map(|c| c.rowid)
-            .collect())
-    }
-
-    /// How many open findings `definition` matches, and the first `first` of them (a dry run
-    /// lists those). Conditions on severity alone are counted in SQL, without reading rows.
-    pub(super) fn matching_count_and_first(
-        &self,
-        definition: &WorkflowDefinition,
-        changes: &[Change],
-        first: usize,
-    ) -> Result<(u64, Vec<i64>)> {
-        let conditions = &definition.conditions;
-        if conditions.severity_only() {
-            let filter = Self::open_filter(conditions, changes);
-            return Ok(self.core.store.count_and_first(&filter, first)?);
-        }
-        let rowids = self.matching_rowids(definition, changes)?;
-        let count = rowids.len() as u64;
-        Ok((count, rowids.into_iter().take(first).collect()))
-    }
-
-    /// The open findings of the conditions' severities (with `changes`, only those whose
-    /// latest change is one of them).
-    fn open_filter(conditions: &super::Conditions, changes: &[Change]) -> IssueFilter {
-        IssueFilter {
-            severities: conditions
-                .min_severity
-                .map(|min| Severity::ALL.into_iter().filter(|s| *s >= min).collect())
-                .unwrap_or_default(),
-            changes: changes.to_vec(),
-            // Fixed and suppressed findings are not messaged about.
-            states: vec![IssueState::Open],
-            ..IssueFilter::default()
-        }
-    }
-
-    pub(super) fn matching_issues(
-        &self,
-        definition: &WorkflowDefinition,
-        changes: &[Change],
-    ) -> Result<Vec<Issue>> {
-        let rowids = self.matching_rowids(definition, changes)?;
-        Ok(self.core.store.issues_by_rowid(&rowids)?)
-    }
-
-    pub(super) fn changes_for(apply_to: ApplyTo) -> &'static [Change] {
-        match apply_to {
-            // A reopened finding is a changed one.
-            ApplyTo::UpdatedIssues => &[Change::Updated, Change::Reopened],
-            ApplyTo::NewOrUpdatedIssues => &[Change::New, Change::Updated, Change::Reopened],
-            ApplyTo::NewUpdatedOrExistingIssues | ApplyTo::Periodic => &[],
-        }
-    }
-
     /// Queues one message per issue for the recipients that have not had this revision yet.
     fn queue_for_issues(
         &self,

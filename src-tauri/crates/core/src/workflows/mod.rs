@@ -6,6 +6,7 @@
 
 mod dry_run;
 mod engine;
+mod matching;
 pub mod quiet;
 pub mod schedule;
 

@@ -1,0 +1,87 @@
+//! Which open findings a workflow's conditions match: narrowed in SQL, decided by
+//! [`super::Conditions::matches_fields`] on the columns it looks at, read whole only when used.
+
+use super::{ApplyTo, Conditions, WorkflowDefinition, Workflows};
+use crate::Result;
+use crate::issues::{Change, Issue, IssueFilter, IssueState, Severity};
+
+impl Workflows<'_> {
+    /// The open findings `definition` matches (with `changes`, only those whose latest change
+    /// is one of them), in the table's order, as rows to read: SQL narrows, the conditions
+    /// decide on the few columns they look at.
+    pub(super) fn matching_rowids(
+        &self,
+        definition: &WorkflowDefinition,
+        changes: &[Change],
+    ) -> Result<Vec<i64>> {
+        let conditions = &definition.conditions;
+        let filter = Self::open_filter(conditions, changes);
+        Ok(self
+            .core
+            .store
+            .condition_candidates(&filter, &conditions.narrowing())?
+            .into_iter()
+            .filter(|c| {
+                conditions.matches_fields(
+                    c.severity,
+                    &c.tool,
+                    &c.rule_id,
+                    c.path.as_deref(),
+                    [&c.title, &c.description],
+                )
+            })
+            .map(|c| c.rowid)
+            .collect())
+    }
+
+    /// How many open findings `definition` matches, and the first `first` of them (a dry run
+    /// lists those). Conditions on severity alone are counted in SQL, without reading rows.
+    pub(super) fn matching_count_and_first(
+        &self,
+        definition: &WorkflowDefinition,
+        changes: &[Change],
+        first: usize,
+    ) -> Result<(u64, Vec<i64>)> {
+        let conditions = &definition.conditions;
+        if conditions.severity_only() {
+            let filter = Self::open_filter(conditions, changes);
+            return Ok(self.core.store.count_and_first(&filter, first)?);
+        }
+        let rowids = self.matching_rowids(definition, changes)?;
+        let count = rowids.len() as u64;
+        Ok((count, rowids.into_iter().take(first).collect()))
+    }
+
+    /// The open findings of the conditions' severities (with `changes`, only those whose
+    /// latest change is one of them).
+    fn open_filter(conditions: &Conditions, changes: &[Change]) -> IssueFilter {
+        IssueFilter {
+            severities: conditions
+                .min_severity
+                .map(|min| Severity::ALL.into_iter().filter(|s| *s >= min).collect())
+                .unwrap_or_default(),
+            changes: changes.to_vec(),
+            // Fixed and suppressed findings are not messaged about.
+            states: vec![IssueState::Open],
+            ..IssueFilter::default()
+        }
+    }
+
+    pub(super) fn matching_issues(
+        &self,
+        definition: &WorkflowDefinition,
+        changes: &[Change],
+    ) -> Result<Vec<Issue>> {
+        let rowids = self.matching_rowids(definition, changes)?;
+        Ok(self.core.store.issues_by_rowid(&rowids)?)
+    }
+
+    pub(super) fn changes_for(apply_to: ApplyTo) -> &'static [Change] {
+        match apply_to {
+            // A reopened finding is a changed one.
+            ApplyTo::UpdatedIssues => &[Change::Updated, Change::Reopened],
+            ApplyTo::NewOrUpdatedIssues => &[Change::New, Change::Updated, Change::Reopened],
+            ApplyTo::NewUpdatedOrExistingIssues | ApplyTo::Periodic => &[],
+        }
+    }
+}
