@@ -129,5 +129,14 @@ describe("owners and mentions", () => {
     expect(post.mentions.map((m) => m.mentionText)).toEqual(["Adele Vance", "Alex Wilber"]);
     const chats = all.chats.filter((c) => c.messages.some((m) => (m.message.attachments?.[0]?.content ?? "").includes(TITLE)));
     expect(chats).toHaveLength(2);
+
+    // Activity says why each owner got it.
+    await byTestId("send-done").click();
+    await openPage("activity");
+    await byTestId("delivery-note").waitForExist({ timeout: 10_000 });
+    const notes = await browser.execute(() => [...document.querySelectorAll('[data-testid="delivery-note"]')].map((n) => n.textContent));
+    expect(notes).toContain("Owner of billing/refund.py (adele.vance@contoso.onmicrosoft.com).");
+    expect(notes).toContain("Owner of billing/refund.py (@acme/payments).");
+    await screenshot("activity-owner-notes");
   });
 });

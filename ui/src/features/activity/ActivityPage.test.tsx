@@ -57,6 +57,19 @@ describe("Activity", () => {
     expect(opened).toEqual(["issue-1"]);
   });
 
+  it("says why a delivery went where it went: an owner's copy, a fallback for an owner", async () => {
+    backend.on("list_deliveries", () => [
+      delivery("d1", { note: "Owner of src/pay/refund.py (adele.vance@contoso.com)." }),
+      delivery("d2", { label: "Diego Siciliani", note: "Fallback: @acme/payments has no Teams mapping." }),
+      delivery("d3", { label: "Security Operations › General" }),
+    ]);
+    render(<ActivityPage onOpenIssue={() => {}} />);
+    const rows = await screen.findAllByTestId("delivery-row");
+    expect(within(nth(rows, 0)).getByTestId("delivery-note")).toHaveTextContent("Owner of src/pay/refund.py");
+    expect(within(nth(rows, 1)).getByTestId("delivery-note")).toHaveTextContent("Fallback: @acme/payments has no Teams mapping.");
+    expect(within(nth(rows, 2)).queryByTestId("delivery-note")).toBeNull();
+  });
+
   it("offers to send or discard messages held after another person connected", async () => {
     let held = true;
     backend.on("list_deliveries", () => [delivery("d1", { status: held ? "held" : "queued", web_url: null, sent_at: null })]);

@@ -38,6 +38,7 @@ const useStyles = makeStyles({
   issue: { width: "22%" },
   recipient: { width: "18%" },
   status: { width: "110px" },
+  note: { color: tokens.colorNeutralForeground3, whiteSpace: "normal", overflowWrap: "anywhere" },
   problem: {
     display: "flex",
     alignItems: "center",
@@ -183,9 +184,18 @@ export function ActivityPage(props: { onOpenIssue: (issueId: string) => void }) 
                   <TableCell className={styles.cell} title={d.issue_title}>
                     <Link onClick={() => props.onOpenIssue(d.issue_id)}>{d.issue_title}</Link>
                   </TableCell>
-                  <TableCell className={styles.cell} title={d.identity === "bot" ? `${d.label}, from ${d.sender}` : d.label}>
+                  <TableCell
+                    className={styles.cell}
+                    title={[d.identity === "bot" ? `${d.label}, from ${d.sender}` : d.label, d.note].filter(Boolean).join(". ")}
+                  >
                     {d.label}
                     {d.identity === "bot" && <Caption1 className={styles.muted}> · by the bot</Caption1>}
+                    {/* Why it went there: an owner's copy, or a fallback for an owner or a failed recipient. */}
+                    {d.note && (
+                      <Caption1 block className={styles.note} data-testid="delivery-note">
+                        {d.note}
+                      </Caption1>
+                    )}
                   </TableCell>
                   <TableCell>
                     <DeliveryStatusBadge delivery={d} />
