@@ -68,9 +68,11 @@ pub fn left_out(mention: &Mention, recipient: &Recipient, identity: Identity) ->
                 mention.label()
             ))
         }
-        (Mention::Channel | Mention::Team, Recipient::GroupChat { .. }, _) => Some(format!(
-            "{place} is a chat: @{} applies only to channel posts.",
-            mention.label().trim_start_matches("the ")
+        (Mention::Channel, Recipient::GroupChat { .. }, _) => Some(format!(
+            "{place} is a chat: @channel applies only to channel posts."
+        )),
+        (Mention::Team, Recipient::GroupChat { .. }, _) => Some(format!(
+            "{place} is a chat: @team applies only to channel posts."
         )),
         _ => None,
     }

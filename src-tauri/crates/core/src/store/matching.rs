@@ -112,36 +112,6 @@ impl Store {
             .map_err(|e| self.map_error(e))
     }
 
-    /// How many findings `filter` lets through, and the rows of the first `first` of them in
-    /// the table's order (for conditions SQL decides alone).
-    pub fn count_and_first(
-        &self,
-        filter: &IssueFilter,
-        first: usize,
-    ) -> Result<(u64, Vec<i64>), StoreError> {
-        let (condition, values) = Self::filter_sql(filter);
-        let connection = self.connection();
-        let count: i64 = connection
-            .query_row(
-                &format!("SELECT count(*) FROM issues {condition}"),
-                params_from_iter(values.iter()),
-                |row| row.get(0),
-            )
-            .map_err(|e| self.map_error(e))?;
-        let mut statement = connection
-            .prepare(&format!(
-                "SELECT rowid FROM issues {condition}
-                 ORDER BY severity_rank DESC, last_seen DESC, id LIMIT {first}"
-            ))
-            .map_err(|e| self.map_error(e))?;
-        let rowids = statement
-            .query_map(params_from_iter(values.iter()), |row| row.get(0))
-            .map_err(|e| self.map_error(e))?
-            .collect::<rusqlite::Result<Vec<i64>>>()
-            .map_err(|e| self.map_error(e))?;
-        Ok((count as u64, rowids))
-    }
-
     /// These findings whole, in the order given.
     pub fn issues_by_rowid(&self, rowids: &[i64]) -> Result<Vec<Issue>, StoreError> {
         let connection = self.connection();

@@ -54,7 +54,7 @@ impl Workflows<'_> {
         }
         // Counted whole; only the findings listed are read whole.
         let changes = Self::changes_for(definition.apply_to);
-        let (matched, listed) =
+        let (matched, issues) =
             self.matching_count_and_first(definition, changes, DRY_RUN_ITEMS)?;
         if definition.apply_to == ApplyTo::Periodic {
             let recipients = super::engine::unique(&definition.recipients);
@@ -90,7 +90,6 @@ impl Workflows<'_> {
         let routing = definition.routing();
         let resolver = self.owner_resolver(definition)?;
         let mut items = Vec::new();
-        let issues = self.core.store.issues_by_rowid(&listed)?;
         for issue in &issues {
             let addressed = address(&routing, issue.path.as_deref(), resolver.as_ref());
             let mut item = DryRunItem {

@@ -34,22 +34,26 @@ impl Workflows<'_> {
             .collect())
     }
 
-    /// How many open findings `definition` matches, and the first `first` of them (a dry run
-    /// lists those). Conditions on severity alone are counted in SQL, without reading rows.
+    /// How many open findings `definition` matches, and the first `first` of them whole (a dry
+    /// run lists those). Conditions on severity alone are a page of the issue table.
     pub(super) fn matching_count_and_first(
         &self,
         definition: &WorkflowDefinition,
         changes: &[Change],
         first: usize,
-    ) -> Result<(u64, Vec<i64>)> {
+    ) -> Result<(u64, Vec<Issue>)> {
         let conditions = &definition.conditions;
         if conditions.severity_only() {
             let filter = Self::open_filter(conditions, changes);
-            return Ok(self.core.store.count_and_first(&filter, first)?);
+            let page = self.core.store.issues_page(&filter, 0, first as u64)?;
+            return Ok((page.total, page.issues));
         }
         let rowids = self.matching_rowids(definition, changes)?;
-        let count = rowids.len() as u64;
-        Ok((count, rowids.into_iter().take(first).collect()))
+        let listed = self
+            .core
+            .store
+            .issues_by_rowid(&rowids[..rowids.len().min(first)])?;
+        Ok((rowids.len() as u64, listed))
     }
 
     /// The open findings of the conditions' severities (with `changes`, only those whose
