@@ -86,15 +86,10 @@ e2e: ui tests/e2e/node_modules/.installed
 fuzz:
 	PROPTEST_CASES=$${PROPTEST_CASES:-20000} $(CARGO) test $(CARGO_FLAGS) -p ox-teams-core --release --test fuzz
 
-## Figures, not assertions: throughput of the sandbox and other benchmarks.
+## Figures, not assertions: every benchmark, then one table of each measure beside its floor
+## and target (tests/scripts/bench.sh).
 bench: deps ui
-	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-sandbox --bench throughput
-	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-core --bench import
-	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-core --bench workflows
-	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-tests --bench dispatch
-	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-tests --bench people_search
-	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-tests --bench rescan
-	$(CARGO) bench $(CARGO_FLAGS) -p ox-teams-tests --bench github_poll
+	tests/scripts/bench.sh
 
 ## Installable packages (deb and rpm on Linux, with ox-teams-cli inside), in
 ## $(CARGO_TARGET_DIR)/release/bundle/{deb,rpm}.

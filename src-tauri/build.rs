@@ -1,6 +1,6 @@
 //! The IPC surface comes from one place: every `#[tauri::command]` in the modules of
-//! [`COMMAND_MODULES`] (`src/commands.rs`, `src/owner_commands.rs`) and
-//! every `Event` in `src/events.rs`. From them this script derives what must agree with them:
+//! [`COMMAND_MODULES`] (`src/commands.rs`, `src/owner_commands.rs`,
+//! `src/workflow_commands.rs`) and every `Event` in `src/events.rs`. From them this script derives what must agree with them:
 //! - the command permissions (tauri-build's app manifest) and the one capability the window
 //!   gets (`capabilities/main.json`, rewritten when the list changes);
 //! - the invoke handler (`$OUT_DIR/handler.rs`, included by `lib.rs`);
@@ -18,7 +18,7 @@ use quote::ToTokens;
 const INJECTED: &[&str] = &["State", "AppHandle", "Window", "WebviewWindow", "Webview"];
 
 /// The files (modules of the shell crate) whose `#[tauri::command]`s the window may call.
-const COMMAND_MODULES: [&str; 2] = ["commands", "owner_commands"];
+const COMMAND_MODULES: [&str; 3] = ["commands", "owner_commands", "workflow_commands"];
 
 struct Command {
     /// The module it is in.

@@ -14,6 +14,8 @@ packages=(
   gnome-keyring
   # Checking the packages (make test-packages)
   rpm desktop-file-utils
+  # Screenshots that time the first paint (make bench)
+  x11-apps
 )
 tauri_driver_version=2.1.0
 # The dependency policy check (make deny, deny.toml); built from crates.io with the C compiler above.

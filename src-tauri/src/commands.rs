@@ -22,8 +22,6 @@ use ox_teams_core::secrets::KeychainStatus;
 use ox_teams_core::secrets::Secret;
 use ox_teams_core::settings::{FieldProblem, Settings, SignInRedirect};
 use ox_teams_core::sources::{GitHubDraft, Source};
-use ox_teams_core::workflows::quiet::QuietHold;
-use ox_teams_core::workflows::{DryRun, SavedWorkflow, Workflow, WorkflowDefinition, WorkflowRun};
 use ox_teams_core::{AppError, ErrorCode, SaveSettingsOutcome, SettingsView, Startup};
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::{DialogExt, FilePath};
@@ -308,71 +306,6 @@ pub async fn open_teams_admin_center(
 }
 
 #[tauri::command]
-pub async fn list_workflows(shell: State<'_, Shell>) -> Result<Vec<Workflow>, AppError> {
-    Ok(shell.core()?.workflows().list()?)
-}
-
-/// Creates (`id` null) or replaces a workflow; one that covers existing issues acts at once.
-#[tauri::command]
-pub async fn save_workflow(
-    shell: State<'_, Shell>,
-    id: Option<String>,
-    definition: WorkflowDefinition,
-    confirmed: bool,
-) -> Result<SavedWorkflow, AppError> {
-    let core = shell.core()?;
-    if definition.owners.is_used() {
-        // Owners by e-mail must be known before the workflow's first run; later changes are
-        // picked up by the app's background look-up.
-        let _ = core.owners().look_up_addresses(false).await;
-    }
-    let (workflow, run) = core
-        .workflows()
-        .save_as_asked(id.as_deref(), definition, confirmed)?;
-    Ok(SavedWorkflow { workflow, run })
-}
-
-#[tauri::command]
-pub async fn set_workflow_enabled(
-    shell: State<'_, Shell>,
-    id: String,
-    enabled: bool,
-    confirmed: bool,
-) -> Result<SavedWorkflow, AppError> {
-    let (workflow, run) = shell
-        .core()?
-        .workflows()
-        .set_enabled(&id, enabled, confirmed)?;
-    Ok(SavedWorkflow { workflow, run })
-}
-
-#[tauri::command]
-pub async fn delete_workflow(shell: State<'_, Shell>, id: String) -> Result<(), AppError> {
-    Ok(shell.core()?.workflows().delete(&id)?)
-}
-
-/// For the current issues, who would get what; nothing is sent.
-#[tauri::command]
-pub async fn dry_run_workflow(
-    shell: State<'_, Shell>,
-    id: Option<String>,
-    definition: WorkflowDefinition,
-) -> Result<DryRun, AppError> {
-    Ok(shell
-        .core()?
-        .workflows()
-        .dry_run(&definition, id.as_deref())?)
-}
-
-#[tauri::command]
-pub async fn workflow_history(
-    shell: State<'_, Shell>,
-    id: String,
-) -> Result<Vec<WorkflowRun>, AppError> {
-    Ok(shell.core()?.workflows().history(&id, 50)?)
-}
-
-#[tauri::command]
 pub async fn list_issues(
     shell: State<'_, Shell>,
     filter: IssueFilter,
@@ -383,6 +316,20 @@ pub async fn list_issues(
         .core()?
         .issues()
         .list(&filter, offset.into(), limit.min(1000).into())?)
+}
+
+/// The next page of the table after the last row it holds (scrolling down).
+#[tauri::command]
+pub async fn list_issues_after(
+    shell: State<'_, Shell>,
+    filter: IssueFilter,
+    after_id: String,
+    limit: u32,
+) -> Result<Vec<Issue>, AppError> {
+    Ok(shell
+        .core()?
+        .issues()
+        .list_after(&filter, &after_id, limit.min(1000).into())?)
 }
 
 #[tauri::command]
@@ -589,12 +536,6 @@ async fn import(
 #[tauri::command]
 pub async fn held_messages(shell: State<'_, Shell>) -> Result<Option<HeldMessages>, AppError> {
     Ok(shell.core()?.outbox().held()?)
-}
-
-/// What workflows hold for their quiet hours, by workflow.
-#[tauri::command]
-pub async fn quiet_holds(shell: State<'_, Shell>) -> Result<Vec<QuietHold>, AppError> {
-    Ok(shell.core()?.workflows().quiet_holds()?)
 }
 
 /// Sends the held messages as the account now connected (`send`), or discards them.

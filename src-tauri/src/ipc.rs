@@ -183,6 +183,7 @@ mod tests {
         let mut types = Types::new(config);
         let mut commands = crate::commands::surface::commands(&mut types);
         commands.extend(crate::owner_commands::surface::commands(&mut types));
+        commands.extend(crate::workflow_commands::surface::commands(&mut types));
         let events = crate::events::surface::events(&mut types);
         assert!(commands.iter().any(|c| c.name == "send_message"));
         let module = typescript(&commands, &events, &types);

@@ -6,6 +6,7 @@ mod events;
 #[cfg(test)]
 mod ipc;
 mod owner_commands;
+mod workflow_commands;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

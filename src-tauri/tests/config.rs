@@ -11,7 +11,7 @@ fn read_json(path: &str) -> Value {
 }
 
 /// The shell's command modules (build.rs's `COMMAND_MODULES`).
-const COMMAND_MODULES: [&str; 2] = ["commands", "owner_commands"];
+const COMMAND_MODULES: [&str; 3] = ["commands", "owner_commands", "workflow_commands"];
 
 /// Every `#[tauri::command]` in the command modules (what the window may call), with its
 /// module.

@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use ox_teams_core::issues::{CancelFlag, Change, FileImport, ImportReport, IssueFilter, Severity};
+use ox_teams_core::issues::{
+    CancelFlag, Change, FileImport, ImportReport, IssueFilter, IssueState, Severity,
+};
 use ox_teams_core::{Core, ErrorCode};
 use ox_teams_tests::{open_core, sarif_samples};
 
@@ -301,6 +303,91 @@ fn filters_combine_and_pages_cover_everything_once() {
         seen.extend(page.issues.into_iter().map(|i| i.id));
     }
     assert_eq!(seen.len() as u64, facets.total);
+}
+
+/// The table pages by position (from the end past the middle) and, when scrolled, after its
+/// last row: both walk every issue once, in the same order, for any filter.
+#[test]
+fn pages_after_a_row_and_pages_by_position_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = open_core(dir.path());
+    import(&core, &[sarif_samples()]);
+    // A later import: the same severities seen at another time.
+    let later = dir.path().join("later.json");
+    let severities = ["critical", "high", "low"];
+    let issues: Vec<_> = (0..150)
+        .map(|n| {
+            serde_json::json!({ "id": format!("later-{n}"), "title": format!("Later {n}"),
+            "severity": severities[n % 3], "tool": "ESLint", "rule": "r" })
+        })
+        .collect();
+    std::fs::write(
+        &later,
+        serde_json::json!({ "format": "ox-teams-issues/1", "issues": issues }).to_string(),
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    import(&core, &[later]);
+    for filter in [
+        IssueFilter::default(),
+        IssueFilter {
+            tools: vec!["ESLint".into()],
+            ..IssueFilter::default()
+        },
+        IssueFilter {
+            states: vec![IssueState::Open],
+            severities: vec![Severity::Critical, Severity::High, Severity::Low],
+            ..IssueFilter::default()
+        },
+    ] {
+        let total = core.issues().list(&filter, 0, 1).unwrap().total;
+        let mut by_position = Vec::new();
+        while (by_position.len() as u64) < total {
+            let page = core
+                .issues()
+                .list(&filter, by_position.len() as u64, 97)
+                .unwrap();
+            assert!(
+                !page.issues.is_empty(),
+                "a page inside the list is not empty"
+            );
+            by_position.extend(page.issues);
+        }
+        let mut after_rows: Vec<_> = core.issues().list(&filter, 0, 97).unwrap().issues;
+        loop {
+            let last = &after_rows.last().unwrap().id;
+            let page = core.issues().list_after(&filter, last, 97).unwrap();
+            if page.is_empty() {
+                break;
+            }
+            after_rows.extend(page);
+        }
+        let ids = |rows: &[ox_teams_core::issues::Issue]| -> Vec<String> {
+            rows.iter().map(|i| i.id.clone()).collect()
+        };
+        assert_eq!(ids(&after_rows), ids(&by_position), "{filter:?}");
+        let unique: std::collections::HashSet<_> = ids(&by_position).into_iter().collect();
+        assert_eq!(unique.len() as u64, total, "{filter:?}");
+        assert!(
+            by_position
+                .windows(2)
+                .all(|w| w[0].severity >= w[1].severity),
+            "most severe first"
+        );
+        assert!(
+            by_position
+                .windows(2)
+                .any(|w| w[0].severity == w[1].severity && w[0].last_seen > w[1].last_seen),
+            "the later import comes first within a severity"
+        );
+    }
+    assert_eq!(
+        core.issues()
+            .list_after(&IssueFilter::default(), "gone", 10)
+            .unwrap_err()
+            .code(),
+        ErrorCode::NotFound
+    );
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Helpers for the whole-system tests.
 
+pub mod bench;
 pub mod browser;
 pub mod oracles;
 

@@ -27,6 +27,7 @@ import type { IssueState } from "./IssueState";
 import type { KeychainStatus } from "./KeychainStatus";
 import type { LinkEvent } from "./LinkEvent";
 import type { Listing } from "./Listing";
+import type { MatchCount } from "./MatchCount";
 import type { OwnersLocation } from "./OwnersLocation";
 import type { OwnersView } from "./OwnersView";
 import type { PermissionReport } from "./PermissionReport";
@@ -90,15 +91,9 @@ export const commands = {
   appCoverage: (recipients: Array<Recipient>) => call<Coverage>("app_coverage", { recipients }),
   /** Opens Teams admin center's app setup policies of the configured cloud. */
   openTeamsAdminCenter: () => call<null>("open_teams_admin_center"),
-  listWorkflows: () => call<Array<Workflow>>("list_workflows"),
-  /** Creates (`id` null) or replaces a workflow; one that covers existing issues acts at once. */
-  saveWorkflow: (id: string | null, definition: WorkflowDefinition, confirmed: boolean) => call<SavedWorkflow>("save_workflow", { id, definition, confirmed }),
-  setWorkflowEnabled: (id: string, enabled: boolean, confirmed: boolean) => call<SavedWorkflow>("set_workflow_enabled", { id, enabled, confirmed }),
-  deleteWorkflow: (id: string) => call<null>("delete_workflow", { id }),
-  /** For the current issues, who would get what; nothing is sent. */
-  dryRunWorkflow: (id: string | null, definition: WorkflowDefinition) => call<DryRun>("dry_run_workflow", { id, definition }),
-  workflowHistory: (id: string) => call<Array<WorkflowRun>>("workflow_history", { id }),
   listIssues: (filter: IssueFilter, offset: number, limit: number) => call<IssuePage>("list_issues", { filter, offset, limit }),
+  /** The next page of the table after the last row it holds (scrolling down). */
+  listIssuesAfter: (filter: IssueFilter, afterId: string, limit: number) => call<Array<Issue>>("list_issues_after", { filter, afterId, limit }),
   getIssue: (id: string) => call<Issue>("get_issue", { id }),
   /** A finding's history: each revision and state change, oldest first. */
   issueHistory: (id: string) => call<Array<IssueEvent>>("issue_history", { id }),
@@ -124,8 +119,6 @@ export const commands = {
   importPaths: (paths: Array<string>) => call<ImportReport>("import_paths", { paths }),
   /** Messages held because another person connected, if any. */
   heldMessages: () => call<HeldMessages | null>("held_messages"),
-  /** What workflows hold for their quiet hours, by workflow. */
-  quietHolds: () => call<Array<QuietHold>>("quiet_holds"),
   /** Sends the held messages as the account now connected (`send`), or discards them. */
   releaseHeldMessages: (send: boolean) => call<number>("release_held_messages", { send }),
   cancelImport: () => call<null>("cancel_import"),
@@ -159,6 +152,18 @@ export const commands = {
   ownersOfPath: (path: string) => call<FindingOwners>("owners_of_path", { path }),
   /** People in the directory whose name resembles a GitHub user or team. */
   ownerSuggestions: (owner: string) => call<Array<Person>>("owner_suggestions", { owner }),
+  listWorkflows: () => call<Array<Workflow>>("list_workflows"),
+  /** How many open issues each workflow matches now (the Workflows page's column). */
+  workflowMatchCounts: () => call<Array<MatchCount>>("workflow_match_counts"),
+  /** Creates (`id` null) or replaces a workflow; one that covers existing issues acts at once. */
+  saveWorkflow: (id: string | null, definition: WorkflowDefinition, confirmed: boolean) => call<SavedWorkflow>("save_workflow", { id, definition, confirmed }),
+  setWorkflowEnabled: (id: string, enabled: boolean, confirmed: boolean) => call<SavedWorkflow>("set_workflow_enabled", { id, enabled, confirmed }),
+  deleteWorkflow: (id: string) => call<null>("delete_workflow", { id }),
+  /** For the current issues, who would get what; nothing is sent. */
+  dryRunWorkflow: (id: string | null, definition: WorkflowDefinition) => call<DryRun>("dry_run_workflow", { id, definition }),
+  workflowHistory: (id: string) => call<Array<WorkflowRun>>("workflow_history", { id }),
+  /** What workflows hold for their quiet hours, by workflow. */
+  quietHolds: () => call<Array<QuietHold>>("quiet_holds"),
 };
 
 /** An `ox-teams://` link the app received. */

@@ -216,12 +216,22 @@ export function issueBackend(count: number, shape: (n: number) => Partial<Issue>
     changes: count > 0 ? [{ value: "new", count }] : [],
     states: count > 0 ? [{ value: "open", count }] : [],
   }));
-  backend.on("list_issues", (args) => {
-    const { offset, limit, filter } = args as { offset: number; limit: number; filter: { text: string; states: string[] } };
-    const matching = all
+  type Filter = { text: string; states: string[] };
+  const matching = (filter: Filter) =>
+    all
       .filter((i) => !filter.text || i.title.includes(filter.text))
       .filter((i) => filter.states.length === 0 || filter.states.includes(i.state));
-    return { total: matching.length, offset, issues: matching.slice(offset, offset + limit) };
+  backend.on("list_issues", (args) => {
+    const { offset, limit, filter } = args as { offset: number; limit: number; filter: Filter };
+    const rows = matching(filter);
+    return { total: rows.length, offset, issues: rows.slice(offset, offset + limit) };
+  });
+  backend.on("list_issues_after", (args) => {
+    const { afterId, limit, filter } = args as { afterId: string; limit: number; filter: Filter };
+    const rows = matching(filter);
+    const at = rows.findIndex((i) => i.id === afterId);
+    if (at < 0) throw { code: "not_found", message: `No issue has the id ${afterId}.` };
+    return rows.slice(at + 1, at + 1 + limit);
   });
   backend.on("issue_history", () => [
     { revision: 1, at: "2026-11-28T10:00:00Z", kind: "new", changes: [], source: "/reports/semgrep.sarif" },

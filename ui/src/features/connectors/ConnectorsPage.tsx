@@ -18,7 +18,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { Bot24Regular, Person24Regular, Settings20Regular } from "@fluentui/react-icons";
-import { Fragment, useState } from "react";
+import { Fragment, Suspense, lazy, useState } from "react";
 
 import type { SettingsView } from "../../bindings/SettingsView";
 import { commands } from "../../ipc/commands";
@@ -27,9 +27,14 @@ import { useCommand } from "../../shared/useCommand";
 import type { Loaded } from "../../shared/useCommand";
 import { ConnectionBadge, ConnectionCard } from "./ConnectionCard";
 import { PermissionsSection } from "./PermissionsSection";
-import { BotBadge, BotCloudSummary, BotConnectionCard } from "./bot/BotConnectionCard";
-import { PublishSection } from "./bot/PublishSection";
 import { useBot } from "./bot/useBot";
+
+// The bot's tab (its pickers among them) loads when first chosen: the page opens on the other.
+const botCard = () => import("./bot/BotConnectionCard");
+const BotBadge = lazy(() => botCard().then((m) => ({ default: m.BotBadge })));
+const BotCloudSummary = lazy(() => botCard().then((m) => ({ default: m.BotCloudSummary })));
+const BotConnectionCard = lazy(() => botCard().then((m) => ({ default: m.BotConnectionCard })));
+const PublishSection = lazy(() => import("./bot/PublishSection").then((m) => ({ default: m.PublishSection })));
 import { useConnection } from "./useConnection";
 
 const useStyles = makeStyles({
@@ -114,7 +119,13 @@ export function ConnectorsPage(props: { onOpenSettings: () => void }) {
           <Subtitle1 as="h2" className={styles.grow}>
             Connection
           </Subtitle1>
-          {method === "identity" ? <ConnectionBadge connection={connection} /> : <BotBadge bot={bot} />}
+          {method === "identity" ? (
+            <ConnectionBadge connection={connection} />
+          ) : (
+            <Suspense fallback={<Spinner size="tiny" />}>
+              <BotBadge bot={bot} />
+            </Suspense>
+          )}
         </div>
         <TabList selectedValue={method} onTabSelect={(_, data) => setMethod(data.value as Method)} aria-label="Connection method">
           <Tab value="identity" icon={<Person24Regular />} data-testid="method-identity">
@@ -143,13 +154,17 @@ export function ConnectorsPage(props: { onOpenSettings: () => void }) {
           {method === "identity" ? (
             <ConfigurationSummary settings={settings} onOpenSettings={props.onOpenSettings} />
           ) : (
-            <BotCloudSummary bot={bot} onOpenSettings={props.onOpenSettings} />
+            <Suspense fallback={<Spinner size="small" />}>
+              <BotCloudSummary bot={bot} onOpenSettings={props.onOpenSettings} />
+            </Suspense>
           )}
         </div>
         {method === "identity" ? (
           <ConnectionCard connection={connection} clientIdSet={clientIdSet} onOpenSettings={props.onOpenSettings} />
         ) : (
-          <BotConnectionCard bot={bot} />
+          <Suspense fallback={null}>
+            <BotConnectionCard bot={bot} />
+          </Suspense>
         )}
       </Card>
 
@@ -160,7 +175,9 @@ export function ConnectorsPage(props: { onOpenSettings: () => void }) {
           onAskForMissing={(missing) => connection.connect(missing)}
         />
       ) : (
-        <PublishSection bot={bot} />
+        <Suspense fallback={null}>
+          <PublishSection bot={bot} />
+        </Suspense>
       )}
     </>
   );

@@ -34,12 +34,21 @@ export function useIssueWindow(filter: IssueFilter, generation: number): IssueWi
       if (pages.current.has(page) || pending.current.has(page)) return;
       pending.current.add(page);
       const mine = epoch.current;
-      commands.listIssues(filter, page * PAGE_SIZE, PAGE_SIZE).then(
-        (result) => {
+      // Scrolling down: the page after the last row held is a seek, as fast at row 100,000 as
+      // at the top. A jump (or a row gone since) asks by position.
+      const above = pages.current.get(page - 1);
+      const lastAbove = above?.length === PAGE_SIZE ? above[PAGE_SIZE - 1] : undefined;
+      const byPosition = () =>
+        commands.listIssues(filter, page * PAGE_SIZE, PAGE_SIZE).then((result) => {
+          if (mine === epoch.current) setTotal(result.total);
+          return result.issues;
+        });
+      const request = lastAbove ? commands.listIssuesAfter(filter, lastAbove.id, PAGE_SIZE).catch(byPosition) : byPosition();
+      request.then(
+        (issues) => {
           if (mine !== epoch.current) return;
           pending.current.delete(page);
-          pages.current.set(page, result.issues);
-          setTotal(result.total);
+          pages.current.set(page, issues);
           setFailure(null);
           setVersion((v) => v + 1);
         },

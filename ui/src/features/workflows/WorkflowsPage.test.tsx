@@ -14,6 +14,7 @@ const listing = <T,>(items: T[]) => ({ items, fetched_at: "2026-11-28T10:00:00Z"
 function setUp() {
   const saved: Workflow[] = [];
   backend.on("list_workflows", () => saved);
+  backend.on("workflow_match_counts", () => saved.map((w) => ({ workflow_id: w.id, matched: 12_345 })));
   backend.on("bot_state", () => ({ state: "not_connected" }));
   backend.on("list_teams", () => listing([{ id: "t1", name: "Security Operations", description: "" }]));
   backend.on("list_channels", () => listing([channelItem({ id: "t1", name: "Security Operations" }, "c1", "General")]));
@@ -95,6 +96,10 @@ describe("Workflows", () => {
     expect(nth(rows, 0)).toHaveTextContent("High to SecOps");
     expect(nth(rows, 0)).toHaveTextContent("Updated Issues");
     expect(nth(rows, 0)).toHaveTextContent("Adele Vance");
+    // How many open issues it matches now, counted again after the save.
+    const matches = within(nth(rows, 0)).getByTestId("workflow-matches");
+    await waitFor(() => expect(matches).toHaveTextContent("12,345"));
+    expect(matches).toHaveAttribute("title", "12,345 open issues match its conditions now");
   });
 
   it("a periodic workflow asks when, and shows the core's refusal in its words", async () => {

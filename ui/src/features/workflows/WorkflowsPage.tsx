@@ -42,6 +42,7 @@ const useStyles = makeStyles({
   table: { tableLayout: "fixed" },
   name: { width: "24%" },
   on: { width: "90px" },
+  matches: { width: "110px", textAlign: "end", fontVariantNumeric: "tabular-nums" },
   actions: { width: "230px" },
   cell: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
   muted: { color: tokens.colorNeutralForeground3 },
@@ -60,10 +61,28 @@ function when(workflow: Workflow): string {
   return `Periodic, ${rhythm} (${schedule.time_zone})`;
 }
 
+/** How many open issues a workflow's conditions match now. */
+function MatchesCell(props: { className: string; matched: number | null | undefined }) {
+  const { matched } = props;
+  const [text, title] =
+    matched === undefined
+      ? ["…", "Counting"]
+      : matched === null
+        ? ["—", "Could not count the issues it matches"]
+        : [matched.toLocaleString(), `${matched.toLocaleString()} open issue${matched === 1 ? "" : "s"} match its conditions now`];
+  return (
+    <TableCell className={props.className} title={title} data-testid="workflow-matches">
+      {text}
+    </TableCell>
+  );
+}
+
 export function WorkflowsPage(props: { workflowId: string | null }) {
   const styles = useStyles();
   const [revision, setRevision] = useState(0);
   const workflows = useCommand(commands.listWorkflows, revision);
+  // Every workflow counted in one pass over the issues.
+  const counts = useCommand(commands.workflowMatchCounts, revision);
   const bot = useCommand(commands.botState);
   const [editing, setEditing] = useState<Workflow | "new" | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -74,6 +93,13 @@ export function WorkflowsPage(props: { workflowId: string | null }) {
   const [closedLink, setClosedLink] = useState<string | null>(null);
   const botConnected = bot.state === "ready" && bot.data.state !== "not_connected";
   const list = workflows.state === "ready" ? workflows.data : [];
+  // undefined while counting; null when the count failed.
+  const matched = (workflow: Workflow) =>
+    counts.state === "ready"
+      ? (counts.data.find((c) => c.workflow_id === workflow.id)?.matched ?? null)
+      : counts.state === "failed"
+        ? null
+        : undefined;
   const linked = props.workflowId === null ? null : (list.find((w) => w.id === props.workflowId) ?? null);
 
   // A link to a workflow opens it in the editor until it is closed.
@@ -203,6 +229,7 @@ export function WorkflowsPage(props: { workflowId: string | null }) {
                 <TableHeaderCell>Applies to</TableHeaderCell>
                 <TableHeaderCell>Recipients</TableHeaderCell>
                 <TableHeaderCell>Fallback</TableHeaderCell>
+                <TableHeaderCell className={styles.matches}>Matches now</TableHeaderCell>
                 <TableHeaderCell className={styles.on}>On</TableHeaderCell>
                 <TableHeaderCell className={styles.actions}>Actions</TableHeaderCell>
               </TableRow>
@@ -228,6 +255,7 @@ export function WorkflowsPage(props: { workflowId: string | null }) {
                     <TableCell className={styles.cell} title={fallback}>
                       {fallback}
                     </TableCell>
+                    <MatchesCell className={styles.matches} matched={matched(workflow)} />
                     <TableCell>
                       <Switch
                         checked={workflow.definition.enabled}

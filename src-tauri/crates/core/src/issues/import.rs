@@ -176,6 +176,21 @@ impl Issues<'_> {
         Ok(self.core.store.issues_page(filter, offset, limit)?)
     }
 
+    /// The `limit` issues after `after_id` in the table's order: the next page of a table
+    /// scrolled down, as fast deep in the list as at its top. Unknown when that issue is gone
+    /// (ask for the page by its position instead).
+    pub fn list_after(
+        &self,
+        filter: &IssueFilter,
+        after_id: &str,
+        limit: u64,
+    ) -> Result<Vec<Issue>> {
+        self.core
+            .store
+            .issues_after(filter, after_id, limit)?
+            .ok_or_else(|| IssueError::NotFound(after_id.to_string()).into())
+    }
+
     pub fn get(&self, id: &str) -> Result<Issue> {
         Ok(self
             .core

@@ -12,6 +12,12 @@ use crate::issues::{
     IssueState, Reported, Scan, Severity,
 };
 
+/// The table's order, most severe first, then most recently seen (the indexes issues_order and
+/// issues_state_order keep it); every list of findings is in this order.
+pub(super) const TABLE_ORDER: &str = "severity_rank DESC, last_seen DESC, id";
+/// [`TABLE_ORDER`] backwards (the same indexes, walked from the end).
+const TABLE_ORDER_REVERSED: &str = "severity_rank ASC, last_seen ASC, id DESC";
+
 /// What one file's findings did to the store.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Applied {
@@ -485,15 +491,21 @@ impl Store {
             )
             .map_err(|e| self.map_error(e))?;
         let total = total as u64;
+        let limit = limit.min(2000).min(total.saturating_sub(offset));
         // A deferred join: the rows skipped by OFFSET are walked in an index (issues_order, or
-        // issues_state_order for one state), and only the page's rows are read whole.
+        // issues_state_order for one state), and only the page's rows are read whole. A page
+        // past the middle is counted from the end, walking the index backwards: the last page
+        // of 100,000 skips none.
+        let from_end = total.saturating_sub(offset).saturating_sub(limit);
+        let (inner_order, skip) = if from_end < offset {
+            (TABLE_ORDER_REVERSED, from_end)
+        } else {
+            (TABLE_ORDER, offset)
+        };
         let sql = format!(
             "SELECT {COLUMNS} FROM issues WHERE rowid IN (
-                SELECT rowid FROM issues {condition}
-                ORDER BY severity_rank DESC, last_seen DESC, id LIMIT {} OFFSET {})
-             ORDER BY severity_rank DESC, last_seen DESC, id",
-            limit.min(2000),
-            offset
+                SELECT rowid FROM issues {condition} ORDER BY {inner_order} LIMIT {limit} OFFSET {skip})
+             ORDER BY {TABLE_ORDER}"
         );
         let mut statement = connection.prepare(&sql).map_err(|e| self.map_error(e))?;
         let issues = statement
@@ -508,6 +520,75 @@ impl Store {
         })
     }
 
+    /// The `limit` issues the filter lets through that come after `after_id` in the table's
+    /// order (`None`: no issue has that id any more). This is how the table scrolls: each seek
+    /// starts where the last page ended, so a page costs the same at row 100,000 as at row 0.
+    pub fn issues_after(
+        &self,
+        filter: &IssueFilter,
+        after_id: &str,
+        limit: u64,
+    ) -> Result<Option<Vec<Issue>>, StoreError> {
+        let connection = self.connection();
+        let Some((rank, last_seen)): Option<(i64, String)> = connection
+            .query_row(
+                "SELECT severity_rank, last_seen FROM issues WHERE id = ?1",
+                [after_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.map_error(e))?
+        else {
+            return Ok(None);
+        };
+        let (condition, filter_values) = Self::filter_sql(filter);
+        let limit = limit.min(2000);
+        let within = |extra: &str| {
+            if condition.is_empty() {
+                format!("WHERE {extra}")
+            } else {
+                format!("{condition} AND {extra}")
+            }
+        };
+        // The table's order mixes directions, so "after this row" is three seeks in an index
+        // (the same rank and time with a later id, the same rank seen earlier, a lower rank),
+        // each taking at most a page; their union is put in order and cut to a page.
+        let parts = [
+            (
+                within("severity_rank = ? AND last_seen = ? AND id > ?"),
+                vec![rank.to_string(), last_seen.clone(), after_id.to_string()],
+            ),
+            (
+                within("severity_rank = ? AND last_seen < ?"),
+                vec![rank.to_string(), last_seen],
+            ),
+            (within("severity_rank < ?"), vec![rank.to_string()]),
+        ];
+        let mut values: Vec<String> = Vec::new();
+        let mut selects = Vec::new();
+        for (condition, key) in parts {
+            selects.push(format!(
+                "SELECT * FROM (SELECT rowid, severity_rank, last_seen, id FROM issues {condition}
+                 ORDER BY {TABLE_ORDER} LIMIT {limit})"
+            ));
+            values.extend(filter_values.iter().cloned());
+            values.extend(key);
+        }
+        let sql = format!(
+            "SELECT {COLUMNS} FROM issues WHERE rowid IN (
+                SELECT rowid FROM ({}) ORDER BY {TABLE_ORDER} LIMIT {limit})
+             ORDER BY {TABLE_ORDER}",
+            selects.join(" UNION ALL ")
+        );
+        let mut statement = connection.prepare(&sql).map_err(|e| self.map_error(e))?;
+        let issues = statement
+            .query_map(params_from_iter(values.iter()), issue)
+            .map_err(|e| self.map_error(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.map_error(e))?;
+        Ok(Some(issues))
+    }
+
     /// Every issue the filter lets through, most severe first, in one pass (workflows read
     /// them all; the table pages).
     pub fn all_issues(&self, filter: &IssueFilter) -> Result<Vec<Issue>, StoreError> {
@@ -515,7 +596,7 @@ impl Store {
         let connection = self.connection();
         let mut statement = connection
             .prepare(&format!(
-                "SELECT {COLUMNS} FROM issues {condition} ORDER BY severity_rank DESC, last_seen DESC, id"
+                "SELECT {COLUMNS} FROM issues {condition} ORDER BY {TABLE_ORDER}"
             ))
             .map_err(|e| self.map_error(e))?;
         statement

@@ -1,17 +1,17 @@
 //! Reading the findings a workflow's conditions may match, narrowed in SQL first. The narrowing
 //! only ever lets through more than the conditions match (tools and rules as substrings, a
 //! literal run of each path pattern, the text's trigrams), so the caller confirms each
-//! candidate with the conditions themselves ([`crate::workflows::Conditions::matches_fields`]);
+//! candidate with the conditions themselves ([`crate::workflows::CompiledConditions::matches`]);
 //! only the columns they look at are read, and whole rows only for what is used.
 
 use rusqlite::params_from_iter;
 
-use super::issues::{COLUMNS, issue, trigram_query};
+use super::issues::{COLUMNS, TABLE_ORDER, issue, trigram_query};
 use super::{Store, StoreError};
 
 /// How many columns [`COLUMNS`] names.
 const COLUMN_COUNT: usize = 25;
-use crate::issues::{Issue, IssueFilter, Severity};
+use crate::issues::{Change, Issue, IssueFilter, Severity};
 
 /// What SQL may narrow by, beyond an [`IssueFilter`]. Empty lists narrow nothing.
 #[derive(Debug, Default)]
@@ -39,6 +39,23 @@ pub struct Candidate {
     /// Empty unless [`Narrowing::with_text`].
     pub title: String,
     pub description: String,
+}
+
+/// An open finding as [`Store::scan_open_findings`] lends it.
+#[derive(Debug, Clone, Copy)]
+pub struct ScannedFinding<'a> {
+    pub severity: Severity,
+    pub change: Change,
+    pub tool: &'a str,
+    pub rule_id: &'a str,
+    pub path: Option<&'a str>,
+    pub title: &'a str,
+    pub description: &'a str,
+}
+
+/// A text column, lent; NULL as empty.
+fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    Ok(row.get_ref(i)?.as_str_or_null()?.unwrap_or_default())
 }
 
 impl Store {
@@ -91,7 +108,7 @@ impl Store {
         let mut statement = connection
             .prepare(&format!(
                 "SELECT rowid, severity, tool, rule_id, path, {text_columns} FROM issues {condition}
-                 ORDER BY severity_rank DESC, last_seen DESC, id"
+                 ORDER BY {TABLE_ORDER}"
             ))
             .map_err(|e| self.map_error(e))?;
         statement
@@ -110,6 +127,43 @@ impl Store {
             .map_err(|e| self.map_error(e))?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.map_error(e))
+    }
+
+    /// Every open finding's columns that conditions look at, in one scan in no particular
+    /// order, lent to `each` without copying (title and description empty unless `with_text`).
+    pub fn scan_open_findings(
+        &self,
+        with_text: bool,
+        mut each: impl FnMut(ScannedFinding<'_>),
+    ) -> Result<(), StoreError> {
+        let text_columns = if with_text {
+            "title, description"
+        } else {
+            "'', ''"
+        };
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare(&format!(
+                "SELECT severity, change, tool, rule_id, path, {text_columns} FROM issues
+                 WHERE state = 'open'"
+            ))
+            .map_err(|e| self.map_error(e))?;
+        let mut rows = statement.query([]).map_err(|e| self.map_error(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.map_error(e))? {
+            let read = || -> rusqlite::Result<ScannedFinding<'_>> {
+                Ok(ScannedFinding {
+                    severity: Severity::parse(text(row, 0)?).unwrap_or(Severity::Medium),
+                    change: Change::parse(text(row, 1)?).unwrap_or(Change::Existing),
+                    tool: text(row, 2)?,
+                    rule_id: text(row, 3)?,
+                    path: row.get_ref(4)?.as_str_or_null()?,
+                    title: text(row, 5)?,
+                    description: text(row, 6)?,
+                })
+            };
+            each(read().map_err(|e| self.map_error(e))?);
+        }
+        Ok(())
     }
 
     /// These findings whole, in the order given.

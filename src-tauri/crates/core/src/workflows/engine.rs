@@ -3,7 +3,8 @@
 //! touches SQLite; the outbox's dispatcher sends.
 
 use super::Workflows;
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 use super::{ApplyTo, Workflow, WorkflowDefinition, WorkflowError, WorkflowRun};
 use crate::compose::{Context, compose, digest, follow_up};
@@ -410,11 +411,12 @@ impl Workflows<'_> {
             workflow_link: Some((&definition.name, &link)),
         };
         let (mut matched, mut queued) = (0, 0);
+        let conditions = definition.conditions.compile();
         for id in fixed {
             let Some(issue) = self.core.store.issue(id)? else {
                 continue;
             };
-            if issue.state != IssueState::Fixed || !definition.conditions.matches(&issue) {
+            if issue.state != IssueState::Fixed || !conditions.matches_issue(&issue) {
                 continue;
             }
             let anchored = self.core.store.anchored_places(id, definition.identity)?;
@@ -569,10 +571,13 @@ impl Workflows<'_> {
             }
         }
         let mut runs = Vec::new();
+        // Each issue is read once, however many workflows look at it.
+        let mut read: HashMap<String, Option<Issue>> = HashMap::new();
         for workflow in self.list()? {
             if !workflow.definition.enabled {
                 continue;
             }
+            let conditions = workflow.definition.conditions.compile();
             let ids: Vec<&String> = match workflow.definition.apply_to {
                 ApplyTo::Periodic => continue,
                 ApplyTo::UpdatedIssues => updated.iter().collect(),
@@ -584,12 +589,18 @@ impl Workflows<'_> {
             let mut seen = HashSet::new();
             let mut issues = Vec::new();
             for id in ids {
-                if seen.insert(id.clone())
-                    && let Some(issue) = self.core.store.issue(id)?
+                if !seen.insert(id) {
+                    continue;
+                }
+                let issue = match read.entry(id.clone()) {
+                    Entry::Occupied(known) => known.into_mut(),
+                    Entry::Vacant(unknown) => unknown.insert(self.core.store.issue(id)?),
+                };
+                if let Some(issue) = issue
                     && issue.state == IssueState::Open
-                    && workflow.definition.conditions.matches(&issue)
+                    && conditions.matches_issue(issue)
                 {
-                    issues.push(issue);
+                    issues.push(issue.clone());
                 }
             }
             if !issues.is_empty() {

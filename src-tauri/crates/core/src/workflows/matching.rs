@@ -1,11 +1,64 @@
 //! Which open findings a workflow's conditions match: narrowed in SQL, decided by
-//! [`super::Conditions::matches_fields`] on the columns it looks at, read whole only when used.
+//! [`super::CompiledConditions::matches`] on the columns it looks at, read whole only when used.
+
+use serde::Serialize;
+use ts_rs::TS;
 
 use super::{ApplyTo, Conditions, WorkflowDefinition, Workflows};
 use crate::Result;
 use crate::issues::{Change, Issue, IssueFilter, IssueState, Severity};
 
+/// How many open issues a saved workflow matches now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct MatchCount {
+    pub workflow_id: String,
+    #[ts(type = "number")]
+    pub matched: u64,
+}
+
 impl Workflows<'_> {
+    /// How many open issues each saved workflow matches now (the issues it would act on if
+    /// they changed, or, for workflows that cover existing issues, now): every workflow in one
+    /// scan of the issues, each finding read once.
+    pub fn match_counts(&self) -> Result<Vec<MatchCount>> {
+        let workflows = self.list()?;
+        let compiled: Vec<_> = workflows
+            .iter()
+            .map(|w| {
+                let changes = Self::changes_for(w.definition.apply_to);
+                (w.definition.conditions.compile(), changes)
+            })
+            .collect();
+        let with_text = workflows
+            .iter()
+            .any(|w| !w.definition.conditions.text.trim().is_empty());
+        let mut counts = vec![0u64; workflows.len()];
+        self.core.store.scan_open_findings(with_text, |finding| {
+            for ((conditions, changes), count) in compiled.iter().zip(counts.iter_mut()) {
+                if (changes.is_empty() || changes.contains(&finding.change))
+                    && conditions.matches(
+                        finding.severity,
+                        finding.tool,
+                        finding.rule_id,
+                        finding.path,
+                        [finding.title, finding.description],
+                    )
+                {
+                    *count += 1;
+                }
+            }
+        })?;
+        Ok(workflows
+            .into_iter()
+            .zip(counts)
+            .map(|(w, matched)| MatchCount {
+                workflow_id: w.id,
+                matched,
+            })
+            .collect())
+    }
+
     /// The open findings `definition` matches (with `changes`, only those whose latest change
     /// is one of them), in the table's order, as rows to read: SQL narrows, the conditions
     /// decide on the few columns they look at.
@@ -16,13 +69,14 @@ impl Workflows<'_> {
     ) -> Result<Vec<i64>> {
         let conditions = &definition.conditions;
         let filter = Self::open_filter(conditions, changes);
+        let compiled = conditions.compile();
         Ok(self
             .core
             .store
             .condition_candidates(&filter, &conditions.narrowing())?
             .into_iter()
             .filter(|c| {
-                conditions.matches_fields(
+                compiled.matches(
                     c.severity,
                     &c.tool,
                     &c.rule_id,

@@ -4,6 +4,7 @@
 //! existing ones, or periodically as one digest per recipient. Everything it sends goes through
 //! the durable outbox, at most once per (workflow, issue, revision, recipient).
 
+mod conditions;
 mod dry_run;
 mod engine;
 mod matching;
@@ -14,17 +15,18 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use conditions::{CompiledConditions, GlobPattern, glob_matches};
 pub use dry_run::{DryRun, DryRunItem};
+pub use matching::MatchCount;
 pub use quiet::QuietHours;
 pub use schedule::{Every, Schedule, Weekday};
 
 use crate::bot::Identity;
 use crate::error::ErrorCode;
-use crate::issues::{Issue, Severity};
+use crate::issues::Severity;
 use crate::mentions::Mention;
 use crate::outbox::Recipient;
 use crate::owners::{OwnerRouting, Routing};
-use crate::store::Narrowing;
 
 /// Workflows: saving them, dry runs, and the messages they queue after an import or on their
 /// schedule. A view of the core ([`crate::Core::workflows`]).
@@ -79,100 +81,6 @@ pub struct Conditions {
     /// In the title, rule, path or description, case-insensitively.
     #[serde(default)]
     pub text: String,
-}
-
-impl Conditions {
-    pub fn matches(&self, issue: &Issue) -> bool {
-        self.matches_fields(
-            issue.severity,
-            &issue.tool,
-            &issue.rule_id,
-            issue.path.as_deref(),
-            [issue.title.as_str(), issue.description.as_str()],
-        )
-    }
-
-    /// The one place a finding is matched: its severity, tool, rule, path, and the title and
-    /// description the text is looked for in (with the rule and path).
-    pub fn matches_fields(
-        &self,
-        severity: Severity,
-        tool: &str,
-        rule_id: &str,
-        path: Option<&str>,
-        [title, description]: [&str; 2],
-    ) -> bool {
-        let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
-        self.min_severity.is_none_or(|min| severity >= min)
-            && (self.tools.is_empty() || self.tools.iter().any(|t| same(t, tool)))
-            && (self.rules.is_empty() || self.rules.iter().any(|r| same(r, rule_id)))
-            && (self.paths.is_empty()
-                || path.is_some_and(|path| self.paths.iter().any(|p| glob_matches(p.trim(), path))))
-            && (self.text.trim().is_empty() || {
-                let text = self.text.trim().to_lowercase();
-                [Some(title), Some(rule_id), path, Some(description)]
-                    .into_iter()
-                    .flatten()
-                    .any(|field| field.to_lowercase().contains(&text))
-            })
-    }
-
-    /// Only the severity is asked (which SQL decides exactly).
-    pub fn severity_only(&self) -> bool {
-        self.tools.is_empty()
-            && self.rules.is_empty()
-            && self.paths.is_empty()
-            && self.text.trim().is_empty()
-    }
-
-    /// What SQL can rule out before [`Conditions::matches_fields`] decides: never a finding
-    /// that matches.
-    pub fn narrowing(&self) -> Narrowing {
-        let lowered = |items: &[String]| -> Vec<String> {
-            items
-                .iter()
-                .map(|i| i.trim().to_ascii_lowercase())
-                .collect()
-        };
-        let text = self.text.trim();
-        Narrowing {
-            tools: lowered(&self.tools),
-            rules: lowered(&self.rules),
-            path_runs: self.paths.iter().map(|p| literal_run(p.trim())).collect(),
-            // The trigram index folds case as SQLite does; kept to ASCII text, where that is
-            // the same as Rust's lowercasing.
-            text: (text.is_ascii() && text.chars().count() >= 3).then(|| text.to_lowercase()),
-            with_text: !text.is_empty(),
-        }
-    }
-}
-
-/// The longest run of literal characters a path matching `pattern` must contain (`None`: the
-/// pattern has none). A `/` right after `**` is not required (`**/a.py` matches `a.py`).
-fn literal_run(pattern: &str) -> Option<String> {
-    let pattern = pattern.trim_start_matches("./");
-    let mut runs: Vec<String> = vec![String::new()];
-    let mut chars = pattern.chars().peekable();
-    let mut after_double_star = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '*' | '?' => {
-                after_double_star = c == '*' && chars.peek() == Some(&'*');
-                if after_double_star {
-                    chars.next();
-                }
-                runs.push(String::new());
-            }
-            '/' if after_double_star => after_double_star = false,
-            c => {
-                after_double_star = false;
-                runs.last_mut().expect("one run at least").push(c);
-            }
-        }
-    }
-    runs.into_iter()
-        .max_by_key(|r| r.chars().count())
-        .filter(|r| !r.is_empty())
 }
 
 /// What the editor and `ox-teams-cli workflows add FILE.json` supply.
@@ -448,62 +356,10 @@ impl WorkflowDefinition {
     }
 }
 
-/// `*` matches within a folder, `**` across folders, `?` one character; the whole path must
-/// match. Patterns without a `/` match the file name in any folder (`*.py`). Each (pattern
-/// position, path position) is decided once, so no pattern takes more than
-/// O(pattern × path²) steps: a pattern of many stars cannot stall an import.
-pub fn glob_matches(pattern: &str, path: &str) -> bool {
-    struct Matcher<'a> {
-        p: &'a [char],
-        s: &'a [char],
-        /// `None`: not decided yet.
-        memo: Vec<Option<bool>>,
-    }
-    impl Matcher<'_> {
-        fn at(&mut self, i: usize, j: usize) -> bool {
-            let key = i * (self.s.len() + 1) + j;
-            if let Some(known) = self.memo[key] {
-                return known;
-            }
-            let (p, s) = (self.p, self.s);
-            let result = match p.get(i) {
-                None => j == s.len(),
-                Some('*') if p.get(i + 1) == Some(&'*') => {
-                    let rest = if p.get(i + 2) == Some(&'/') {
-                        i + 3
-                    } else {
-                        i + 2
-                    };
-                    (j..=s.len()).any(|k| self.at(rest, k))
-                }
-                Some('*') => (j..=s.len())
-                    .take_while(|&k| k == j || s[k - 1] != '/')
-                    .any(|k| self.at(i + 1, k)),
-                Some('?') => j < s.len() && s[j] != '/' && self.at(i + 1, j + 1),
-                Some(c) => s.get(j) == Some(c) && self.at(i + 1, j + 1),
-            };
-            self.memo[key] = Some(result);
-            result
-        }
-    }
-    let path: Vec<char> = path.trim_start_matches("./").chars().collect();
-    let pattern: Vec<char> = pattern.trim_start_matches("./").chars().collect();
-    let subject = if pattern.contains(&'/') {
-        &path[..]
-    } else {
-        let name_start = path.iter().rposition(|c| *c == '/').map_or(0, |i| i + 1);
-        &path[name_start..]
-    };
-    Matcher {
-        memo: vec![None; (pattern.len() + 1) * (subject.len() + 1)],
-        p: &pattern,
-        s: subject,
-    }
-    .at(0, 0)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::conditions::literal_run;
+    use crate::issues::Issue;
     use crate::issues::IssueFilter;
 
     #[test]
@@ -609,6 +465,7 @@ mod tests {
             name: "Adele Vance".into(),
             mail: "adele@contoso.com".into(),
         };
+        let mut counted = Vec::new();
         for conditions in conditions {
             let definition = WorkflowDefinition {
                 name: "Narrowed".into(),
@@ -653,6 +510,25 @@ mod tests {
                 .map(String::as_str)
                 .collect();
             assert_eq!(listed, first, "{conditions:?}");
+            // Saved (off, so it does not act), it is counted in the one pass over the issues.
+            let saved = core
+                .workflows()
+                .save(
+                    None,
+                    WorkflowDefinition {
+                        enabled: false,
+                        ..definition
+                    },
+                )
+                .unwrap()
+                .0;
+            counted.push((saved.id, expected.len() as u64, conditions.clone()));
+        }
+        let counts = core.workflows().match_counts().unwrap();
+        assert_eq!(counts.len(), counted.len());
+        for (id, expected, conditions) in counted {
+            let count = counts.iter().find(|c| c.workflow_id == id).unwrap();
+            assert_eq!(count.matched, expected, "{conditions:?}");
         }
     }
 

@@ -1,0 +1,210 @@
+//! How fast findings import, beside a bare `serde_json` parse of the same file (the floor any
+//! importer has to pay), and how fast the Active Issues table gets a page of 200 rows out of
+//! 100,000 issues: at the top, scrolled down to the bottom a page at a time, jumped to the
+//! bottom, and filtered by text. Run with `cargo bench -p ox-teams-tests --bench import`; it
+//! prints figures (`make bench` gathers them) and asserts nothing.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use ox_teams_core::issues::{CancelFlag, IssueFilter, IssueState};
+use ox_teams_tests::bench::{Figure, Target, median, ms, p95};
+use ox_teams_tests::open_core;
+
+fn main() {
+    sarif_import();
+    table_pages();
+}
+
+fn sarif_import() {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/sarif/eslint-large.sarif");
+    let bytes = std::fs::read(&file).unwrap();
+    let runs = 9;
+    let parse = median(
+        (0..runs)
+            .map(|_| {
+                let started = Instant::now();
+                let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                std::hint::black_box(value);
+                started.elapsed()
+            })
+            .collect(),
+    );
+    let mut findings = 0;
+    let import = median(
+        (0..runs)
+            .map(|_| {
+                let dir = tempfile::tempdir().unwrap();
+                let core = open_core(dir.path());
+                let started = Instant::now();
+                let report = core
+                    .issues()
+                    .import(
+                        std::slice::from_ref(&file),
+                        &mut |_| {},
+                        &CancelFlag::default(),
+                    )
+                    .unwrap();
+                let elapsed = started.elapsed();
+                findings = report.new;
+                elapsed
+            })
+            .collect(),
+    );
+    println!(
+        "eslint-large.sarif: {:.2} MB, {findings} findings (median of {runs}): parse {:.1} ms, import {:.1} ms ({:.0} findings/s)",
+        bytes.len() as f64 / 1_048_576.0,
+        ms(parse),
+        ms(import),
+        findings as f64 / import.as_secs_f64()
+    );
+    Figure {
+        measure: "SARIF import (eslint-large, 1.04 MB, 1,589 results) into a new database",
+        value: ms(import),
+        unit: "ms",
+        floor: Some((ms(parse), "bare serde_json parse of the file")),
+        target: Target::RatioAtMost(2.0),
+    }
+    .print();
+}
+
+/// The table asks for 200 rows at a time wherever the person scrolls to.
+fn table_pages() {
+    const COUNT: usize = 100_000;
+    const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
+    const TOOLS: [&str; 4] = ["Semgrep", "CodeQL", "Trivy", "ESLint"];
+    let dir = tempfile::tempdir().unwrap();
+    let issues: Vec<serde_json::Value> = (0..COUNT)
+        .map(|n| {
+            serde_json::json!({
+                "title": format!("Finding {n} in module {}", n % 977),
+                "severity": SEVERITIES[n % 5],
+                "tool": TOOLS[n % 4],
+                "rule": format!("rule-{}", n % 300),
+                "path": format!("src/module_{}/file_{n}.rs", n % 977),
+                "line": n % 400 + 1,
+            })
+        })
+        .collect();
+    let file = dir.path().join("many.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({ "format": "ox-teams-issues/1", "issues": issues }).to_string(),
+    )
+    .unwrap();
+    let core = open_core(dir.path());
+    let started = Instant::now();
+    core.issues()
+        .import(&[file], &mut |_| {}, &CancelFlag::default())
+        .unwrap();
+    println!(
+        "{COUNT} issues (ox-teams-issues/1) imported in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let timed = |mut page: Box<dyn FnMut() -> usize + '_>| -> Duration {
+        median(
+            (0..9)
+                .map(|_| {
+                    let started = Instant::now();
+                    assert_eq!(page(), 200);
+                    started.elapsed()
+                })
+                .collect(),
+        )
+    };
+    // What Active Issues shows when it opens.
+    let open = IssueFilter {
+        states: vec![IssueState::Open],
+        ..IssueFilter::default()
+    };
+    let issues = core.issues();
+    let top = timed(Box::new(|| {
+        issues.list(&open, 0, 200).unwrap().issues.len()
+    }));
+    // Scrolling asks for the page after the last row it holds.
+    let above = issues.list(&open, COUNT as u64 - 400, 200).unwrap().issues;
+    let last_above = above.last().unwrap().id.clone();
+    let scrolled = timed(Box::new(|| {
+        issues.list_after(&open, &last_above, 200).unwrap().len()
+    }));
+    // Dragging the scroll bar to the end asks for the last page by its position.
+    let jumped = timed(Box::new(|| {
+        issues
+            .list(&open, COUNT as u64 - 200, 200)
+            .unwrap()
+            .issues
+            .len()
+    }));
+    let middle = timed(Box::new(|| {
+        issues
+            .list(&open, COUNT as u64 / 2, 200)
+            .unwrap()
+            .issues
+            .len()
+    }));
+    println!(
+        "table pages of 200 open issues: first {:.2} ms, after the page above row 100,000 {:.2} ms, \
+         jumped to row 100,000 {:.2} ms, jumped to row 50,000 {:.2} ms",
+        ms(top),
+        ms(scrolled),
+        ms(jumped),
+        ms(middle)
+    );
+    for (measure, value) in [
+        (
+            "Table page at row 100,000, scrolled to (200 rows)",
+            scrolled,
+        ),
+        ("Table page at row 100,000, jumped to (200 rows)", jumped),
+    ] {
+        Figure {
+            measure,
+            value: ms(value),
+            unit: "ms",
+            floor: Some((ms(top), "the first page")),
+            target: Target::AtMost(1.0),
+        }
+        .print();
+    }
+
+    // The text filter, as typed: words of a title, a rule, a path, found or not.
+    let texts = [
+        "module 42",
+        "rule-17",
+        "file_9",
+        "Finding 5",
+        "module_3/",
+        "nothing like this",
+        "semgrep",
+        "finding 12345 in",
+        "rs",
+        "e 9",
+    ];
+    let samples: Vec<Duration> = (0..5)
+        .flat_map(|_| texts.iter())
+        .map(|text| {
+            let filter = IssueFilter {
+                text: (*text).into(),
+                ..open.clone()
+            };
+            let started = Instant::now();
+            std::hint::black_box(issues.list(&filter, 0, 200).unwrap());
+            started.elapsed()
+        })
+        .collect();
+    let (median_text, p95_text) = (median(samples.clone()), p95(samples));
+    println!(
+        "text filter, first page over {COUNT} issues ({} texts × 5): median {:.1} ms, p95 {:.1} ms",
+        texts.len(),
+        ms(median_text),
+        ms(p95_text)
+    );
+    Figure {
+        measure: "Active Issues text filter at 100,000 issues (p95 of 50)",
+        value: ms(p95_text),
+        unit: "ms",
+        floor: None,
+        target: Target::AtMost(10.0),
+    }
+    .print();
+}
