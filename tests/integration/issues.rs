@@ -492,6 +492,7 @@ fn the_text_filter_follows_changed_findings_and_takes_any_text_literally() {
     import(&core, std::slice::from_ref(&file));
     assert_eq!(found("first wording"), Vec::<String>::new());
     assert_eq!(found("second wording"), ["twice"]);
+    assert_eq!(found("twice"), ["twice"], "an issue's id finds it");
     // The index holds exactly the rows' text (SQLite compares the two).
     // https://www.sqlite.org/fts5.html#the_integrity_check_command
     let database =

@@ -10,7 +10,7 @@ const [display, seconds, start] = process.argv.slice(2);
 const until = Number(start) + Number(seconds);
 const BLOCK = 8;
 
-/** The mean brightness of each 8×8 block of an XWD screenshot (32 bits per pixel). */
+/** The mean brightness of each 8×8 block of an XWD screenshot (24 or 32 bits per pixel). */
 function blocks(xwd) {
   const header = xwd.readUInt32BE(0);
   const width = xwd.readUInt32BE(16);
@@ -18,7 +18,8 @@ function blocks(xwd) {
   const bitsPerPixel = xwd.readUInt32BE(44);
   const bytesPerLine = xwd.readUInt32BE(48);
   const colors = xwd.readUInt32BE(76);
-  if (bitsPerPixel !== 32) throw new Error(`first-paint: ${bitsPerPixel} bits per pixel; run Xvfb at depth 24`);
+  if (bitsPerPixel !== 24 && bitsPerPixel !== 32) throw new Error(`first-paint: ${bitsPerPixel} bits per pixel; run Xvfb at depth 24`);
+  const bytesPerPixel = bitsPerPixel / 8;
   const data = header + colors * 12;
   const across = Math.ceil(width / BLOCK);
   const sums = new Float64Array(across * Math.ceil(height / BLOCK));
@@ -26,7 +27,7 @@ function blocks(xwd) {
     const row = data + y * bytesPerLine;
     const blockRow = Math.floor(y / BLOCK) * across;
     for (let x = 0; x < width; x++) {
-      const p = row + x * 4;
+      const p = row + x * bytesPerPixel;
       sums[blockRow + Math.floor(x / BLOCK)] += xwd[p] + xwd[p + 1] + xwd[p + 2];
     }
   }

@@ -123,6 +123,13 @@ describe("workflows, against the sandbox", () => {
     const titles = first.map((m) => JSON.parse(m.message.attachments[0].content).body[0].items[1].text).sort();
     expect(titles).toEqual(["eval of request data", "subprocess call with shell=True; command injection risk"]);
     expect(first[0].message.attachments[0].content).toContain("ox-teams://workflows/");
+    // The Workflows page counts what the workflow matches now: the two new high findings.
+    await openPage("activity");
+    await openPage("workflows");
+    await browser.waitUntil(async () => (await textOf("workflow-matches")) === "2", {
+      timeout: 10_000,
+      timeoutMsg: "the workflow's 'Matches now' did not say 2",
+    });
 
     before = await ids();
     importScan({ [SHELL]: "subprocess call with shell=True; now reachable from the API" });

@@ -40,9 +40,9 @@ const useStyles = makeStyles({
   bar: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS, marginBottom: tokens.spacingVerticalM },
   count: { marginLeft: "auto", color: tokens.colorNeutralForeground3 },
   table: { tableLayout: "fixed" },
-  name: { width: "24%" },
-  on: { width: "90px" },
-  matches: { width: "110px", textAlign: "end", fontVariantNumeric: "tabular-nums" },
+  name: { width: "22%" },
+  on: { width: "64px" },
+  matches: { width: "76px", textAlign: "end", fontVariantNumeric: "tabular-nums" },
   actions: { width: "230px" },
   cell: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
   muted: { color: tokens.colorNeutralForeground3 },
@@ -229,7 +229,9 @@ export function WorkflowsPage(props: { workflowId: string | null }) {
                 <TableHeaderCell>Applies to</TableHeaderCell>
                 <TableHeaderCell>Recipients</TableHeaderCell>
                 <TableHeaderCell>Fallback</TableHeaderCell>
-                <TableHeaderCell className={styles.matches}>Matches now</TableHeaderCell>
+                <TableHeaderCell className={styles.matches} title="How many open issues each workflow matches now">
+                  Matches
+                </TableHeaderCell>
                 <TableHeaderCell className={styles.on}>On</TableHeaderCell>
                 <TableHeaderCell className={styles.actions}>Actions</TableHeaderCell>
               </TableRow>

@@ -449,11 +449,14 @@ impl Store {
                 OR instr(lower(coalesce(path, '')), ?) > 0 OR instr(lower(description), ?) > 0)";
             if text.chars().count() >= 3 {
                 // The trigram index (migration 0011) narrows the rows to those holding the
-                // text's trigrams; it keeps no positions, so `contains` confirms each one.
+                // text's trigrams (or the issue with that id), and only those rows are read:
+                // the index keeps no positions, so `contains` confirms each one.
                 clauses.push(format!(
-                    "((rowid IN (SELECT rowid FROM issues_text WHERE issues_text MATCH ?) AND {contains}) OR id = ?)"
+                    "rowid IN (SELECT rowid FROM issues_text WHERE issues_text MATCH ?
+                               UNION SELECT rowid FROM issues WHERE id = ?)
+                     AND ({contains} OR id = ?)"
                 ));
-                values.push(trigram_query(&lowered));
+                values.extend([trigram_query(&lowered), text.to_string()]);
             } else {
                 // One or two characters: shorter than a trigram, so every row is read.
                 clauses.push(format!("({contains} OR id = ?)"));

@@ -20,7 +20,7 @@ pub use connection::ConnectionRecord;
 pub use matching::{Candidate, Narrowing, ScannedFinding};
 pub use outbox::{DeliveryRow, MessageRow, NewDelivery};
 pub use owners::{DirectoryAnswer, FetchedCodeOwners, OwnerMappingRow, owner_key};
-pub use quiet::QuietHeldRow;
+pub use quiet::{QuietHeld, QuietHeldRow};
 pub use sources::{CheckRecord, FileState, ListState};
 pub use workflows::{RunRow, WorkflowRow};
 

@@ -1,7 +1,7 @@
 //! Findings held by workflows' quiet hours (migration 0012).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Row, params};
+use rusqlite::{OptionalExtension, Row, params};
 
 use super::columns::time;
 use super::{Store, StoreError};
@@ -22,6 +22,15 @@ fn held(r: &Row) -> rusqlite::Result<QuietHeldRow> {
         revision: r.get(2)?,
         until: time(r.get(3)?)?,
     })
+}
+
+/// What quiet hours did with a finding's revision ([`Store::quiet_held`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuietHeld {
+    /// It went out in a quiet-hours digest.
+    Released,
+    /// It waits for the digest at the end of quiet hours.
+    Waiting,
 }
 
 impl Store {
@@ -52,39 +61,36 @@ impl Store {
             .map_err(|e| self.map_error(e))
     }
 
-    /// Whether this revision already went out in a quiet-hours digest.
-    pub fn quiet_released(
+    /// Whether quiet hours held this revision for the workflow, and if so whether it already
+    /// went out in their digest (`None`: never held).
+    pub fn quiet_held(
         &self,
         workflow_id: &str,
         issue_id: &str,
         revision: i64,
-    ) -> Result<bool, StoreError> {
-        self.connection()
-            .query_row(
-                "SELECT count(*) FROM quiet_held WHERE workflow_id = ?1 AND issue_id = ?2
-                 AND revision = ?3 AND released_at IS NOT NULL",
-                params![workflow_id, issue_id, revision],
-                |r| r.get::<_, i64>(0),
+    ) -> Result<Option<QuietHeld>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT released_at IS NOT NULL AS released FROM quiet_held
+                 WHERE workflow_id = ?1 AND issue_id = ?2 AND revision = ?3
+                 ORDER BY released DESC LIMIT 1",
             )
-            .map(|n| n > 0)
-            .map_err(|e| self.map_error(e))
-    }
-
-    /// Whether this revision is held and waits for the digest at the end of quiet hours.
-    pub fn quiet_waiting_for(
-        &self,
-        workflow_id: &str,
-        issue_id: &str,
-        revision: i64,
-    ) -> Result<bool, StoreError> {
-        self.connection()
-            .query_row(
-                "SELECT count(*) FROM quiet_held WHERE workflow_id = ?1 AND issue_id = ?2
-                 AND revision = ?3 AND released_at IS NULL",
-                params![workflow_id, issue_id, revision],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n > 0)
+            .map_err(|e| self.map_error(e))?;
+        statement
+            .query_row(params![workflow_id, issue_id, revision], |r| {
+                r.get::<_, bool>(0)
+            })
+            .optional()
+            .map(|held| {
+                held.map(|released| {
+                    if released {
+                        QuietHeld::Released
+                    } else {
+                        QuietHeld::Waiting
+                    }
+                })
+            })
             .map_err(|e| self.map_error(e))
     }
 

@@ -13,7 +13,7 @@ use crate::links::workflow_link;
 use crate::outbox::Recipient;
 use crate::outbox::{Card, DIGEST_PREFIX, Follow, NewMessage, Origin, Purpose, card_budget};
 use crate::owners::{Resolver, address};
-use crate::store::{DeliveryRow, RunRow, WorkflowRow};
+use crate::store::{DeliveryRow, QuietHeld, RunRow, WorkflowRow};
 use crate::{Error, Result};
 
 /// A person saving a workflow that would queue more messages than this at once is asked first.
@@ -173,10 +173,8 @@ impl Workflows<'_> {
                 self.core
                     .store
                     .workflow_sent(id, &issue.id, issue.revision, &recipient.key())?
-                    || self
-                        .core
-                        .store
-                        .quiet_released(id, &issue.id, issue.revision)?
+                    || self.core.store.quiet_held(id, &issue.id, issue.revision)?
+                        == Some(QuietHeld::Released)
             }
             None => false,
         })
@@ -285,11 +283,11 @@ impl Workflows<'_> {
                 .owners
                 .as_ref()
                 .is_some_and(|o| definition.owners.message && !o.unresolved.is_empty());
-            if self
-                .core
-                .store
-                .quiet_released(&workflow.id, &issue.id, issue.revision)?
-            {
+            let held_before =
+                self.core
+                    .store
+                    .quiet_held(&workflow.id, &issue.id, issue.revision)?;
+            if held_before == Some(QuietHeld::Released) {
                 skipped += recipients.len();
                 continue;
             }
@@ -307,11 +305,7 @@ impl Workflows<'_> {
                 continue;
             }
             // Held, and the quiet hours just ended (or were turned off): the digest carries it.
-            if self
-                .core
-                .store
-                .quiet_waiting_for(&workflow.id, &issue.id, issue.revision)?
-            {
+            if held_before == Some(QuietHeld::Waiting) {
                 held += 1;
                 continue;
             }
