@@ -312,6 +312,11 @@ fn pages_after_a_row_and_pages_by_position_agree() {
     let dir = tempfile::tempdir().unwrap();
     let core = open_core(dir.path());
     import(&core, &[sarif_samples()]);
+    let first_total = core
+        .issues()
+        .list(&IssueFilter::default(), 0, 1)
+        .unwrap()
+        .total;
     // A later import: the same severities seen at another time.
     let later = dir.path().join("later.json");
     let severities = ["critical", "high", "low"];
@@ -328,6 +333,14 @@ fn pages_after_a_row_and_pages_by_position_agree() {
     .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(5));
     import(&core, &[later]);
+    // The count kept from before the import is not used after it.
+    assert_eq!(
+        core.issues()
+            .list(&IssueFilter::default(), 0, 1)
+            .unwrap()
+            .total,
+        first_total + 150
+    );
     for filter in [
         IssueFilter::default(),
         IssueFilter {

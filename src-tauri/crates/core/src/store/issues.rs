@@ -15,6 +15,16 @@ use crate::issues::{
 /// The table's order, most severe first, then most recently seen (the indexes issues_order and
 /// issues_state_order keep it); every list of findings is in this order.
 pub(super) const TABLE_ORDER: &str = "severity_rank DESC, last_seen DESC, id";
+/// How many issues a filter let through, and the database's state then.
+#[derive(Debug)]
+pub(super) struct IssueCount {
+    /// The filter's SQL and values.
+    key: String,
+    /// `total_changes()` and `data_version` when counted.
+    state: (i64, i64),
+    total: u64,
+}
+
 /// [`TABLE_ORDER`] backwards (the same indexes, walked from the end).
 const TABLE_ORDER_REVERSED: &str = "severity_rank ASC, last_seen ASC, id DESC";
 
@@ -486,14 +496,39 @@ impl Store {
     ) -> Result<IssuePage, StoreError> {
         let (condition, values) = Self::filter_sql(filter);
         let connection = self.connection();
-        let total: i64 = connection
+        // Counted again only when the filter or the database changed since the last count:
+        // rows this connection changed (total_changes) or another one did (data_version).
+        let key = format!("{condition}\u{1f}{}", values.join("\u{1f}"));
+        let state: (i64, i64) = connection
             .query_row(
-                &format!("SELECT count(*) FROM issues {condition}"),
-                params_from_iter(values.iter()),
-                |row| row.get(0),
+                "SELECT total_changes(), data_version FROM pragma_data_version",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .map_err(|e| self.map_error(e))?;
-        let total = total as u64;
+        let mut last_count = self
+            .issue_count
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let total = match last_count.as_ref() {
+            Some(count) if count.key == key && count.state == state => count.total,
+            _ => {
+                let total: i64 = connection
+                    .query_row(
+                        &format!("SELECT count(*) FROM issues {condition}"),
+                        params_from_iter(values.iter()),
+                        |row| row.get(0),
+                    )
+                    .map_err(|e| self.map_error(e))?;
+                *last_count = Some(IssueCount {
+                    key,
+                    state,
+                    total: total as u64,
+                });
+                total as u64
+            }
+        };
+        drop(last_count);
         let limit = limit.min(2000).min(total.saturating_sub(offset));
         // A deferred join: the rows skipped by OFFSET are walked in an index (issues_order, or
         // issues_state_order for one state), and only the page's rows are read whole. A page

@@ -128,6 +128,9 @@ fn plain(error: &rusqlite::Error) -> String {
 pub struct Store {
     connection: Mutex<Connection>,
     path: Option<PathBuf>,
+    /// The issue table's last count (issues.rs): a page asked for by position needs the total,
+    /// which costs more than the page itself at 100,000 issues.
+    issue_count: Mutex<Option<issues::IssueCount>>,
 }
 
 impl Store {
@@ -148,6 +151,7 @@ impl Store {
         let store = Store {
             connection: Mutex::new(connection),
             path: Some(path.to_path_buf()),
+            issue_count: Mutex::default(),
         };
         store.prepare().map_err(|e| match e {
             StoreError::Sqlite(detail) => unavailable(detail),
@@ -161,6 +165,7 @@ impl Store {
         let store = Store {
             connection: Mutex::new(Connection::open_in_memory()?),
             path: None,
+            issue_count: Mutex::default(),
         };
         store.prepare()?;
         Ok(store)
