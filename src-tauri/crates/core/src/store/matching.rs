@@ -28,22 +28,12 @@ pub struct Narrowing {
     pub with_text: bool,
 }
 
-/// The columns a workflow's conditions look at, and the row to read whole.
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    pub rowid: i64,
-    pub severity: Severity,
-    pub tool: String,
-    pub rule_id: String,
-    pub path: Option<String>,
-    /// Empty unless [`Narrowing::with_text`].
-    pub title: String,
-    pub description: String,
-}
-
-/// An open finding as [`Store::scan_open_findings`] lends it.
+/// An open finding as [`Store::scan_open_findings`] and [`Store::for_each_candidate`] lend it.
 #[derive(Debug, Clone, Copy)]
 pub struct ScannedFinding<'a> {
+    pub id: &'a str,
+    /// As stored (RFC 3339), which orders as time does.
+    pub last_seen: &'a str,
     pub severity: Severity,
     pub change: Change,
     pub tool: &'a str,
@@ -53,19 +43,49 @@ pub struct ScannedFinding<'a> {
     pub description: &'a str,
 }
 
+/// The columns [`finding`] reads, in its order (then title and description, or two blanks).
+const FINDING_COLUMNS: &str = "id, last_seen, severity, change, tool, rule_id, path";
+
+/// The finding in `row`'s columns from `first` on ([`FINDING_COLUMNS`], title, description).
+fn finding<'r>(row: &'r rusqlite::Row<'_>, first: usize) -> rusqlite::Result<ScannedFinding<'r>> {
+    Ok(ScannedFinding {
+        id: text(row, first)?,
+        last_seen: text(row, first + 1)?,
+        severity: Severity::parse(text(row, first + 2)?).unwrap_or(Severity::Medium),
+        change: Change::parse(text(row, first + 3)?).unwrap_or(Change::Existing),
+        tool: text(row, first + 4)?,
+        rule_id: text(row, first + 5)?,
+        path: row.get_ref(first + 6)?.as_str_or_null()?,
+        title: text(row, first + 7)?,
+        description: text(row, first + 8)?,
+    })
+}
+
 /// A text column, lent; NULL as empty.
 fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
     Ok(row.get_ref(i)?.as_str_or_null()?.unwrap_or_default())
 }
 
 impl Store {
-    /// The findings `filter` lets through that `narrowing` does not rule out, in the table's
-    /// order (most severe first, then most recently seen).
-    pub fn condition_candidates(
+    /// Lends `each` the findings `filter` lets through that `narrowing` does not rule out (if
+    /// `ordered`, in the table's order: most severe first, then most recently seen), with their
+    /// rowid and
+    /// the columns conditions look at (title and description empty unless
+    /// [`Narrowing::with_text`]); nothing is copied.
+    pub fn for_each_candidate(
         &self,
         filter: &IssueFilter,
         narrowing: &Narrowing,
-    ) -> Result<Vec<Candidate>, StoreError> {
+        ordered: bool,
+        mut each: impl FnMut(i64, ScannedFinding<'_>),
+    ) -> Result<(), StoreError> {
+        // In order, rows are read through the order index one by one; otherwise the table is
+        // read as it lies, several times faster.
+        let order = if ordered {
+            format!("ORDER BY {TABLE_ORDER}")
+        } else {
+            String::new()
+        };
         let (condition, mut values) = Self::filter_sql(filter);
         let mut clauses: Vec<String> = Vec::new();
         let mut any_substring = |column: &str, items: &[String], values: &mut Vec<String>| {
@@ -107,26 +127,17 @@ impl Store {
         let connection = self.connection();
         let mut statement = connection
             .prepare(&format!(
-                "SELECT rowid, severity, tool, rule_id, path, {text_columns} FROM issues {condition}
-                 ORDER BY {TABLE_ORDER}"
+                "SELECT rowid, {FINDING_COLUMNS}, {text_columns} FROM issues {condition} {order}"
             ))
             .map_err(|e| self.map_error(e))?;
-        statement
-            .query_map(params_from_iter(values.iter()), |row| {
-                let severity: String = row.get(1)?;
-                Ok(Candidate {
-                    rowid: row.get(0)?,
-                    severity: Severity::parse(&severity).unwrap_or(Severity::Medium),
-                    tool: row.get(2)?,
-                    rule_id: row.get(3)?,
-                    path: row.get(4)?,
-                    title: row.get(5)?,
-                    description: row.get(6)?,
-                })
-            })
-            .map_err(|e| self.map_error(e))?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.map_error(e))
+        let mut rows = statement
+            .query(params_from_iter(values.iter()))
+            .map_err(|e| self.map_error(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.map_error(e))? {
+            let rowid: i64 = row.get(0).map_err(|e| self.map_error(e))?;
+            each(rowid, finding(row, 1).map_err(|e| self.map_error(e))?);
+        }
+        Ok(())
     }
 
     /// Every open finding's columns that conditions look at, in one scan in no particular
@@ -144,24 +155,12 @@ impl Store {
         let connection = self.connection();
         let mut statement = connection
             .prepare(&format!(
-                "SELECT severity, change, tool, rule_id, path, {text_columns} FROM issues
-                 WHERE state = 'open'"
+                "SELECT {FINDING_COLUMNS}, {text_columns} FROM issues WHERE state = 'open'"
             ))
             .map_err(|e| self.map_error(e))?;
         let mut rows = statement.query([]).map_err(|e| self.map_error(e))?;
         while let Some(row) = rows.next().map_err(|e| self.map_error(e))? {
-            let read = || -> rusqlite::Result<ScannedFinding<'_>> {
-                Ok(ScannedFinding {
-                    severity: Severity::parse(text(row, 0)?).unwrap_or(Severity::Medium),
-                    change: Change::parse(text(row, 1)?).unwrap_or(Change::Existing),
-                    tool: text(row, 2)?,
-                    rule_id: text(row, 3)?,
-                    path: row.get_ref(4)?.as_str_or_null()?,
-                    title: text(row, 5)?,
-                    description: text(row, 6)?,
-                })
-            };
-            each(read().map_err(|e| self.map_error(e))?);
+            each(finding(row, 0).map_err(|e| self.map_error(e))?);
         }
         Ok(())
     }

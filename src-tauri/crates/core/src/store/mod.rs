@@ -17,7 +17,7 @@ mod workflows;
 
 pub use bot::BotRow;
 pub use connection::ConnectionRecord;
-pub use matching::{Candidate, Narrowing, ScannedFinding};
+pub use matching::{Narrowing, ScannedFinding};
 pub use outbox::{DeliveryRow, MessageRow, NewDelivery};
 pub use owners::{DirectoryAnswer, FetchedCodeOwners, OwnerMappingRow, owner_key};
 pub use quiet::{QuietHeld, QuietHeldRow};

@@ -4,9 +4,13 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use super::{ApplyTo, Conditions, WorkflowDefinition, Workflows};
 use crate::Result;
 use crate::issues::{Change, Issue, IssueFilter, IssueState, Severity};
+use crate::store::ScannedFinding;
 
 /// How many open issues a saved workflow matches now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -15,6 +19,42 @@ pub struct MatchCount {
     pub workflow_id: String,
     #[ts(type = "number")]
     pub matched: u64,
+}
+
+/// Where a finding comes in the issue table's order (`TABLE_ORDER` in store/issues.rs): most
+/// severe first, then most recently seen, then by id. Smaller comes first.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct TableKey {
+    rank: Reverse<i64>,
+    last_seen: Reverse<String>,
+    id: String,
+}
+
+impl TableKey {
+    fn of(finding: &ScannedFinding<'_>) -> Self {
+        TableKey {
+            rank: Reverse(finding.severity.rank()),
+            last_seen: Reverse(finding.last_seen.to_string()),
+            id: finding.id.to_string(),
+        }
+    }
+
+    /// The same key, borrowed: compared without copying.
+    fn of_borrowed<'a>(finding: &ScannedFinding<'a>) -> (Reverse<i64>, Reverse<&'a str>, &'a str) {
+        (
+            Reverse(finding.severity.rank()),
+            Reverse(finding.last_seen),
+            finding.id,
+        )
+    }
+
+    fn borrowed(&self) -> (Reverse<i64>, Reverse<&str>, &str) {
+        (
+            self.rank,
+            Reverse(self.last_seen.0.as_str()),
+            self.id.as_str(),
+        )
+    }
 }
 
 impl Workflows<'_> {
@@ -67,25 +107,40 @@ impl Workflows<'_> {
         definition: &WorkflowDefinition,
         changes: &[Change],
     ) -> Result<Vec<i64>> {
+        let mut rowids = Vec::new();
+        self.for_each_match(definition, changes, true, |rowid, _| rowids.push(rowid))?;
+        Ok(rowids)
+    }
+
+    /// Lends `each` the row of every open finding `definition` matches (if `ordered`, in the
+    /// table's order), without copying any of them.
+    fn for_each_match(
+        &self,
+        definition: &WorkflowDefinition,
+        changes: &[Change],
+        ordered: bool,
+        mut each: impl FnMut(i64, &ScannedFinding<'_>),
+    ) -> Result<()> {
         let conditions = &definition.conditions;
         let filter = Self::open_filter(conditions, changes);
         let compiled = conditions.compile();
-        Ok(self
-            .core
-            .store
-            .condition_candidates(&filter, &conditions.narrowing())?
-            .into_iter()
-            .filter(|c| {
-                compiled.matches(
-                    c.severity,
-                    &c.tool,
-                    &c.rule_id,
-                    c.path.as_deref(),
-                    [&c.title, &c.description],
-                )
-            })
-            .map(|c| c.rowid)
-            .collect())
+        self.core.store.for_each_candidate(
+            &filter,
+            &conditions.narrowing(),
+            ordered,
+            |rowid, finding| {
+                if compiled.matches(
+                    finding.severity,
+                    finding.tool,
+                    finding.rule_id,
+                    finding.path,
+                    [finding.title, finding.description],
+                ) {
+                    each(rowid, &finding);
+                }
+            },
+        )?;
+        Ok(())
     }
 
     /// How many open findings `definition` matches, and the first `first` of them whole (a dry
@@ -102,12 +157,29 @@ impl Workflows<'_> {
             let page = self.core.store.issues_page(&filter, 0, first as u64)?;
             return Ok((page.total, page.issues));
         }
-        let rowids = self.matching_rowids(definition, changes)?;
-        let listed = self
-            .core
-            .store
-            .issues_by_rowid(&rowids[..rowids.len().min(first)])?;
-        Ok((rowids.len() as u64, listed))
+        // Counted in one pass over the table as it lies, keeping the `first` that come first in
+        // the table's order (a heap whose top is the last of those kept).
+        let mut count = 0u64;
+        let mut kept: BinaryHeap<(TableKey, i64)> = BinaryHeap::with_capacity(first + 1);
+        self.for_each_match(definition, changes, false, |rowid, finding| {
+            count += 1;
+            let earlier = kept.len() < first
+                || kept
+                    .peek()
+                    .is_some_and(|(last, _)| TableKey::of_borrowed(finding) < last.borrowed());
+            if earlier {
+                kept.push((TableKey::of(finding), rowid));
+                if kept.len() > first {
+                    kept.pop();
+                }
+            }
+        })?;
+        let listed: Vec<i64> = kept
+            .into_sorted_vec()
+            .into_iter()
+            .map(|(_, rowid)| rowid)
+            .collect();
+        Ok((count, self.core.store.issues_by_rowid(&listed)?))
     }
 
     /// The open findings of the conditions' severities (with `changes`, only those whose
