@@ -65,6 +65,9 @@ run() {
   pkill -P "$session" 2>/dev/null || true
   kill $pids 2>/dev/null || true
   wait "$session" 2>/dev/null || true
+  # The accessibility bus the app's GTK started outlives it (reparented): end what uses the
+  # run's folders too.
+  pkill -f -- "$home" 2>/dev/null || true
   sleep 1
   echo "$paint $total $app_kb $((total - app_kb))"
 }
