@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{OptionalExtension, Row, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 use super::columns::time;
 use super::{Store, StoreError};
@@ -545,12 +545,7 @@ impl Store {
                 SELECT rowid FROM issues {condition} ORDER BY {inner_order} LIMIT {limit} OFFSET {skip})
              ORDER BY {TABLE_ORDER}"
         );
-        let mut statement = connection.prepare(&sql).map_err(|e| self.map_error(e))?;
-        let issues = statement
-            .query_map(params_from_iter(values.iter()), issue)
-            .map_err(|e| self.map_error(e))?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.map_error(e))?;
+        let issues = self.read_issues(&connection, &sql, &values)?;
         Ok(IssuePage {
             total,
             offset,
@@ -618,12 +613,7 @@ impl Store {
              ORDER BY {TABLE_ORDER}",
             selects.join(" UNION ALL ")
         );
-        let mut statement = connection.prepare(&sql).map_err(|e| self.map_error(e))?;
-        let issues = statement
-            .query_map(params_from_iter(values.iter()), issue)
-            .map_err(|e| self.map_error(e))?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.map_error(e))?;
+        let issues = self.read_issues(&connection, &sql, &values)?;
         Ok(Some(issues))
     }
 
@@ -631,12 +621,21 @@ impl Store {
     /// them all; the table pages).
     pub fn all_issues(&self, filter: &IssueFilter) -> Result<Vec<Issue>, StoreError> {
         let (condition, values) = Self::filter_sql(filter);
-        let connection = self.connection();
-        let mut statement = connection
-            .prepare(&format!(
-                "SELECT {COLUMNS} FROM issues {condition} ORDER BY {TABLE_ORDER}"
-            ))
-            .map_err(|e| self.map_error(e))?;
+        self.read_issues(
+            &self.connection(),
+            &format!("SELECT {COLUMNS} FROM issues {condition} ORDER BY {TABLE_ORDER}"),
+            &values,
+        )
+    }
+
+    /// The issues a query selecting `COLUMNS` returns, in its order.
+    fn read_issues(
+        &self,
+        connection: &Connection,
+        sql: &str,
+        values: &[String],
+    ) -> Result<Vec<Issue>, StoreError> {
+        let mut statement = connection.prepare(sql).map_err(|e| self.map_error(e))?;
         statement
             .query_map(params_from_iter(values.iter()), issue)
             .map_err(|e| self.map_error(e))?
