@@ -3,11 +3,11 @@
 // Xvfb, a private D-Bus session and an unlocked GNOME Keyring.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
 import { appPath, sandboxPath, screenshotDir } from "./support/paths.mjs";
+import { startTauriDriver, stopTauriDriver } from "./support/driver.mjs";
 
 let tauriDriver;
 let sandbox;
@@ -26,58 +26,7 @@ function startSandbox() {
   });
 }
 
-/** A port nobody listens on right now. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-/** Kills tauri-driver with WebKitWebDriver and the app it started (one process group). */
-async function stopDriver() {
-  if (!tauriDriver) return;
-  const group = -tauriDriver.pid;
-  tauriDriver = undefined;
-  try {
-    process.kill(group, "SIGKILL");
-  } catch {
-    return;
-  }
-  // Wait until the group is gone: a surviving app would keep the single-instance name and
-  // swallow the next spec's launch.
-  for (let i = 0; i < 100; i++) {
-    try {
-      process.kill(group, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function waitForPort(port, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const socket = net.connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.end();
-        resolve();
-      });
-      socket.once("error", () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`${what} did not listen on ${port}`));
-        else setTimeout(attempt, 100);
-      });
-    };
-    attempt();
-  });
-}
 
 export const config = {
   runner: "local",
@@ -118,25 +67,19 @@ export const config = {
     }
     delete process.env.OX_TEAMS_DATA_DIR;
     process.env.OX_TEAMS_E2E_HOME = home;
-    config.port = await freePort();
-    const nativePort = await freePort();
-    tauriDriver = spawn(
-      "tauri-driver",
-      ["--port", String(config.port), "--native-port", String(nativePort)],
-      { stdio: ["ignore", "inherit", "inherit"], detached: true },
-    );
-    await waitForPort(config.port, 20_000, "tauri-driver");
-    // tauri-driver forwards the new session to WebKitWebDriver, which it starts alongside: a
-    // session asked for before that one listens is refused ("Connection refused").
-    await waitForPort(nativePort, 20_000, "WebKitWebDriver");
+    const started = await startTauriDriver();
+    tauriDriver = started.driver;
+    config.port = started.port;
   },
 
   async afterSession() {
-    await stopDriver();
+    await stopTauriDriver(tauriDriver);
+    tauriDriver = undefined;
   },
 
   async onComplete() {
-    await stopDriver();
+    await stopTauriDriver(tauriDriver);
+    tauriDriver = undefined;
     sandbox?.kill();
   },
 };

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# The app beside a bare Tauri 2 app (tests/bare-tauri), both built with the workspace's release
-# profile and started the same way under Xvfb, each with its own data folder made by a first
-# start: the time from launch to the first paint of what the window settles on, and the memory (PSS) of each process tree with
-# the window open and idle. Prints `figure` lines for bench-table.mjs. Figures, not assertions.
+# The app's start and memory beside three floors, each the bare Tauri 2 app (tests/bare-tauri)
+# showing one page:
+#   bare   static HTML (tests/bare-tauri/dist/index.html);
+#   react  the UI's floor, React and Fluent UI's provider with one button (ui/bench/floor.html);
+#   page   the app's own first page as it settles, saved as static HTML with its CSS and no
+#          script (snapshot-page.mjs): what painting that page costs without any JavaScript.
+# All are built with the workspace's release profile and started the same way under Xvfb, each
+# with its own data folder made by a first start. Printed for each: the time from launch to the
+# first paint of what the window settles on, and the memory (PSS) of its process tree with the
+# window open and idle; then `figure` lines for bench-table.mjs. Figures, not assertions.
 #
 # The first paint is read from screenshots of the X display taken back to back
-# (first-paint.mjs): the first one that looks as the window does once settled. Both apps start
+# (first-paint.mjs): the first one that looks as the window does once settled. Every app starts
 # inside dbus-run-session with a throwaway keyring, as the app needs a session bus; that
-# start-up is part of both times.
+# start-up is part of every time.
 set -euo pipefail
 shopt -s inherit_errexit
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,13 +22,26 @@ runs=${BENCH_RUNS:-3}
 # Seconds each app runs before its memory is read; the paint is looked for until then.
 settle=${BENCH_SETTLE:-12}
 
-cargo build --locked --release -p ox-teams -p ox-teams-bare-tauri
+bare_dist=$root/tests/bare-tauri/dist
+node "$root/tests/scripts/build-ui-floor.mjs" "$bare_dist"
+cargo build --locked --release -p ox-teams
 work=$(mktemp -d "${TMPDIR:-/tmp}/ox-teams-bench.XXXXXX")
 display=":$((90 + RANDOM % 9))"
 Xvfb "$display" -screen 0 1440x900x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null || true; rm -rf "$work"' EXIT
 sleep 1
+
+# The app's first page, from a start with a new data folder as the runs below make; the bare
+# app embeds its pages, so it is built once they are all in dist/.
+snapshot_home=$work/snapshot
+mkdir -p "$snapshot_home"/{data,config,cache}
+DISPLAY=$display XDG_DATA_HOME="$snapshot_home/data" XDG_CONFIG_HOME="$snapshot_home/config" \
+  XDG_CACHE_HOME="$snapshot_home/cache" HOME="$snapshot_home" \
+  dbus-run-session -- "$root/tests/scripts/with-keyring.sh" \
+  node "$root/tests/scripts/snapshot-page.mjs" "$target/release/ox-teams" "$bare_dist/page.html"
+pkill -f -- "$snapshot_home" 2>/dev/null || true
+cargo build --locked --release -p ox-teams-bare-tauri
 
 # The process and every process under it.
 tree() {
@@ -40,14 +59,15 @@ pss_kb() {
   echo "$total"
 }
 
-# run NAME BINARY HOME: prints "paint_seconds total_kb app_kb web_kb"
+# run NAME HOME BINARY [ARG]: prints "paint_seconds total_kb app_kb web_kb"
 run() {
-  local name=$1 binary=$2 home=$3
+  local name=$1 home=$2 binary=$3
+  shift 3
   local start
   start=$(date +%s.%N)
   DISPLAY=$display XDG_DATA_HOME="$home/data" XDG_CONFIG_HOME="$home/config" \
     XDG_CACHE_HOME="$home/cache" HOME="$home" \
-    dbus-run-session -- "$root/tests/scripts/with-keyring.sh" "$binary" >"$home/log" 2>&1 &
+    dbus-run-session -- "$root/tests/scripts/with-keyring.sh" "$binary" "$@" >"$home/log" 2>&1 &
   local session=$!
   local paint
   paint=$(node "$root/tests/scripts/first-paint.mjs" "$display" "$settle" "$start")
@@ -75,17 +95,23 @@ run() {
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 declare -A paint total app web
-for name in bare app; do
-  if [ "$name" = bare ]; then binary="$target/release/ox-teams-bare-tauri"; else binary="$target/release/ox-teams"; fi
+kinds=(bare react page app)
+for name in "${kinds[@]}"; do
+  case $name in
+    bare) command=("$target/release/ox-teams-bare-tauri") ;;
+    react) command=("$target/release/ox-teams-bare-tauri" floor.html) ;;
+    page) command=("$target/release/ox-teams-bare-tauri" page.html) ;;
+    app) command=("$target/release/ox-teams") ;;
+  esac
   # Each app's data folder is made by a first start, not measured (a first start also builds
   # WebKit's and fontconfig's caches); the runs measured start it again, as a person does.
   home=$(mktemp -d "$work/$name.XXXXXX")
   mkdir -p "$home"/{data,config,cache}
-  first=$(run "$name" "$binary" "$home")
+  first=$(run "$name" "$home" "${command[@]}")
   echo "  $name first start (new data folder): first paint ${first%% *} s"
   results=()
   for ((i = 1; i <= runs; i++)); do
-    results+=("$(run "$name" "$binary" "$home")")
+    results+=("$(run "$name" "$home" "${command[@]}")")
     echo "  $name run $i: first paint ${results[-1]%% *} s; PSS total, app process, WebKit processes (kB): ${results[-1]#* }"
   done
   paint[$name]=$(printf '%s\n' "${results[@]}" | awk '{print $1}' | median)
@@ -95,10 +121,18 @@ for name in bare app; do
 done
 
 mb() { awk -v kb="$1" 'BEGIN { printf "%.1f", kb / 1024 }'; }
-echo "medians of $runs: bare Tauri paints at ${paint[bare]} s, $(mb "${total[bare]}") MB (app process $(mb "${app[bare]}"), WebKit $(mb "${web[bare]}")); \
-OX Teams paints at ${paint[app]} s, $(mb "${total[app]}") MB (app process $(mb "${app[app]}"), WebKit $(mb "${web[app]}"))"
+echo "medians of $runs:"
+for name in "${kinds[@]}"; do
+  echo "  $name paints at ${paint[$name]} s, $(mb "${total[$name]}") MB (app process $(mb "${app[$name]}"), WebKit $(mb "${web[$name]}"))"
+done
 figure() {
   printf 'figure {"measure": "%s", "value": %s, "unit": "%s", "floor": %s, "floor_what": "%s", "target": {"kind": "ratio_at_most", "value": %s}}\n' "$@"
 }
-figure "Idle memory, PSS of the process tree, window open" "$(mb "${total[app]}")" MB "$(mb "${total[bare]}")" "a bare Tauri 2 app, same profile, same run" 1.25
-figure "Cold start to first meaningful paint" "${paint[app]}" s "${paint[bare]}" "bare Tauri's first paint" 1.5
+bare="a bare Tauri 2 app, same profile, same run"
+page="bare Tauri showing the app's first page as static HTML"
+figure "Idle memory, PSS of the process tree, window open" "$(mb "${total[app]}")" MB "$(mb "${total[bare]}")" "$bare" 1.25
+figure "Idle memory, beside the first page without script" "$(mb "${total[app]}")" MB "$(mb "${total[page]}")" "$page" 1.25
+figure "Idle memory of the first page without script" "$(mb "${total[page]}")" MB "$(mb "${total[bare]}")" "$bare" 1.25
+figure "Start to first meaningful paint" "${paint[app]}" s "${paint[bare]}" "$bare" 1.5
+figure "Start to first paint, beside the first page without script" "${paint[app]}" s "${paint[page]}" "$page" 1.5
+figure "Start to first paint of the first page without script" "${paint[page]}" s "${paint[bare]}" "$bare" 1.5

@@ -9,6 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 
+import { buildUiFloor } from "./build-ui-floor.mjs";
+
 const ui = path.resolve(import.meta.dirname, "../../ui");
 const dist = path.join(ui, "dist");
 
@@ -29,14 +31,8 @@ function firstPage(dir, page) {
   return { scripts: scripts.length, raw, gzip };
 }
 
-const { build } = await import(path.join(ui, "node_modules/vite/dist/node/index.js"));
 const floorDir = fs.mkdtempSync(path.join(os.tmpdir(), "ox-teams-ui-floor-"));
-await build({
-  root: path.join(ui, "bench"),
-  configFile: path.join(ui, "vite.config.ts"),
-  logLevel: "error",
-  build: { outDir: floorDir, emptyOutDir: true, rollupOptions: { input: path.join(ui, "bench/floor.html") } },
-});
+await buildUiFloor(floorDir);
 const floor = firstPage(floorDir, "floor.html");
 fs.rmSync(floorDir, { recursive: true, force: true });
 const { scripts, raw, gzip } = firstPage(dist, "index.html");

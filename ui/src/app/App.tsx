@@ -1,8 +1,9 @@
-import { FluentProvider, Spinner, makeStyles } from "@fluentui/react-components";
+import { FluentProvider, makeStyles } from "@fluentui/react-components";
 import { useEffect, useState } from "react";
 
 import type { Startup } from "../bindings/Startup";
 import { CommandError, commands } from "../ipc/commands";
+import { Loading } from "../shared/Loading";
 import { AppShell } from "./AppShell";
 import { StartupFailure } from "./StartupFailure";
 import { useSystemTheme } from "./useSystemTheme";
@@ -32,7 +33,7 @@ export function App() {
     // dropdowns, dialogs), and a full-height one would cover the window. global.css sizes it.
     <FluentProvider theme={theme}>
       {startup === null ? (
-        <Spinner className={styles.loading} label="Starting OX Teams Connector…" />
+        <Loading className={styles.loading} label="Starting OX Teams Connector…" />
       ) : startup.state === "ready" ? (
         <AppShell version={startup.version} />
       ) : (

@@ -1,26 +1,14 @@
-import {
-  Caption1,
-  Spinner,
-  Tab,
-  TabList,
-  Text,
-  Toast,
-  ToastBody,
-  ToastTitle,
-  Toaster,
-  makeStyles,
-  tokens,
-  useId,
-  useToastController,
-} from "@fluentui/react-components";
+import { Caption1, Tab, TabList, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { Suspense, lazy, useCallback, useState } from "react";
 
 import logo from "../../../icons/icon.svg";
 import type { Route } from "../bindings/Route";
 import { ConnectorsPage } from "../features/connectors/ConnectorsPage";
+import { Loading } from "../shared/Loading";
 import { PAGES, routeOf } from "./routes";
 import type { Page } from "./routes";
 import { CrashScreen } from "./CrashScreen";
+import type { LinkProblem } from "./LinkProblems";
 import { useLinkNavigation } from "./useLinkNavigation";
 
 // The first page (Connectors) is in the first bundle; the others load when first opened, so
@@ -33,6 +21,8 @@ const SourcesPage = lazy(() => import("../features/sources/SourcesPage").then((m
 const OwnersPage = lazy(() => import("../features/owners/OwnersPage").then((m) => ({ default: m.OwnersPage })));
 const ActivityPage = lazy(() => import("../features/activity/ActivityPage").then((m) => ({ default: m.ActivityPage })));
 const SettingsPage = lazy(() => import("../features/settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
+// So is the toast saying why a link could not be opened, when there is one.
+const LinkProblems = lazy(() => import("./LinkProblems").then((m) => ({ default: m.LinkProblems })));
 
 const useStyles = makeStyles({
   shell: { display: "flex", width: "100%", height: "100%" },
@@ -71,27 +61,23 @@ const useStyles = makeStyles({
 
 export function AppShell(props: { version: string }) {
   const styles = useStyles();
-  const toasterId = useId("toaster");
-  const { dispatchToast } = useToastController(toasterId);
   const [route, setRoute] = useState<Route>({ page: "connectors" });
+  const [linkProblem, setLinkProblem] = useState<LinkProblem | null>(null);
 
   const navigate = useCallback((next: Route) => setRoute(next), []);
   const rejectLink = useCallback(
-    (message: string) =>
-      dispatchToast(
-        <Toast>
-          <ToastTitle>This link cannot be opened</ToastTitle>
-          <ToastBody>{message}</ToastBody>
-        </Toast>,
-        { intent: "warning", timeout: 8000 },
-      ),
-    [dispatchToast],
+    (message: string) => setLinkProblem((last) => ({ serial: (last?.serial ?? 0) + 1, message })),
+    [],
   );
   useLinkNavigation(navigate, rejectLink);
 
   return (
     <div className={styles.shell}>
-      <Toaster toasterId={toasterId} position="top-end" />
+      {linkProblem && (
+        <Suspense fallback={null}>
+          <LinkProblems problem={linkProblem} />
+        </Suspense>
+      )}
       <nav className={styles.nav} aria-label="Main">
         <div className={styles.brand}>
           <img src={logo} alt="" className={styles.logo} />
@@ -117,7 +103,7 @@ export function AppShell(props: { version: string }) {
       <main className={styles.main} data-testid={`page-${route.page}`}>
         <div className={route.page === "issues" ? styles.wide : styles.page}>
           <CrashScreen key={route.page}>
-            <Suspense fallback={<Spinner label="Opening…" data-testid="page-loading" />}>
+            <Suspense fallback={<Loading label="Opening…" data-testid="page-loading" />}>
               <CurrentPage route={route} navigate={navigate} />
             </Suspense>
           </CrashScreen>

@@ -25,6 +25,7 @@ import type { ReactNode } from "react";
 
 import type { Account } from "../../bindings/Account";
 import type { SignInWaiting } from "../../bindings/SignInWaiting";
+import { Loading } from "../../shared/Loading";
 import type { Connection } from "./useConnection";
 
 const useStyles = makeStyles({
@@ -84,7 +85,7 @@ export function ConnectionCard(props: { connection: Connection; clientIdSet: boo
       />
     );
   } else if (state === null) {
-    body = <Spinner size="small" label="Checking the connection…" />;
+    body = <Loading size="small" label="Checking the connection…" />;
   } else if (state.state === "not_connected") {
     body = (
       <>

@@ -8,7 +8,6 @@ import {
   Card,
   MessageBar,
   MessageBarBody,
-  Spinner,
   Subtitle1,
   Subtitle2,
   Tab,
@@ -22,12 +21,14 @@ import { Fragment, Suspense, lazy, useState } from "react";
 
 import type { SettingsView } from "../../bindings/SettingsView";
 import { commands } from "../../ipc/commands";
+import { Loading } from "../../shared/Loading";
 import { PageHeader } from "../../shared/PageHeader";
 import { useCommand } from "../../shared/useCommand";
 import type { Loaded } from "../../shared/useCommand";
 import { ConnectionBadge, ConnectionCard } from "./ConnectionCard";
 import { PermissionsSection } from "./PermissionsSection";
 import { useBot } from "./bot/useBot";
+import { useConnection } from "./useConnection";
 
 // The bot's tab (its pickers among them) loads when first chosen: the page opens on the other.
 const botCard = () => import("./bot/BotConnectionCard");
@@ -35,7 +36,6 @@ const BotBadge = lazy(() => botCard().then((m) => ({ default: m.BotBadge })));
 const BotCloudSummary = lazy(() => botCard().then((m) => ({ default: m.BotCloudSummary })));
 const BotConnectionCard = lazy(() => botCard().then((m) => ({ default: m.BotConnectionCard })));
 const PublishSection = lazy(() => import("./bot/PublishSection").then((m) => ({ default: m.PublishSection })));
-import { useConnection } from "./useConnection";
 
 const useStyles = makeStyles({
   card: { padding: tokens.spacingHorizontalXL, gap: tokens.spacingVerticalL },
@@ -122,7 +122,7 @@ export function ConnectorsPage(props: { onOpenSettings: () => void }) {
           {method === "identity" ? (
             <ConnectionBadge connection={connection} />
           ) : (
-            <Suspense fallback={<Spinner size="tiny" />}>
+            <Suspense fallback={<Loading size="tiny" />}>
               <BotBadge bot={bot} />
             </Suspense>
           )}
@@ -154,7 +154,7 @@ export function ConnectorsPage(props: { onOpenSettings: () => void }) {
           {method === "identity" ? (
             <ConfigurationSummary settings={settings} onOpenSettings={props.onOpenSettings} />
           ) : (
-            <Suspense fallback={<Spinner size="small" />}>
+            <Suspense fallback={<Loading size="small" />}>
               <BotCloudSummary bot={bot} onOpenSettings={props.onOpenSettings} />
             </Suspense>
           )}
@@ -186,7 +186,7 @@ export function ConnectorsPage(props: { onOpenSettings: () => void }) {
 function ConfigurationSummary(props: { settings: Loaded<SettingsView>; onOpenSettings: () => void }) {
   const styles = useStyles();
   const { settings } = props;
-  if (settings.state === "loading") return <Spinner size="small" />;
+  if (settings.state === "loading") return <Loading size="small" />;
   if (settings.state === "failed") {
     return (
       <MessageBar intent="error" layout="multiline">

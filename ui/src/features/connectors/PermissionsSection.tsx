@@ -4,7 +4,6 @@ import {
   Button,
   MessageBar,
   MessageBarBody,
-  Spinner,
   Subtitle1,
   Subtitle2,
   Table,
@@ -21,6 +20,7 @@ import { Open16Regular } from "@fluentui/react-icons";
 import type { PermissionReport } from "../../bindings/PermissionReport";
 import type { TenantRecords as Records } from "../../bindings/TenantRecords";
 import { commands } from "../../ipc/commands";
+import { Loading } from "../../shared/Loading";
 import { useCommand } from "../../shared/useCommand";
 
 const useStyles = makeStyles({
@@ -58,7 +58,7 @@ export function PermissionsSection(props: { revision: number; onAskForMissing: (
       <Body1 className={styles.muted}>
         What OX Teams Connector asks Microsoft for, why, and what Microsoft granted this connection.
       </Body1>
-      {report.state === "loading" && <Spinner size="small" />}
+      {report.state === "loading" && <Loading size="small" />}
       {report.state === "failed" && (
         <MessageBar intent="error" layout="multiline">
           <MessageBarBody>{report.message}</MessageBarBody>
