@@ -1,8 +1,9 @@
 //! Reading the findings a workflow's conditions may match, narrowed in SQL first. The narrowing
-//! only ever lets through more than the conditions match (tools and rules as substrings, a
-//! literal run of each path pattern, the text's trigrams), so the caller confirms each
-//! candidate with the conditions themselves ([`crate::workflows::CompiledConditions::matches`]);
-//! only the columns they look at are read, and whole rows only for what is used.
+//! only ever lets through what the conditions may match (tools and rules by the key they are
+//! compared by, a literal run of each path pattern, the text's trigrams), so the caller
+//! confirms each candidate with the conditions themselves
+//! ([`crate::workflows::CompiledConditions::matches`]); only the columns they look at are read,
+//! and whole rows only for what is used.
 
 use rusqlite::params_from_iter;
 
@@ -16,7 +17,7 @@ use crate::issues::{Change, Issue, IssueFilter, Severity};
 /// What SQL may narrow by, beyond an [`IssueFilter`]. Empty lists narrow nothing.
 #[derive(Debug, Default)]
 pub struct Narrowing {
-    /// Any of these, as ASCII-lowercased substrings of the tool.
+    /// Any of these, trimmed and ASCII-lowercased: the tool's [`match_key`].
     pub tools: Vec<String>,
     pub rules: Vec<String>,
     /// Any of these must appear in the path (`None` in the list: a pattern with no literal
@@ -41,6 +42,17 @@ pub struct ScannedFinding<'a> {
     pub path: Option<&'a str>,
     pub title: &'a str,
     pub description: &'a str,
+}
+
+/// What Rust's `str::trim` removes (Unicode's White_Space), as SQLite's `char` arguments.
+const WHITE_SPACE: &str = "9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, \
+                           8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288";
+
+/// `column` as conditions compare it: trimmed as `str::trim` trims, ASCII letters lowercased
+/// (SQLite's `lower` folds no other). Written exactly as migrations/0014_match_keys.sql
+/// indexes it, which is what lets SQL read only the rows of the tools or rules named.
+fn match_key(column: &str) -> String {
+    format!("lower(trim({column}, char({WHITE_SPACE})))")
 }
 
 /// The columns [`finding`] reads, in its order (then title and description, or two blanks).
@@ -69,8 +81,7 @@ fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
 impl Store {
     /// Lends `each` the findings `filter` lets through that `narrowing` does not rule out (if
     /// `ordered`, in the table's order: most severe first, then most recently seen), with their
-    /// rowid and
-    /// the columns conditions look at (title and description empty unless
+    /// rowid and the columns conditions look at (title and description empty unless
     /// [`Narrowing::with_text`]); nothing is copied.
     pub fn for_each_candidate(
         &self,
@@ -79,6 +90,25 @@ impl Store {
         ordered: bool,
         mut each: impl FnMut(i64, ScannedFinding<'_>),
     ) -> Result<(), StoreError> {
+        let (sql, values) = Self::candidate_sql(filter, narrowing, ordered);
+        let connection = self.connection();
+        let mut statement = connection.prepare(&sql).map_err(|e| self.map_error(e))?;
+        let mut rows = statement
+            .query(params_from_iter(values.iter()))
+            .map_err(|e| self.map_error(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.map_error(e))? {
+            let rowid: i64 = row.get(0).map_err(|e| self.map_error(e))?;
+            each(rowid, finding(row, 1).map_err(|e| self.map_error(e))?);
+        }
+        Ok(())
+    }
+
+    /// The query [`Store::for_each_candidate`] reads, with its values.
+    fn candidate_sql(
+        filter: &IssueFilter,
+        narrowing: &Narrowing,
+        ordered: bool,
+    ) -> (String, Vec<String>) {
         // In order, rows are read through the order index one by one; otherwise the table is
         // read as it lies, several times faster.
         let order = if ordered {
@@ -87,17 +117,26 @@ impl Store {
             String::new()
         };
         let (condition, mut values) = Self::filter_sql(filter);
+        // A named tool (or else rule) is read through its key's index: left to itself, SQLite
+        // picks the index on state, which every open finding shares, and reads every row.
+        let index = if !narrowing.tools.is_empty() {
+            "INDEXED BY issues_tool_key"
+        } else if !narrowing.rules.is_empty() {
+            "INDEXED BY issues_rule_key"
+        } else {
+            ""
+        };
         let mut clauses: Vec<String> = Vec::new();
-        let mut any_substring = |column: &str, items: &[String], values: &mut Vec<String>| {
+        let mut any_of = |column: &str, items: &[String], values: &mut Vec<String>| {
             if items.is_empty() {
                 return;
             }
-            let each = vec![format!("instr(lower({column}), ?) > 0"); items.len()];
-            clauses.push(format!("({})", each.join(" OR ")));
+            let marks = vec!["?"; items.len()].join(", ");
+            clauses.push(format!("{} IN ({marks})", match_key(column)));
             values.extend(items.iter().cloned());
         };
-        any_substring("tool", &narrowing.tools, &mut values);
-        any_substring("rule_id", &narrowing.rules, &mut values);
+        any_of("tool", &narrowing.tools, &mut values);
+        any_of("rule_id", &narrowing.rules, &mut values);
         if !narrowing.path_runs.is_empty() && narrowing.path_runs.iter().all(Option::is_some) {
             let runs: Vec<String> = narrowing.path_runs.iter().flatten().cloned().collect();
             let each = vec!["instr(coalesce(path, ''), ?) > 0"; runs.len()];
@@ -124,20 +163,11 @@ impl Store {
         } else {
             "'', ''"
         };
-        let connection = self.connection();
-        let mut statement = connection
-            .prepare(&format!(
-                "SELECT rowid, {FINDING_COLUMNS}, {text_columns} FROM issues {condition} {order}"
-            ))
-            .map_err(|e| self.map_error(e))?;
-        let mut rows = statement
-            .query(params_from_iter(values.iter()))
-            .map_err(|e| self.map_error(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.map_error(e))? {
-            let rowid: i64 = row.get(0).map_err(|e| self.map_error(e))?;
-            each(rowid, finding(row, 1).map_err(|e| self.map_error(e))?);
-        }
-        Ok(())
+        let columns = format!("rowid, {FINDING_COLUMNS}, {text_columns}");
+        (
+            format!("SELECT {columns} FROM issues {index} {condition} {order}"),
+            values,
+        )
     }
 
     /// Every open finding's columns that conditions look at, in one scan in no particular
@@ -197,6 +227,60 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sql_compares_tools_and_rules_by_the_key_conditions_use_and_reads_them_through_its_index() {
+        let store = Store::open_in_memory().unwrap();
+        let connection = store.connection();
+        // White space of every kind Rust trims; a zero-width space, which it does not; letters
+        // beyond ASCII, which neither folds.
+        let samples = [
+            "Semgrep",
+            " \t CodeQL\r\n",
+            "\u{a0}ESLint\u{3000}",
+            "\u{85}\u{1680}\u{2000}Trivy\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{b}\u{c}",
+            "\u{200b}Bandit",
+            "ÉLAN Rule.X ",
+        ];
+        for sample in samples {
+            let key: String = connection
+                .query_row(&format!("SELECT {}", match_key("?1")), [sample], |row| {
+                    row.get(0)
+                })
+                .unwrap();
+            assert_eq!(key, sample.trim().to_ascii_lowercase(), "{sample:?}");
+        }
+        drop(connection);
+        let open = IssueFilter {
+            severities: vec![Severity::Critical, Severity::High],
+            states: vec![crate::issues::IssueState::Open],
+            ..IssueFilter::default()
+        };
+        let names = vec!["semgrep".to_string()];
+        let by_tool = Narrowing {
+            tools: names.clone(),
+            rules: names.clone(),
+            ..Narrowing::default()
+        };
+        let by_rule = Narrowing {
+            rules: names,
+            ..Narrowing::default()
+        };
+        for (narrowing, index) in [(by_tool, "issues_tool_key"), (by_rule, "issues_rule_key")] {
+            for ordered in [false, true] {
+                let (sql, values) = Store::candidate_sql(&open, &narrowing, ordered);
+                let connection = store.connection();
+                let plan: Vec<String> = connection
+                    .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                    .unwrap()
+                    .query_map(params_from_iter(values.iter()), |row| row.get(3))
+                    .unwrap()
+                    .collect::<rusqlite::Result<_>>()
+                    .unwrap();
+                assert!(plan.iter().any(|step| step.contains(index)), "{plan:?}");
+            }
+        }
+    }
 
     #[test]
     fn the_rowid_is_read_after_the_issues_own_columns() {

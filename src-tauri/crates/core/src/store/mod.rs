@@ -47,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0011_issue_table.sql"),
     include_str!("../../migrations/0012_quiet_hours.sql"),
     include_str!("../../migrations/0013_owners.sql"),
+    include_str!("../../migrations/0014_match_keys.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.
