@@ -6,7 +6,6 @@ import {
   MessageBarActions,
   MessageBarBody,
   MessageBarTitle,
-  Spinner,
   Table,
   TableBody,
   TableCell,
@@ -25,6 +24,7 @@ import type { HeldMessages } from "../../bindings/HeldMessages";
 import type { QuietHold } from "../../bindings/QuietHold";
 import { commands, onOutboxChanged } from "../../ipc/commands";
 import { EmptyState } from "../../shared/EmptyState";
+import { Loading } from "../../shared/Loading";
 import { PageHeader } from "../../shared/PageHeader";
 import { DeliveryStatusBadge, nextAttempt } from "./DeliveryStatusBadge";
 
@@ -146,7 +146,7 @@ export function ActivityPage(props: { onOpenIssue: (issueId: string) => void }) 
         </MessageBar>
       )}
       {deliveries === null ? (
-        <Spinner label="Loading the delivery log…" />
+        <Loading label="Loading the delivery log…" />
       ) : deliveries.length === 0 ? (
         <EmptyState icon={History24Regular} title="Nothing has been sent yet" testId="activity-empty">
           Each delivery will be listed here as sent (with a link to the message in Teams), retrying, or failed with the

@@ -7,7 +7,6 @@ import {
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
-  Spinner,
   Subtitle2,
   Table,
   TableBody,
@@ -25,6 +24,7 @@ import type { OwnerEntry } from "../../bindings/OwnerEntry";
 import type { OwnersView } from "../../bindings/OwnersView";
 import type { Recipient } from "../../bindings/Recipient";
 import { commands } from "../../ipc/commands";
+import { Loading } from "../../shared/Loading";
 import { PageHeader } from "../../shared/PageHeader";
 import { MapOwnerDialog } from "./MapOwnerDialog";
 import { LocationChooser } from "./LocationChooser";
@@ -89,7 +89,7 @@ export function OwnersPage() {
             <MessageBarBody>{problem}</MessageBarBody>
           </MessageBar>
         ) : (
-          <Spinner label="Reading CODEOWNERS…" />
+          <Loading label="Reading CODEOWNERS…" />
         )}
       </>
     );

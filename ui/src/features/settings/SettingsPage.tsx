@@ -22,6 +22,7 @@ import type { Settings } from "../../bindings/Settings";
 import type { SettingsView } from "../../bindings/SettingsView";
 import type { SignInRedirect } from "../../bindings/SignInRedirect";
 import { commands } from "../../ipc/commands";
+import { Loading } from "../../shared/Loading";
 import { PageHeader } from "../../shared/PageHeader";
 import { useCommand } from "../../shared/useCommand";
 
@@ -58,7 +59,7 @@ type SaveState = { kind: "idle" } | { kind: "saving" } | { kind: "saved" } | { k
 
 export function SettingsPage() {
   const loaded = useCommand(commands.getSettings);
-  if (loaded.state === "loading") return <Spinner label="Loading settings…" />;
+  if (loaded.state === "loading") return <Loading label="Loading settings…" />;
   if (loaded.state === "failed") {
     return (
       <MessageBar layout="multiline" intent="error">
@@ -308,7 +309,7 @@ function SettingsForm(props: { initial: SettingsView }) {
 
 function KeychainState() {
   const status = useCommand(commands.keychainStatus);
-  if (status.state === "loading") return <Spinner size="tiny" label="Checking the OS keychain…" />;
+  if (status.state === "loading") return <Loading size="tiny" label="Checking the OS keychain…" />;
   const problem =
     status.state === "failed"
       ? status.message

@@ -31,6 +31,7 @@ import type { Workflow } from "../../bindings/Workflow";
 import type { WorkflowRun } from "../../bindings/WorkflowRun";
 import { CommandError, commands } from "../../ipc/commands";
 import { EmptyState } from "../../shared/EmptyState";
+import { Loading } from "../../shared/Loading";
 import { PageHeader } from "../../shared/PageHeader";
 import { useCommand } from "../../shared/useCommand";
 import { DryRunResult } from "./DryRunResult";
@@ -190,7 +191,7 @@ export function WorkflowsPage(props: { workflowId: string | null }) {
           </DialogSurface>
         </Dialog>
       )}
-      {workflows.state === "loading" && <Spinner label="Loading workflows…" />}
+      {workflows.state === "loading" && <Loading label="Loading workflows…" />}
       {workflows.state === "failed" && (
         <MessageBar intent="error">
           <MessageBarBody>{workflows.message}</MessageBarBody>

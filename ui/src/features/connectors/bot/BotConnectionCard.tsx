@@ -8,7 +8,6 @@ import {
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
-  Spinner,
   Subtitle2,
   makeStyles,
   tokens,
@@ -26,6 +25,7 @@ import type { BotSetup } from "../../../bindings/BotSetup";
 import type { BotState } from "../../../bindings/BotState";
 import type { BotSetupDraft } from "../../../bindings/BotSetupDraft";
 import { DisconnectButton, Waiting } from "../ConnectionCard";
+import { Loading } from "../../../shared/Loading";
 import type { Bot } from "./useBot";
 
 const useStyles = makeStyles({
@@ -78,7 +78,7 @@ export function BotConnectionCard(props: { bot: Bot }) {
         <MessageBarBody>{bot.problem}</MessageBarBody>
       </MessageBar>
     ) : (
-      <Spinner size="small" label="Reading the bot's setup…" />
+      <Loading size="small" label="Reading the bot's setup…" />
     );
   }
   if (bot.phase === "waiting") {
