@@ -208,6 +208,9 @@ fn table_pages() {
         "finding 12345 in",
         "rs",
         "e 9",
+        "e",
+        "_",
+        "7/",
     ];
     // Each text in turn, five rounds: every search counts its issues anew, as typing does.
     let mut by_text: Vec<(u64, Vec<Duration>)> = vec![(0, Vec::new()); texts.len()];
@@ -222,27 +225,40 @@ fn table_pages() {
             times.push(started.elapsed());
         }
     }
-    let mut samples: Vec<Duration> = Vec::new();
+    // A text of one character has no trigram of its own: it is found through every trigram
+    // that begins with it (store/search.rs), so it is measured apart.
+    let mut samples: [Vec<Duration>; 2] = [Vec::new(), Vec::new()];
     for (text, (total, times)) in texts.iter().zip(by_text) {
         println!(
             "  text filter {text:?}: {total} issues, {:.1} ms",
             ms(median(times.clone()))
         );
-        samples.extend(times);
+        samples[usize::from(text.chars().count() == 1)].extend(times);
     }
-    let (median_text, p95_text) = (median(samples.clone()), p95(samples));
-    println!(
-        "text filter, first page over {COUNT} issues ({} texts × 5): median {:.1} ms, p95 {:.1} ms",
-        texts.len(),
-        ms(median_text),
-        ms(p95_text)
-    );
-    Figure {
-        measure: "Active Issues text filter at 100,000 issues (p95 of 50)",
-        value: ms(p95_text),
-        unit: "ms",
-        floor: None,
-        target: Target::AtMost(10.0),
+    let [longer, single] = samples;
+    for (samples, measure) in [
+        (
+            longer,
+            "Active Issues text filter at 100,000 issues, texts of 2+ characters (p95 of 55)",
+        ),
+        (
+            single,
+            "Active Issues text filter at 100,000 issues, texts of 1 character (p95 of 10)",
+        ),
+    ] {
+        let (median_text, p95_text) = (median(samples.clone()), p95(samples));
+        println!(
+            "{measure}: median {:.1} ms, p95 {:.1} ms",
+            ms(median_text),
+            ms(p95_text)
+        );
+        Figure {
+            measure,
+            value: ms(p95_text),
+            unit: "ms",
+            floor: None,
+            target: Target::AtMost(10.0),
+        }
+        .print();
     }
-    .print();
 }

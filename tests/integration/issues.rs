@@ -449,7 +449,7 @@ fn an_import_reports_progress_and_can_be_cancelled() {
     );
 }
 
-/// The text filter reads an index (migration 0011); it must find what a scan would find, stay
+/// The text filter reads an index (migration 0015); it must find what a scan would find, stay
 /// in step when a re-import changes a finding's text, and take any characters literally.
 #[test]
 fn the_text_filter_follows_changed_findings_and_takes_any_text_literally() {
@@ -512,7 +512,7 @@ fn the_text_filter_follows_changed_findings_and_takes_any_text_literally() {
         rusqlite::Connection::open(ox_teams_core::paths::database_path(dir.path())).unwrap();
     database
         .execute(
-            "INSERT INTO issues_text (issues_text, rank) VALUES ('integrity-check', 1)",
+            "INSERT INTO issues_search (issues_search, rank) VALUES ('integrity-check', 1)",
             [],
         )
         .expect("the text index matches the issues");

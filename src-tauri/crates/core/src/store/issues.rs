@@ -1,11 +1,12 @@
 //! Issue rows.
 
 use chrono::{DateTime, Utc};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 use super::columns::time;
+use super::search::{TextRows, TextSearch};
 use super::{Store, StoreError};
 use crate::issues::{
     Change, Facet, Finding, Issue, IssueEvent, IssueEventKind, IssueFacets, IssueFilter, IssuePage,
@@ -204,17 +205,16 @@ impl Store {
                     ])
                     .map(|_| ())
             };
-            // New rows enter the text index after the loop: the same inserts from a trigger
-            // (or between the row inserts) took 4 to 5 times longer (migration 0011). A row
-            // revised before then (its id twice in one file) is indexed first, so the update
-            // trigger finds in the index the text it removes.
+            // New rows get their searchable text after the loop: the same inserts from a
+            // trigger (or between the row inserts) took 4 to 5 times longer (migration 0011).
+            // A row changed before then (its id twice in one file) gets its latest text.
             let mut index = transaction
                 .prepare_cached(
-                    "INSERT INTO issues_text (rowid, title, rule_id, path, description)
-                     SELECT rowid, title, rule_id, path, description FROM issues WHERE rowid = ?1",
+                    "INSERT INTO issues_search_text (issue_rowid, text)
+                     SELECT issue_rowid, text FROM issues_search_source WHERE issue_rowid = ?1",
                 )
                 .map_err(fail)?;
-            let mut not_indexed: HashMap<String, i64> = HashMap::new();
+            let mut not_indexed: Vec<i64> = Vec::new();
             let mut reported = HashSet::new();
             for finding in &scan.findings {
                 reported.insert(finding.id.as_str());
@@ -276,7 +276,7 @@ impl Store {
                     let mut row = values(Change::New, target).to_vec();
                     row.pop();
                     insert.execute(params_from_iter(row)).map_err(fail)?;
-                    not_indexed.insert(finding.id.clone(), transaction.last_insert_rowid());
+                    not_indexed.push(transaction.last_insert_rowid());
                     if target == IssueState::Suppressed {
                         record(&finding.id, IssueEventKind::Suppressed, &[]).map_err(fail)?;
                         applied.suppressed.push(finding.id.clone());
@@ -293,9 +293,6 @@ impl Store {
                     (IssueState::Fixed | IssueState::Suppressed, IssueState::Open)
                         if current_scan =>
                     {
-                        if let Some(rowid) = not_indexed.remove(&finding.id) {
-                            index.execute([rowid]).map_err(fail)?;
-                        }
                         revise
                             .execute(params_from_iter(values(Change::Reopened, target)))
                             .map_err(fail)?;
@@ -326,9 +323,6 @@ impl Store {
                         && target != IssueState::Fixed
                         && known.state != IssueState::Fixed =>
                     {
-                        if let Some(rowid) = not_indexed.remove(&finding.id) {
-                            index.execute([rowid]).map_err(fail)?;
-                        }
                         revise
                             .execute(params_from_iter(values(Change::Updated, known.state)))
                             .map_err(fail)?;
@@ -347,9 +341,7 @@ impl Store {
                     }
                 }
             }
-            let mut rowids: Vec<i64> = not_indexed.into_values().collect();
-            rowids.sort_unstable();
-            for rowid in rowids {
+            for rowid in not_indexed {
                 index.execute([rowid]).map_err(fail)?;
             }
             // What the scan's scopes no longer report is fixed (not when an older scan of the
@@ -411,10 +403,11 @@ impl Store {
             .map_err(|e| self.map_error(e))
     }
 
-    pub(super) fn filter_sql(filter: &IssueFilter) -> (String, Vec<String>) {
+    /// The filter's conditions on `issues` columns, all but its text.
+    fn column_clauses(filter: &IssueFilter) -> (Vec<String>, Vec<String>) {
         let mut clauses = Vec::new();
         let mut values: Vec<String> = Vec::new();
-        let mut any_of = |column: &str, items: Vec<String>, values: &mut Vec<String>| {
+        let mut any_of = |column: &str, items: Vec<String>| {
             if !items.is_empty() {
                 let marks = vec!["?"; items.len()].join(", ");
                 clauses.push(format!("{column} IN ({marks})"));
@@ -428,9 +421,8 @@ impl Store {
                 .iter()
                 .map(|s| s.as_str().to_string())
                 .collect(),
-            &mut values,
         );
-        any_of("tool", filter.tools.clone(), &mut values);
+        any_of("tool", filter.tools.clone());
         any_of(
             "change",
             filter
@@ -438,46 +430,31 @@ impl Store {
                 .iter()
                 .map(|c| c.as_str().to_string())
                 .collect(),
-            &mut values,
-        );
-        any_of(
-            "state",
-            filter
-                .states
-                .iter()
-                .map(|s| s.as_str().to_string())
-                .collect(),
-            &mut values,
         );
         if filter.unacknowledged {
             clauses.push("acknowledged_at IS NULL".to_string());
         }
-        let text = filter.text.trim();
-        if !text.is_empty() {
-            let lowered = text.to_lowercase();
-            let contains = "(instr(lower(title), ?) > 0 OR instr(lower(rule_id), ?) > 0
-                OR instr(lower(coalesce(path, '')), ?) > 0 OR instr(lower(description), ?) > 0)";
-            if text.chars().count() >= 3 {
-                // The trigram index (migration 0011) narrows the rows to those holding the
-                // text's trigrams (or the issue with that id), and only those rows are read:
-                // the index keeps no positions, so `contains` confirms each one.
-                clauses.push(format!(
-                    "rowid IN (SELECT rowid FROM issues_text WHERE issues_text MATCH ?
-                               UNION SELECT rowid FROM issues WHERE id = ?)
-                     AND ({contains} OR id = ?)"
-                ));
-                values.extend([trigram_query(&lowered), text.to_string()]);
-            } else {
-                // One or two characters: shorter than a trigram, so every row is read.
-                clauses.push(format!("({contains} OR id = ?)"));
-            }
-            values.extend([
-                lowered.clone(),
-                lowered.clone(),
-                lowered.clone(),
-                lowered,
-                text.to_string(),
-            ]);
+        (clauses, values)
+    }
+
+    /// `filter` as a WHERE clause on `issues` (empty when it lets every row through), with its
+    /// values. Its text is `text` ([`TextSearch::new`] of it), found as `rows` says; `None` only
+    /// for a filter without text.
+    pub(super) fn filter_sql(
+        filter: &IssueFilter,
+        text: Option<&TextSearch>,
+        rows: TextRows,
+    ) -> (String, Vec<String>) {
+        let (mut clauses, mut values) = Self::column_clauses(filter);
+        if !filter.states.is_empty() {
+            let marks = vec!["?"; filter.states.len()].join(", ");
+            clauses.push(format!("state IN ({marks})"));
+            values.extend(filter.states.iter().map(|s| s.as_str().to_string()));
+        }
+        if let Some(text) = text {
+            let (condition, text_values) = text.condition(rows, &filter.states);
+            clauses.push(condition);
+            values.extend(text_values);
         }
         let sql = if clauses.is_empty() {
             String::new()
@@ -487,18 +464,27 @@ impl Store {
         (sql, values)
     }
 
-    /// A window of the filtered issues, most severe first, then most recently seen.
-    pub fn issues_page(
+    /// How many issues `filter` (its text as `text`) lets through: kept until the filter or
+    /// the database changes, so a table scrolled through counts once.
+    fn count_issues(
         &self,
+        connection: &Connection,
         filter: &IssueFilter,
-        offset: u64,
-        limit: u64,
-    ) -> Result<IssuePage, StoreError> {
-        let (condition, values) = Self::filter_sql(filter);
-        let connection = self.connection();
+        text: Option<&TextSearch>,
+    ) -> Result<u64, StoreError> {
+        let (sql, values) = match text {
+            Some(text) => {
+                let (clauses, values) = Self::column_clauses(filter);
+                text.count(&filter.states, &clauses, &values)
+            }
+            None => {
+                let (condition, values) = Self::filter_sql(filter, None, TextRows::Indexed);
+                (format!("SELECT count(*) FROM issues {condition}"), values)
+            }
+        };
         // Counted again only when the filter or the database changed since the last count:
         // rows this connection changed (total_changes) or another one did (data_version).
-        let key = format!("{condition}\u{1f}{}", values.join("\u{1f}"));
+        let key = format!("{sql}\u{1f}{}", values.join("\u{1f}"));
         let state: (i64, i64) = connection
             .query_row(
                 "SELECT total_changes(), data_version FROM pragma_data_version",
@@ -510,25 +496,41 @@ impl Store {
             .issue_count
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let total = match last_count.as_ref() {
-            Some(count) if count.key == key && count.state == state => count.total,
-            _ => {
-                let total: i64 = connection
-                    .query_row(
-                        &format!("SELECT count(*) FROM issues {condition}"),
-                        params_from_iter(values.iter()),
-                        |row| row.get(0),
-                    )
-                    .map_err(|e| self.map_error(e))?;
-                *last_count = Some(IssueCount {
-                    key,
-                    state,
-                    total: total as u64,
-                });
-                total as u64
-            }
-        };
-        drop(last_count);
+        if let Some(count) = last_count.as_ref()
+            && count.key == key
+            && count.state == state
+        {
+            return Ok(count.total);
+        }
+        let total: i64 = connection
+            .query_row(&sql, params_from_iter(values.iter()), |row| row.get(0))
+            .map_err(|e| self.map_error(e))?;
+        *last_count = Some(IssueCount {
+            key,
+            state,
+            total: total as u64,
+        });
+        Ok(total as u64)
+    }
+
+    /// About how many issues there are: the greatest rowid, read from the table's b-tree.
+    fn issue_rows(&self, connection: &Connection) -> Result<u64, StoreError> {
+        let rows: Option<i64> = connection
+            .query_row("SELECT max(rowid) FROM issues", [], |row| row.get(0))
+            .map_err(|e| self.map_error(e))?;
+        Ok(rows.unwrap_or(0).max(0) as u64)
+    }
+
+    /// A window of the filtered issues, most severe first, then most recently seen.
+    pub fn issues_page(
+        &self,
+        filter: &IssueFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<IssuePage, StoreError> {
+        let connection = self.connection();
+        let text = TextSearch::new(&connection, &filter.text).map_err(|e| self.map_error(e))?;
+        let total = self.count_issues(&connection, filter, text.as_ref())?;
         let limit = limit.min(2000).min(total.saturating_sub(offset));
         // A deferred join: the rows skipped by OFFSET are walked in an index (issues_order, or
         // issues_state_order for one state), and only the page's rows are read whole. A page
@@ -540,10 +542,13 @@ impl Store {
         } else {
             (TABLE_ORDER, offset)
         };
+        let rows = TextRows::for_page(total, skip, limit, self.issue_rows(&connection)?);
+        let (condition, values) = Self::filter_sql(filter, text.as_ref(), rows);
         let sql = format!(
             "SELECT {COLUMNS} FROM issues WHERE rowid IN (
-                SELECT rowid FROM issues {condition} ORDER BY {inner_order} LIMIT {limit} OFFSET {skip})
-             ORDER BY {TABLE_ORDER}"
+                SELECT rowid FROM issues {} {condition} ORDER BY {inner_order} LIMIT {limit} OFFSET {skip})
+             ORDER BY {TABLE_ORDER}",
+            text.as_ref().map_or("", |t| t.table_hint(rows))
         );
         let issues = self.read_issues(&connection, &sql, &values)?;
         Ok(IssuePage {
@@ -574,8 +579,13 @@ impl Store {
         else {
             return Ok(None);
         };
-        let (condition, filter_values) = Self::filter_sql(filter);
         let limit = limit.min(2000);
+        let text = TextSearch::new(&connection, &filter.text).map_err(|e| self.map_error(e))?;
+        // The count is known: the table counted when it opened.
+        let total = self.count_issues(&connection, filter, text.as_ref())?;
+        let rows = TextRows::for_page(total, 0, limit, self.issue_rows(&connection)?);
+        let (condition, filter_values) = Self::filter_sql(filter, text.as_ref(), rows);
+        let hint = text.as_ref().map_or("", |t| t.table_hint(rows));
         let within = |extra: &str| {
             if condition.is_empty() {
                 format!("WHERE {extra}")
@@ -601,7 +611,7 @@ impl Store {
         let mut selects = Vec::new();
         for (condition, key) in parts {
             selects.push(format!(
-                "SELECT * FROM (SELECT rowid, severity_rank, last_seen, id FROM issues {condition}
+                "SELECT * FROM (SELECT rowid, severity_rank, last_seen, id FROM issues {hint} {condition}
                  ORDER BY {TABLE_ORDER} LIMIT {limit})"
             ));
             values.extend(filter_values.iter().cloned());
@@ -620,9 +630,11 @@ impl Store {
     /// Every issue the filter lets through, most severe first, in one pass (workflows read
     /// them all; the table pages).
     pub fn all_issues(&self, filter: &IssueFilter) -> Result<Vec<Issue>, StoreError> {
-        let (condition, values) = Self::filter_sql(filter);
+        let connection = self.connection();
+        let text = TextSearch::new(&connection, &filter.text).map_err(|e| self.map_error(e))?;
+        let (condition, values) = Self::filter_sql(filter, text.as_ref(), TextRows::Indexed);
         self.read_issues(
-            &self.connection(),
+            &connection,
             &format!("SELECT {COLUMNS} FROM issues {condition} ORDER BY {TABLE_ORDER}"),
             &values,
         )
@@ -697,23 +709,4 @@ impl Store {
             states: count("SELECT state, count(*) FROM issues GROUP BY state ORDER BY state")?,
         })
     }
-}
-
-/// An FTS5 query for rows holding every trigram of `text` (at least three characters): each
-/// trigram is a string in double quotes (so taken literally), all of them required. A long text
-/// is narrowed by a sample of its trigrams; the caller confirms the whole text.
-/// https://www.sqlite.org/fts5.html#fts5_strings
-pub(super) fn trigram_query(text: &str) -> String {
-    const MOST: usize = 16;
-    let chars: Vec<char> = text.chars().collect();
-    let all: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
-    let step = all.len().div_ceil(MOST).max(1);
-    let mut picked: Vec<&String> = all.iter().step_by(step).collect();
-    picked.sort();
-    picked.dedup();
-    picked
-        .into_iter()
-        .map(|trigram| format!("\"{}\"", trigram.replace('"', "\"\"")))
-        .collect::<Vec<_>>()
-        .join(" ")
 }

@@ -7,7 +7,8 @@
 
 use rusqlite::params_from_iter;
 
-use super::issues::{COLUMNS, TABLE_ORDER, issue, trigram_query};
+use super::issues::{COLUMNS, TABLE_ORDER, issue};
+use super::search::{TextRows, trigram_query};
 use super::{Store, StoreError};
 
 /// How many columns [`COLUMNS`] names.
@@ -116,7 +117,9 @@ impl Store {
         } else {
             String::new()
         };
-        let (condition, mut values) = Self::filter_sql(filter);
+        // A workflow's filter has no text: its text condition is the narrowing's.
+        debug_assert!(filter.text.trim().is_empty());
+        let (condition, mut values) = Self::filter_sql(filter, None, TextRows::Indexed);
         // A named tool (or else rule) is read through its key's index: left to itself, SQLite
         // picks the index on state, which every open finding shares, and reads every row.
         let index = if !narrowing.tools.is_empty() {
@@ -145,7 +148,8 @@ impl Store {
         }
         if let Some(text) = &narrowing.text {
             clauses.push(
-                "rowid IN (SELECT rowid FROM issues_text WHERE issues_text MATCH ?)".to_string(),
+                "rowid IN (SELECT rowid FROM issues_search WHERE issues_search MATCH ?)"
+                    .to_string(),
             );
             values.push(trigram_query(text));
         }

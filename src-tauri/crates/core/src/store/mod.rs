@@ -11,6 +11,7 @@ mod matching;
 mod outbox;
 mod owners;
 mod quiet;
+mod search;
 mod settings;
 mod sources;
 mod workflows;
@@ -48,6 +49,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0012_quiet_hours.sql"),
     include_str!("../../migrations/0013_owners.sql"),
     include_str!("../../migrations/0014_match_keys.sql"),
+    include_str!("../../migrations/0015_search_text.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.
