@@ -201,6 +201,7 @@ impl Store {
             connection
                 .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
                 .map_err(map)?;
+            search::register_functions(&connection).map_err(map)?;
             drop(connection);
             self.migrate(&path)
         })

@@ -11,6 +11,7 @@
 //! Counting always goes through the index, with the filter's states read from it too (each
 //! state is a trigram of its own), so counting 100,000 matches does not visit 100,000 rows.
 
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, params};
 
 use crate::issues::IssueState;
@@ -33,17 +34,21 @@ enum FoundBy {
     /// the rows holding the text (every character is followed by two more). `None`: no
     /// trigram begins with it, so no row holds it.
     Beginning(Option<String>),
-    /// One character: each stored text is read. It begins hundreds of trigrams, and reading
-    /// them all from the index took longer (20 to 30 ms at 100,000 findings, against about
-    /// 12).
-    Character,
+    /// One printable ASCII character: the trigram standing for it among the finding's
+    /// characters (migration 0015), an FTS5 query.
+    Character(String),
+    /// Any other character: each stored text is read. It begins hundreds of trigrams, and
+    /// reading them all from the index took longer (20 to 30 ms at 100,000 findings, against
+    /// about 12).
+    Scanned,
     /// A text with control characters could match across the separators: each column is read.
     Columns,
 }
 
-/// About how many rows walking the table visits in the time the index takes to search: a
-/// few milliseconds at 100,000 findings (`cargo bench -p ox-teams-tests --bench import`).
-const SEARCH_COST: u64 = 3_000;
+/// About how many rows walking the table visits in the time the index takes to search, at
+/// 100,000 findings (`cargo bench -p ox-teams-tests --bench import`: with 3,000, a text in
+/// 3,664 findings walked to its page in 9.2 ms; through the index, 8.1).
+const SEARCH_COST: u64 = 1_000;
 
 /// How the rows holding the text are found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +71,44 @@ impl TextRows {
             TextRows::Indexed
         }
     }
+}
+
+/// Whether a finding's characters (migration 0015) list this byte: printable ASCII but
+/// space and the capitals (the text is folded).
+fn in_characters(byte: u8) -> bool {
+    byte.is_ascii_graphic() && !byte.is_ascii_uppercase()
+}
+
+/// The end of a finding's searchable text: char(29) before each character
+/// [`in_characters`] lists that `folded` holds, in order, and after the last.
+fn search_characters(folded: &str) -> String {
+    let mut held = [false; 128];
+    for byte in folded.bytes().filter(|b| in_characters(*b)) {
+        held[usize::from(byte)] = true;
+    }
+    let mut written = String::new();
+    for (byte, _) in held.iter().enumerate().filter(|(_, held)| **held) {
+        written.push('\u{1d}');
+        written.push(char::from(byte as u8));
+    }
+    written.push('\u{1d}');
+    written
+}
+
+/// Functions the schema calls: migration 0015's view calls `search_characters`. Every
+/// connection the store opens has them, before its migrations run.
+pub(super) fn register_functions(connection: &Connection) -> rusqlite::Result<()> {
+    connection.create_scalar_function(
+        "search_characters",
+        1,
+        FunctionFlags::SQLITE_UTF8
+            | FunctionFlags::SQLITE_DETERMINISTIC
+            | FunctionFlags::SQLITE_INNOCUOUS,
+        |context| {
+            let folded = context.get_raw(0).as_str().unwrap_or_default();
+            Ok(search_characters(folded))
+        },
+    )
 }
 
 /// The state's marker in the stored text (migration 0015's `issues_search_source` writes
@@ -135,8 +178,10 @@ impl TextSearch {
             FoundBy::Columns
         } else if folded.chars().count() >= 3 {
             FoundBy::Trigrams(trigram_query(&folded))
+        } else if folded.len() == 1 && in_characters(folded.as_bytes()[0]) {
+            FoundBy::Character(quoted(&format!("\u{1d}{folded}\u{1d}")))
         } else if folded.chars().count() == 1 {
-            FoundBy::Character
+            FoundBy::Scanned
         } else {
             // The terms from the text up to the text followed by the greatest character: every
             // trigram beginning with the text (terms compare as UTF-8 bytes).
@@ -224,11 +269,11 @@ impl TextSearch {
                     .to_string(),
                 vec![format!("{among}{query}"), self.folded.clone()],
             )),
-            FoundBy::Beginning(Some(query)) => Some((
+            FoundBy::Beginning(Some(query)) | FoundBy::Character(query) => Some((
                 "SELECT rowid FROM issues_search WHERE issues_search MATCH ?".to_string(),
                 vec![format!("{among}{query}")],
             )),
-            FoundBy::Character => {
+            FoundBy::Scanned => {
                 let mut values = vec![self.folded.clone()];
                 let mut sql = "SELECT issue_rowid AS rowid FROM issues_search_text
                      WHERE instr(text, ?) > 0"
@@ -583,7 +628,11 @@ mod tests {
             TextRows::for_page(11_000, 0, 200, 100_000),
             TextRows::Walked
         );
-        assert_eq!(TextRows::for_page(3_664, 0, 200, 100_000), TextRows::Walked);
+        assert_eq!(TextRows::for_page(8_987, 0, 200, 100_000), TextRows::Walked);
+        assert_eq!(
+            TextRows::for_page(3_664, 0, 200, 100_000),
+            TextRows::Indexed
+        );
         assert_eq!(
             TextRows::for_page(1_123, 0, 200, 100_000),
             TextRows::Indexed
