@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The app's start and memory beside three floors, each the bare Tauri 2 app (tests/bare-tauri)
+# The app's start and memory beside four floors, each the bare Tauri 2 app (tests/bare-tauri)
 # showing one page:
 #   bare   static HTML (tests/bare-tauri/dist/index.html);
 #   react  the UI's floor, React and Fluent UI's provider with one button (ui/bench/floor.html);
 #   page   the app's own first page as it settles, saved as static HTML with its CSS and no
-#          script (snapshot-page.mjs): what painting that page costs without any JavaScript.
+#          script (snapshot-page.mjs): what painting that page costs without any JavaScript;
+#   drawn  that page drawn by React and Fluent UI's provider, without the app's code
+#          (ui/bench/floor-page.html): what any React app showing this page costs at least.
 # All are built with the workspace's release profile and started the same way under Xvfb, each
 # with its own data folder made by a first start. Printed for each: the time from launch to the
 # first paint of what the window settles on, and the memory (PSS) of its process tree with the
@@ -95,12 +97,13 @@ run() {
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 declare -A paint total app web
-kinds=(bare react page app)
+kinds=(bare react page drawn app)
 for name in "${kinds[@]}"; do
   case $name in
     bare) command=("$target/release/ox-teams-bare-tauri") ;;
     react) command=("$target/release/ox-teams-bare-tauri" floor.html) ;;
     page) command=("$target/release/ox-teams-bare-tauri" page.html) ;;
+    drawn) command=("$target/release/ox-teams-bare-tauri" floor-page.html) ;;
     app) command=("$target/release/ox-teams") ;;
   esac
   # Each app's data folder is made by a first start, not measured (a first start also builds
@@ -130,9 +133,13 @@ figure() {
 }
 bare="a bare Tauri 2 app, same profile, same run"
 page="bare Tauri showing the app's first page as static HTML"
+drawn="bare Tauri showing the app's first page drawn by React, without the app's code"
 figure "Idle memory, PSS of the process tree, window open" "$(mb "${total[app]}")" MB "$(mb "${total[bare]}")" "$bare" 1.25
 figure "Idle memory, beside the first page without script" "$(mb "${total[app]}")" MB "$(mb "${total[page]}")" "$page" 1.25
 figure "Idle memory of the first page without script" "$(mb "${total[page]}")" MB "$(mb "${total[bare]}")" "$bare" 1.25
+figure "Idle memory of the first page drawn by React, without the app's code" "$(mb "${total[drawn]}")" MB "$(mb "${total[bare]}")" "$bare" 1.25
+figure "Idle memory, beside the first page drawn by React" "$(mb "${total[app]}")" MB "$(mb "${total[drawn]}")" "$drawn" 1.25
 figure "Start to first meaningful paint" "${paint[app]}" s "${paint[bare]}" "$bare" 1.5
 figure "Start to first paint, beside the first page without script" "${paint[app]}" s "${paint[page]}" "$page" 1.5
 figure "Start to first paint of the first page without script" "${paint[page]}" s "${paint[bare]}" "$bare" 1.5
+figure "Start to first paint of the first page drawn by React, without the app's code" "${paint[drawn]}" s "${paint[bare]}" "$bare" 1.5

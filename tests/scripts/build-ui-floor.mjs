@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Usage: build-ui-floor.mjs OUTDIR
-// Builds ui/bench/floor.html (React and Fluent UI's provider with one button: the least a page
-// of this UI can load) with the UI's own Vite configuration into OUTDIR, beside what is there.
-// bench-ui.mjs weighs it; bench-app.sh shows it in the bare Tauri app.
+// Builds the UI's floors with the UI's own Vite configuration into OUTDIR, beside what is
+// there: ui/bench/floor.html (React and Fluent UI's provider with one button: the least a page
+// of this UI can load) and ui/bench/floor-page.html (the same drawing the app's first page as
+// snapshot-page.mjs saved it). bench-ui.mjs weighs the first; bench-app.sh shows both in the
+// bare Tauri app.
 import path from "node:path";
 
 const ui = path.resolve(import.meta.dirname, "../../ui");
@@ -13,7 +15,7 @@ export async function buildUiFloor(outDir) {
     root: path.join(ui, "bench"),
     configFile: path.join(ui, "vite.config.ts"),
     logLevel: "error",
-    build: { outDir, emptyOutDir: false, rollupOptions: { input: path.join(ui, "bench/floor.html") } },
+    build: { outDir, emptyOutDir: false, rollupOptions: { input: ["floor.html", "floor-page.html"].map((page) => path.join(ui, "bench", page)) } },
   });
 }
 
