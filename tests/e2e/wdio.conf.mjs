@@ -26,8 +26,6 @@ function startSandbox() {
   });
 }
 
-
-
 export const config = {
   runner: "local",
   hostname: "127.0.0.1",
@@ -70,6 +68,13 @@ export const config = {
     const started = await startTauriDriver();
     tauriDriver = started.driver;
     config.port = started.port;
+  },
+
+  // A failed test leaves a picture of the window behind, named after the test.
+  async afterTest(test, _context, { passed }) {
+    if (passed) return;
+    const name = `failed-${test.parent} ${test.title}`.replace(/[^\w.-]+/g, "-").slice(0, 120);
+    await browser.saveScreenshot(path.join(screenshotDir, `${name}.png`)).catch(() => undefined);
   },
 
   async afterSession() {

@@ -3,7 +3,7 @@ import path from "node:path";
 
 import { $, $$, browser, expect } from "@wdio/globals";
 
-import { byTestId, cli, openPage, replaceText, sandboxControl, sandboxUrl, screenshot, textOf, useSandbox, waitForApp } from "../support/app.mjs";
+import { byTestId, chooseTeam, cli, openPage, replaceText, sandboxControl, sandboxUrl, screenshot, textOf, useSandbox, waitForApp } from "../support/app.mjs";
 
 const SARIF = path.resolve(import.meta.dirname, "../../fixtures/sarif/semgrep-generated.sarif");
 /** The sandbox's own bot secret (printed at its start; it means nothing anywhere else). */
@@ -14,16 +14,6 @@ async function search(box, text) {
   await box.click();
   await browser.keys(text.split(""));
   await expect(box).toHaveValue(text);
-}
-
-async function chooseTeam(name) {
-  await byTestId("team-picker").click();
-  // The bot lists every team in the organisation: wait for the list, then pick the team.
-  const option = await $(`[role="option"]=${name}`);
-  await option.waitForDisplayed({ timeout: 20_000 });
-  await option.click();
-  await expect($('[role="listbox"]')).not.toBeDisplayed();
-  await expect(byTestId("team-picker")).toHaveText(expect.stringContaining(name));
 }
 
 async function chooseChannel(name) {

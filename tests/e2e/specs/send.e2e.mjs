@@ -2,7 +2,7 @@ import path from "node:path";
 
 import { $, $$, browser, expect } from "@wdio/globals";
 
-import { byTestId, cli, openPage, replaceText, sandboxUrl, screenshot, textOf, useSandbox, waitForApp } from "../support/app.mjs";
+import { byTestId, chooseTeam, cli, openPage, replaceText, sandboxUrl, screenshot, textOf, useSandbox, waitForApp } from "../support/app.mjs";
 
 const MEGAN = "megan.bowen@contoso.onmicrosoft.com";
 const COMMENT = "Please take this one today — it is reachable from the login page.";
@@ -14,16 +14,6 @@ async function sandboxMessages() {
   return ["channels", "chats"].flatMap((kind) =>
     all[kind].flatMap((place) => place.messages.map((m) => ({ kind, place, message: m.message ?? m }))),
   );
-}
-
-/** Chooses a team in the Send dialog's picker, by keyboard as a person can. */
-async function chooseTeam(name) {
-  await byTestId("team-picker").click();
-  // Type-ahead goes by the first word (a space would choose the active option).
-  await browser.keys(name.split(" ")[0].split(""));
-  await browser.keys("Enter");
-  await expect($('[role="listbox"]')).not.toBeDisplayed();
-  await expect(byTestId("team-picker")).toHaveText(expect.stringContaining(name));
 }
 
 /** Ticks a channel's checkbox (Fluent lays the input over its label, so the input is clicked). */

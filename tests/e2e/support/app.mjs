@@ -36,6 +36,26 @@ export async function replaceText(element, text) {
   await expect(element).toHaveValue(text);
 }
 
+/**
+ * Chooses a team in a team picker (inside `within` when given). A click that lands while the
+ * dialog is still settling does not open the list, so the picker is clicked until it does.
+ */
+export async function chooseTeam(name, within = browser) {
+  const picker = () => within.$('[data-testid="team-picker"]');
+  const option = () => $('[role="listbox"]').$(`[role="option"]=${name}`);
+  await browser.waitUntil(
+    async () => {
+      if (!(await $('[role="listbox"]').isDisplayed())) await (await picker()).click();
+      // The list comes from Microsoft Teams: the bot's lists every team in the organisation.
+      return (await option()).isDisplayed();
+    },
+    { timeout: 20_000, interval: 500, timeoutMsg: `the team picker did not offer ${name}` },
+  );
+  await (await option()).click();
+  await expect($('[role="listbox"]')).not.toBeDisplayed();
+  await expect(await picker()).toHaveText(expect.stringContaining(name));
+}
+
 export async function screenshot(name) {
   fs.mkdirSync(screenshotDir, { recursive: true });
   // Let pending data and Fluent's transitions settle so the picture shows what a person sees.
