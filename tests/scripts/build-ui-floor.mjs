@@ -2,9 +2,10 @@
 // Usage: build-ui-floor.mjs OUTDIR
 // Builds the UI's floors with the UI's own Vite configuration into OUTDIR, beside what is
 // there: ui/bench/floor.html (React and Fluent UI's provider with one button: the least a page
-// of this UI can load) and ui/bench/floor-page.html (the same drawing the app's first page as
-// snapshot-page.mjs saved it). bench-ui.mjs weighs the first; bench-app.sh shows both in the
-// bare Tauri app.
+// of this UI can load), ui/bench/floor-components.html (the same with the Fluent components the
+// first page shows) and ui/bench/floor-page.html (React drawing the app's first page as
+// snapshot-page.mjs saved it). bench-ui.mjs weighs the first two; bench-app.sh shows the first
+// and the last in the bare Tauri app.
 import path from "node:path";
 
 const ui = path.resolve(import.meta.dirname, "../../ui");
@@ -15,7 +16,7 @@ export async function buildUiFloor(outDir) {
     root: path.join(ui, "bench"),
     configFile: path.join(ui, "vite.config.ts"),
     logLevel: "error",
-    build: { outDir, emptyOutDir: false, rollupOptions: { input: ["floor.html", "floor-page.html"].map((page) => path.join(ui, "bench", page)) } },
+    build: { outDir, emptyOutDir: false, rollupOptions: { input: ["floor.html", "floor-components.html", "floor-page.html"].map((page) => path.join(ui, "bench", page)) } },
   });
 }
 

@@ -1,6 +1,10 @@
-import { Spinner } from "@fluentui/react-components";
 import type { SpinnerProps } from "@fluentui/react-components";
-import { useEffect, useState } from "react";
+import { Suspense, lazy, useEffect, useState } from "react";
+
+// The spinner's code is not part of the first page: it loads while a wait is still too short to
+// show one.
+const loadSpinner = () => import("./spinner");
+const Spinner = lazy(() => loadSpinner().then((m) => ({ default: m.Spinner })));
 
 /** How long a wait lasts before it is shown. */
 export const NOTICEABLE_WAIT_MS = 300;
@@ -13,8 +17,13 @@ export const NOTICEABLE_WAIT_MS = 300;
 export function Loading(props: SpinnerProps) {
   const [shown, setShown] = useState(false);
   useEffect(() => {
+    void loadSpinner();
     const timer = setTimeout(() => setShown(true), NOTICEABLE_WAIT_MS);
     return () => clearTimeout(timer);
   }, []);
-  return shown ? <Spinner {...props} /> : null;
+  return shown ? (
+    <Suspense fallback={null}>
+      <Spinner {...props} />
+    </Suspense>
+  ) : null;
 }

@@ -2,31 +2,24 @@ import {
   Badge,
   Body1,
   Button,
-  Caption1,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  DialogTrigger,
-  Field,
-  Input,
   MessageBar,
   MessageBarActions,
   MessageBarBody,
   MessageBarTitle,
-  Spinner,
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { ArrowSync20Regular, Copy20Regular, PlugDisconnected20Regular } from "@fluentui/react-icons";
+import { ArrowSync20Regular } from "@fluentui/react-icons";
+import { Suspense, lazy } from "react";
 import type { ReactNode } from "react";
 
 import type { Account } from "../../bindings/Account";
-import type { SignInWaiting } from "../../bindings/SignInWaiting";
 import { Loading } from "../../shared/Loading";
+import { DisconnectButton } from "./DisconnectButton";
 import type { Connection } from "./useConnection";
+
+// What shows while the browser is out loads when Connect is pressed.
+const Waiting = lazy(() => import("./Waiting").then((m) => ({ default: m.Waiting })));
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -40,8 +33,6 @@ const useStyles = makeStyles({
   term: { color: tokens.colorNeutralForeground3 },
   value: { margin: 0, overflowWrap: "anywhere" },
   actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
-  waiting: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalM },
-  url: { flexGrow: 1 },
 });
 
 type BadgeColor = "informative" | "success" | "warning" | "danger" | "brand";
@@ -78,11 +69,13 @@ export function ConnectionCard(props: { connection: Connection; clientIdSet: boo
   let body: ReactNode;
   if (phase === "waiting") {
     body = (
-      <Waiting
-        waiting={connection.waiting}
-        onCancel={connection.cancel}
-        instruction="Waiting for the browser… Sign in and accept the permissions in the browser window that opened, then come back here."
-      />
+      <Suspense fallback={<Loading size="small" />}>
+        <Waiting
+          waiting={connection.waiting}
+          onCancel={connection.cancel}
+          instruction="Waiting for the browser… Sign in and accept the permissions in the browser window that opened, then come back here."
+        />
+      </Suspense>
     );
   } else if (state === null) {
     body = <Loading size="small" label="Checking the connection…" />;
@@ -179,73 +172,5 @@ function AccountFacts(props: { account: Account }) {
       <dt className={styles.term}>Connected since</dt>
       <dd className={styles.value}>{new Date(account.connected_at).toLocaleString()}</dd>
     </dl>
-  );
-}
-
-/** While the browser is out: what to do there, the address to open by hand, and Cancel. */
-export function Waiting(props: { waiting: SignInWaiting | null; onCancel: () => void; instruction: string }) {
-  const styles = useStyles();
-  const { waiting, onCancel: cancel } = props;
-  return (
-    <div className={styles.root} data-testid="waiting-for-browser">
-      <div className={styles.waiting}>
-        <Spinner size="small" />
-        <Body1>{props.instruction}</Body1>
-      </div>
-      {waiting?.browser_problem && (
-        <MessageBar intent="warning" layout="multiline">
-          <MessageBarBody>The browser could not be opened: {waiting.browser_problem}</MessageBarBody>
-        </MessageBar>
-      )}
-      {waiting && (
-        <div className={styles.actions}>
-          <Field label="Browser did not open? Open this address yourself" className={styles.url}>
-            <Input readOnly value={waiting.authorize_url} data-testid="sign-in-address" />
-          </Field>
-        </div>
-      )}
-      <div className={styles.actions}>
-        {waiting && (
-          <Button icon={<Copy20Regular />} onClick={() => void navigator.clipboard?.writeText(waiting.authorize_url)}>
-            Copy address
-          </Button>
-        )}
-        <Button onClick={cancel} data-testid="cancel-connect">
-          Cancel
-        </Button>
-      </div>
-      <Caption1>The app stops waiting after five minutes.</Caption1>
-    </div>
-  );
-}
-
-export function DisconnectButton(props: { onConfirm: () => void; busy: boolean; title?: string; text?: string }) {
-  return (
-    <Dialog>
-      <DialogTrigger disableButtonEnhancement>
-        <Button icon={<PlugDisconnected20Regular />} disabled={props.busy} data-testid="disconnect">
-          Disconnect
-        </Button>
-      </DialogTrigger>
-      <DialogSurface>
-        <DialogBody>
-          <DialogTitle>{props.title ?? "Disconnect Microsoft Teams?"}</DialogTitle>
-          <DialogContent>
-            {props.text ??
-              "The app forgets this sign-in and removes its refresh token from your keychain. Nothing can be sent to Teams until you connect again."}
-          </DialogContent>
-          <DialogActions>
-            <DialogTrigger disableButtonEnhancement>
-              <Button>Keep connected</Button>
-            </DialogTrigger>
-            <DialogTrigger disableButtonEnhancement>
-              <Button appearance="primary" onClick={props.onConfirm} data-testid="confirm-disconnect">
-                Disconnect
-              </Button>
-            </DialogTrigger>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
   );
 }

@@ -24,7 +24,8 @@ import type { BotAccount } from "../../../bindings/BotAccount";
 import type { BotSetup } from "../../../bindings/BotSetup";
 import type { BotState } from "../../../bindings/BotState";
 import type { BotSetupDraft } from "../../../bindings/BotSetupDraft";
-import { DisconnectButton, Waiting } from "../ConnectionCard";
+import { DisconnectButton } from "../DisconnectButton";
+import { Waiting } from "../Waiting";
 import { Loading } from "../../../shared/Loading";
 import type { Bot } from "./useBot";
 
