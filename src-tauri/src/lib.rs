@@ -6,6 +6,7 @@ mod events;
 #[cfg(test)]
 mod ipc;
 mod owner_commands;
+mod webkit;
 mod workflow_commands;
 
 use std::path::PathBuf;
@@ -154,6 +155,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             log::info!("OX Teams Connector {} starting", ox_teams_core::VERSION);
+            webkit::apply(app);
             let shell = Shell::open(data_dir);
             if let Ok(core) = &shell.core {
                 let core = core.clone();

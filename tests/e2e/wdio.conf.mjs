@@ -8,9 +8,11 @@ import path from "node:path";
 
 import { appPath, sandboxPath, screenshotDir } from "./support/paths.mjs";
 import { startTauriDriver, stopTauriDriver } from "./support/driver.mjs";
+import { saveWindowScreenshot } from "./support/x-screenshot.mjs";
 
 let tauriDriver;
 let sandbox;
+const failuresFile = path.join(screenshotDir, "failures.txt");
 
 /** Starts the sandbox (the local Microsoft cloud) and returns its address. */
 function startSandbox() {
@@ -70,21 +72,30 @@ export const config = {
     config.port = started.port;
   },
 
-  // A failed test leaves a picture of the window behind, named after the test.
-  async afterTest(test, _context, { passed }) {
+  // A failed test leaves a picture of the window behind, named after the test, and a line in
+  // failures.txt, which onComplete prints last: CI keeps only the tail of the output, and the
+  // spec reporter's account of a failure scrolls out of it.
+  async afterTest(test, _context, { passed, error }) {
     if (passed) return;
     const name = `failed-${test.parent} ${test.title}`.replace(/[^\w.-]+/g, "-").slice(0, 120);
-    await browser.saveScreenshot(path.join(screenshotDir, `${name}.png`)).catch(() => undefined);
+    const reason = String(error?.message ?? error ?? "no error").split("\n")[0].slice(0, 300);
+    fs.appendFileSync(failuresFile, `${path.basename(test.file ?? "?")}: ${test.parent} ${test.title}\n    ${reason}\n`);
+    await saveWindowScreenshot(path.join(screenshotDir, `${name}.png`)).catch(() => undefined);
   },
 
   async afterSession() {
     await stopTauriDriver(tauriDriver);
     tauriDriver = undefined;
+    // The spec's data folder goes with it (the app and its keyring have ended).
+    if (process.env.OX_TEAMS_E2E_HOME) fs.rmSync(process.env.OX_TEAMS_E2E_HOME, { recursive: true, force: true });
   },
 
   async onComplete() {
     await stopTauriDriver(tauriDriver);
     tauriDriver = undefined;
     sandbox?.kill();
+    if (fs.existsSync(failuresFile)) {
+      console.log(`\nFailed tests (screenshots in ${screenshotDir}):\n${fs.readFileSync(failuresFile, "utf8")}`);
+    }
   },
 };

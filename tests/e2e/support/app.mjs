@@ -6,6 +6,7 @@ import path from "node:path";
 import { $, browser, expect } from "@wdio/globals";
 
 import { appPath, cliPath, screenshotDir, signInScript } from "./paths.mjs";
+import { saveWindowScreenshot } from "./x-screenshot.mjs";
 
 export const byTestId = (id) => $(`[data-testid="${id}"]`);
 
@@ -60,7 +61,7 @@ export async function screenshot(name) {
   fs.mkdirSync(screenshotDir, { recursive: true });
   // Let pending data and Fluent's transitions settle so the picture shows what a person sees.
   await browser.pause(600);
-  await browser.saveScreenshot(path.join(screenshotDir, `${name}.png`));
+  await saveWindowScreenshot(path.join(screenshotDir, `${name}.png`));
 }
 
 /** Starts the app a second time with `args`; single-instance hands them over and it exits. */
