@@ -46,6 +46,8 @@ const useStyles = makeStyles({
   matches: { width: "76px", textAlign: "end", fontVariantNumeric: "tabular-nums" },
   actions: { width: "230px" },
   cell: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
+  // The name is a button, which the cell's ellipsis does not reach: it ends its own text.
+  nameLink: { display: "block", maxWidth: "100%", overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", textAlign: "start" },
   muted: { color: tokens.colorNeutralForeground3 },
   gap: { marginBottom: tokens.spacingVerticalM },
   runs: { margin: 0, padding: 0, listStyle: "none", display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
@@ -244,7 +246,9 @@ export function WorkflowsPage(props: { workflowId: string | null }) {
                 return (
                   <TableRow key={workflow.id} data-testid="workflow-row">
                     <TableCell className={styles.cell} title={workflow.definition.name}>
-                      <Link onClick={() => setEditing(workflow)}>{workflow.definition.name}</Link>
+                      <Link className={styles.nameLink} onClick={() => setEditing(workflow)}>
+                        {workflow.definition.name}
+                      </Link>
                     </TableCell>
                     <TableCell className={styles.cell} title={when(workflow)}>
                       {when(workflow)}
