@@ -2,8 +2,8 @@
 //!
 //! WebKitGTK composites a page's layers with OpenGL. Without a GPU (virtual machines, remote
 //! desktops, servers) that OpenGL is Mesa's llvmpipe on the CPU: on such a machine compositing
-//! costs the window about 100 MB and its first paint 0.4 s (figures in tests/scripts/bench-app.sh),
-//! for nothing a person sees. So when no GPU renders OpenGL, the window paints without it, as
+//! costs the window about 100 MB (`make bench`, tests/scripts/bench-app.sh) for nothing a
+//! person sees. So when no GPU renders OpenGL, the window paints without it, as
 //! WebKit's own `hardware-acceleration-policy` allows:
 //! https://webkitgtk.org/reference/webkit2gtk/stable/property.Settings.hardware-acceleration-policy.html
 //! Other Tauri apps turn compositing off for broken drivers (tauri-apps/tauri#5143); WebKit's
@@ -31,7 +31,10 @@ pub fn choose_painting(render_nodes: &Path, var: impl Fn(&str) -> Option<String>
         return Painting::WebKitDecides;
     }
     let software = var("LIBGL_ALWAYS_SOFTWARE").is_some_and(|value| {
-        matches!(value.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "y")
+        matches!(
+            value.trim().to_ascii_lowercase().as_str(),
+            "1" | "true" | "yes" | "y"
+        )
     });
     if !software && gpu_renders(render_nodes) {
         Painting::WebKitDecides
@@ -98,14 +101,20 @@ mod tests {
     fn paints_without_compositing_where_no_gpu_renders() {
         let dir = tempfile::tempdir().unwrap();
         let none = dir.path();
-        assert_eq!(choose_painting(none, env(&[])), Painting::WithoutCompositing);
+        assert_eq!(
+            choose_painting(none, env(&[])),
+            Painting::WithoutCompositing
+        );
         assert_eq!(
             choose_painting(Path::new("/no/such/dir"), env(&[])),
             Painting::WithoutCompositing
         );
         // A card node alone (display only, no rendering) is not a GPU to composite with.
         std::fs::write(none.join("card0"), b"").unwrap();
-        assert_eq!(choose_painting(none, env(&[])), Painting::WithoutCompositing);
+        assert_eq!(
+            choose_painting(none, env(&[])),
+            Painting::WithoutCompositing
+        );
     }
 
     #[test]
@@ -129,8 +138,14 @@ mod tests {
     #[test]
     fn a_person_setting_webkits_own_variables_decides() {
         let dir = tempfile::tempdir().unwrap();
-        for name in ["WEBKIT_DISABLE_COMPOSITING_MODE", "WEBKIT_FORCE_COMPOSITING_MODE"] {
-            assert_eq!(choose_painting(dir.path(), env(&[(name, "1")])), Painting::WebKitDecides);
+        for name in [
+            "WEBKIT_DISABLE_COMPOSITING_MODE",
+            "WEBKIT_FORCE_COMPOSITING_MODE",
+        ] {
+            assert_eq!(
+                choose_painting(dir.path(), env(&[(name, "1")])),
+                Painting::WebKitDecides
+            );
         }
     }
 }
