@@ -3,7 +3,7 @@ import path from "node:path";
 
 import { $, $$, browser, expect } from "@wdio/globals";
 
-import { byTestId, chooseTeam, cli, openPage, replaceText, sandboxControl, sandboxUrl, screenshot, textOf, useSandbox, waitForApp } from "../support/app.mjs";
+import { byTestId, chooseRecipientTab, chooseTeam, cli, openPage, replaceText, sandboxControl, sandboxUrl, screenshot, textOf, useSandbox, waitForApp } from "../support/app.mjs";
 
 const SARIF = path.resolve(import.meta.dirname, "../../fixtures/sarif/semgrep-generated.sarif");
 /** The sandbox's own bot secret (printed at its start; it means nothing anywhere else). */
@@ -106,7 +106,7 @@ describe("the bot identity provider, against the sandbox", () => {
 
     await chooseTeam("Application Security");
     await chooseChannel("General");
-    await byTestId("tab-people").click();
+    await chooseRecipientTab("people");
     await search(byTestId("people-search"), "adele");
     await byTestId("person-option").click();
     await expect(byTestId("send-checks")).toHaveText(expect.stringContaining("Adele Vance can be reached."), { wait: 20_000 });
@@ -137,7 +137,7 @@ describe("the bot identity provider, against the sandbox", () => {
   it("says clearly when the app is not installed for the person", async () => {
     await sandboxControl("users/adele.vance@contoso.onmicrosoft.com/uninstall-app");
     await byTestId("send-to-teams").click();
-    await byTestId("tab-people").click();
+    await chooseRecipientTab("people");
     await search(byTestId("people-search"), "adele");
     await byTestId("person-option").click();
     await expect(byTestId("send-checks")).toHaveText(expect.stringContaining("OX Security Alerts is not installed for Adele Vance"), {

@@ -2,7 +2,7 @@ import path from "node:path";
 
 import { $, $$, browser, expect } from "@wdio/globals";
 
-import { byTestId, chooseTeam, cli, openPage, replaceText, sandboxUrl, screenshot, textOf, useSandbox, waitForApp } from "../support/app.mjs";
+import { byTestId, chooseRecipientTab, chooseTeam, cli, openPage, replaceText, sandboxUrl, screenshot, textOf, useSandbox, waitForApp } from "../support/app.mjs";
 
 const MEGAN = "megan.bowen@contoso.onmicrosoft.com";
 const COMMENT = "Please take this one today — it is reachable from the login page.";
@@ -71,7 +71,7 @@ describe("sending an issue to Teams, against the sandbox", () => {
     await chooseTeam("Security Operations");
     await chooseChannel("General");
 
-    await byTestId("tab-people").click();
+    await chooseRecipientTab("people");
     // WebKitWebDriver cannot send keys to a search input element; type as a person does.
     await byTestId("people-search").click();
     await browser.keys("adele".split(""));

@@ -3,7 +3,7 @@ import path from "node:path";
 
 import { $, $$, browser, expect } from "@wdio/globals";
 
-import { byTestId, chooseTeam, cli, connectInWindow, openPage, replaceText, sandboxUrl, screenshot, textOf, waitForApp } from "../support/app.mjs";
+import { byTestId, chooseRecipientTab, chooseTeam, cli, connectInWindow, openPage, replaceText, sandboxUrl, screenshot, textOf, waitForApp } from "../support/app.mjs";
 
 const MEGAN = "megan.bowen@contoso.onmicrosoft.com";
 const TEAM = "Platform Engineering";
@@ -87,7 +87,7 @@ describe("workflows, against the sandbox", () => {
     }, CHANNEL);
     expect(chose).toContain(CHANNEL);
     const fallback = await byTestId("workflow-fallback");
-    await (await fallback.$('[data-testid="tab-people"]')).click();
+    await chooseRecipientTab("people", fallback);
     await search(await fallback.$('[data-testid="people-search"]'), "alex");
     await (await fallback.$('[data-testid="person-option"]')).click();
     expect(await textOf("workflow-recipients-chosen")).toContain(`${TEAM} › ${CHANNEL}`);

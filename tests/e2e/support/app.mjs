@@ -57,6 +57,23 @@ export async function chooseTeam(name, within = browser) {
   await expect(await picker()).toHaveText(expect.stringContaining(name));
 }
 
+/**
+ * Opens a tab of the recipient picker ("channels", "people", "chats"; inside `within` when
+ * given). As with the team picker, a click that lands while the Send dialog is still opening is
+ * lost, so the tab is clicked until it is the selected one.
+ */
+export async function chooseRecipientTab(kind, within = browser) {
+  const tab = () => within.$(`[data-testid="tab-${kind}"]`);
+  await browser.waitUntil(
+    async () => {
+      if ((await (await tab()).getAttribute("aria-selected")) === "true") return true;
+      await (await tab()).click();
+      return (await (await tab()).getAttribute("aria-selected")) === "true";
+    },
+    { timeout: 20_000, interval: 500, timeoutMsg: `the ${kind} tab did not open` },
+  );
+}
+
 export async function screenshot(name) {
   fs.mkdirSync(screenshotDir, { recursive: true });
   // Let pending data and Fluent's transitions settle so the picture shows what a person sees.
