@@ -84,8 +84,10 @@ run() {
   local total app_kb
   total=$(pss_kb $pids)
   app_kb=$(pss_kb "$app")
-  kill "$session" 2>/dev/null || true
+  # Its children first (the session's dbus-daemon among them): once dbus-run-session is gone
+  # they belong to init and pkill -P no longer finds them.
   pkill -P "$session" 2>/dev/null || true
+  kill "$session" 2>/dev/null || true
   kill $pids 2>/dev/null || true
   wait "$session" 2>/dev/null || true
   # The accessibility bus the app's GTK started outlives it (reparented): end what uses the
