@@ -3,6 +3,9 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import { backend, fakeTauriModule, issueBackend, permissionReport, settingsView } from "../test/fakeBackend";
+import { CONNECTORS_READS } from "../features/connectors/ConnectorsPage";
+import { commands } from "../ipc/commands";
+import { readFirst } from "../shared/firstReads";
 import { App } from "./App";
 
 vi.mock("../ipc/tauri", () => fakeTauriModule());
@@ -24,8 +27,18 @@ function readyBackend() {
   backend.on("quiet_holds", () => []);
   backend.on("list_workflows", () => []);
   backend.on("bot_state", () => ({ state: "not_connected" }));
+  backend.on("bot_setup", () => ({
+    app_id: "",
+    tenant: "",
+    secret_set: false,
+    cloud_label: "Global (commercial)",
+    connector_url: "https://smba.trafficmanager.net/teams",
+    teams_admin_center: "https://admin.teams.microsoft.com/policies/app-setup",
+  }));
   issueBackend(0);
 }
+
+const asked = (command: string) => backend.calls.filter((c) => c.command === command).length;
 
 describe("the app shell", () => {
   beforeEach(() => backend.reset());
@@ -98,5 +111,42 @@ describe("the app shell", () => {
     expect(screen.getByRole("heading", { name: /cannot open its database/ })).toBeInTheDocument();
     expect(screen.getByTestId("database-path")).toHaveTextContent("/data/ox-teams.sqlite3");
     await waitFor(() => expect(backend.calls.map((c) => c.command)).not.toContain("get_settings"));
+  });
+  it("draws its first frame with what it read before, without spinners, asking nothing twice", async () => {
+    readyBackend();
+    await readFirst([commands.startup, ...CONNECTORS_READS], 1000);
+    render(<App />);
+    // In the first frame, before any answer could come back:
+    expect(screen.queryByText("Starting OX Teams Connector…")).not.toBeInTheDocument();
+    expect(screen.getByTestId("connection-state")).toHaveTextContent("Not connected");
+    expect(screen.getByText("Team.ReadBasic.All")).toBeInTheDocument();
+    await listeningForLinks();
+    for (const command of ["startup", "connection_state", "get_settings", "permission_report", "bot_setup", "bot_state"]) {
+      expect(asked(command), command).toBe(1);
+    }
+  });
+
+  it("asks again what did not answer before the first frame, and drops the late answer", async () => {
+    readyBackend();
+    let reports = 0;
+    backend.on("permission_report", async () => {
+      reports += 1;
+      // The first answer comes after the window has drawn without it.
+      if (reports === 1) await new Promise((resolve) => setTimeout(resolve, 150));
+      return permissionReport(null);
+    });
+    await readFirst([commands.startup, ...CONNECTORS_READS], 20);
+    render(<App />);
+    expect(screen.getByTestId("connection-state")).toHaveTextContent("Not connected");
+    expect(await screen.findByText("Team.ReadBasic.All")).toBeInTheDocument();
+    expect(asked("permission_report")).toBe(2);
+    expect(asked("startup")).toBe(1);
+
+    // The late answer was not kept: the page, opened again, asks afresh.
+    await act(() => new Promise((resolve) => setTimeout(resolve, 200)));
+    await userEvent.click(screen.getByRole("tab", { name: "Workflows" }));
+    expect(await screen.findByTestId("workflows-empty")).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("tab", { name: "Connectors" }));
+    await waitFor(() => expect(asked("permission_report")).toBe(3));
   });
 });

@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 
 import type { Startup } from "../bindings/Startup";
 import { CommandError, commands } from "../ipc/commands";
+import { forgetFirstReads, takeFirstRead } from "../shared/firstReads";
 import { Loading } from "../shared/Loading";
 import { AppShell } from "./AppShell";
 import { StartupFailure } from "./StartupFailure";
@@ -12,20 +13,30 @@ const useStyles = makeStyles({
   loading: { margin: "auto" },
 });
 
+function startupFailure(error: unknown): Startup {
+  return {
+    state: "database_failed",
+    error: error instanceof CommandError ? error : new CommandError("internal", String(error)),
+    data_dir: "",
+    database_path: "",
+  };
+}
+
 export function App() {
   const theme = useSystemTheme();
   const styles = useStyles();
-  const [startup, setStartup] = useState<Startup | null>(null);
+  // Read before the window first drew (main.tsx), unless that took too long.
+  const [startup, setStartup] = useState<Startup | null>(() => {
+    const first = takeFirstRead(commands.startup);
+    return first ? (first.ok ? first.value : startupFailure(first.error)) : null;
+  });
 
   useEffect(() => {
-    commands.startup().then(setStartup, (error: unknown) =>
-      setStartup({
-        state: "database_failed",
-        error: error instanceof CommandError ? error : new CommandError("internal", String(error)),
-        data_dir: "",
-        database_path: "",
-      }),
-    );
+    // Children's effects have run: what the first frame did not use is stale from now on.
+    forgetFirstReads();
+    if (startup === null) commands.startup().then(setStartup, (error: unknown) => setStartup(startupFailure(error)));
+    // Asked once, when the window opens.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   return (

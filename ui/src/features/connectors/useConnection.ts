@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { ConnectionState } from "../../bindings/ConnectionState";
 import type { SignInWaiting } from "../../bindings/SignInWaiting";
 import { CommandError, commands } from "../../ipc/commands";
+import { messageOf, takeFirstRead } from "../../shared/firstReads";
 import { useSignInWaiting } from "./useSignInWaiting";
 
 export type Phase = "loading" | "idle" | "checking" | "waiting" | "disconnecting";
@@ -24,10 +25,13 @@ export interface Connection {
 
 /** The Identity provider connection: its state, and the actions on it. */
 export function useConnection(): Connection {
-  const [state, setState] = useState<ConnectionState | null>(null);
-  const [phase, setPhase] = useState<Phase>("loading");
+  // What the window read before it first drew (firstReads.ts), if it did.
+  const [first] = useState(() => takeFirstRead(commands.connectionState));
+  const firstConnected = first?.ok === true && first.value.state === "connected";
+  const [state, setState] = useState<ConnectionState | null>(first?.ok ? first.value : null);
+  const [phase, setPhase] = useState<Phase>(first ? (firstConnected ? "checking" : "idle") : "loading");
   const [waiting, setWaiting] = useSignInWaiting();
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(first && !first.ok ? messageOf(first.error) : null);
   const [revision, setRevision] = useState(0);
 
   const settle = useCallback((next: ConnectionState) => {
@@ -41,17 +45,25 @@ export function useConnection(): Connection {
     setProblem(cancelled ? null : (error as Error).message);
   }, []);
 
-  const check = useCallback(() => {
-    setPhase("checking");
+  /** Asks Microsoft whether the connection still works; the phase says "checking" meanwhile. */
+  const askMicrosoft = useCallback(() => {
     commands.checkConnection().then(settle, (error) => {
       fail(error);
       void commands.connectionState().then(setState);
     });
   }, [settle, fail]);
+  const check = useCallback(() => {
+    setPhase("checking");
+    askMicrosoft();
+  }, [askMicrosoft]);
 
   useEffect(() => {
-    let current = true;
     // First what is known, at once; then what Microsoft says.
+    if (first) {
+      if (firstConnected) askMicrosoft();
+      return;
+    }
+    let current = true;
     void commands.connectionState().then((known) => {
       if (!current) return;
       setState(known);
@@ -61,7 +73,7 @@ export function useConnection(): Connection {
     return () => {
       current = false;
     };
-  }, [check, fail]);
+  }, [first, firstConnected, askMicrosoft, check, fail]);
 
   const connect = useCallback(
     (only?: string[]) => {

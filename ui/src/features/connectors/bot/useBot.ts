@@ -5,6 +5,7 @@ import type { BotSetupDraft } from "../../../bindings/BotSetupDraft";
 import type { BotState } from "../../../bindings/BotState";
 import type { SignInWaiting } from "../../../bindings/SignInWaiting";
 import { CommandError, commands } from "../../../ipc/commands";
+import { messageOf, takeFirstRead } from "../../../shared/firstReads";
 import { useSignInWaiting } from "../useSignInWaiting";
 
 export type BotPhase = "loading" | "idle" | "saving" | "waiting" | "checking" | "disconnecting";
@@ -29,11 +30,19 @@ export interface Bot {
 
 /** The Bot identity provider: its setup, its connection, and the actions on them. */
 export function useBot(): Bot {
-  const [setup, setSetup] = useState<BotSetup | null>(null);
-  const [state, setState] = useState<BotState | null>(null);
-  const [phase, setPhase] = useState<BotPhase>("loading");
+  // What the window read before it first drew (firstReads.ts): both answers, or it asks again.
+  const [first] = useState(() => {
+    const [setup, state] = [takeFirstRead(commands.botSetup), takeFirstRead(commands.botState)];
+    return setup && state ? { setup, state } : null;
+  });
+  const [setup, setSetup] = useState<BotSetup | null>(first?.setup.ok && first.state.ok ? first.setup.value : null);
+  const [state, setState] = useState<BotState | null>(first?.setup.ok && first.state.ok ? first.state.value : null);
+  const [phase, setPhase] = useState<BotPhase>(first ? "idle" : "loading");
   const [waiting, setWaiting] = useSignInWaiting();
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(() => {
+    const failed = [first?.setup, first?.state].find((answer) => answer && !answer.ok);
+    return failed && !failed.ok ? messageOf(failed.error) : null;
+  });
   const [revision, setRevision] = useState(0);
 
   const reload = useCallback(async () => {
@@ -59,6 +68,7 @@ export function useBot(): Bot {
   );
 
   useEffect(() => {
+    if (first) return;
     let current = true;
     void Promise.all([commands.botSetup(), commands.botState()]).then(
       ([nextSetup, nextState]) => {
@@ -76,7 +86,7 @@ export function useBot(): Bot {
     return () => {
       current = false;
     };
-  }, []);
+  }, [first]);
 
   const save = useCallback(
     async (draft: BotSetupDraft) => {
