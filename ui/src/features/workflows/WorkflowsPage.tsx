@@ -41,11 +41,25 @@ const useStyles = makeStyles({
   bar: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS, marginBottom: tokens.spacingVerticalM },
   count: { marginLeft: "auto", color: tokens.colorNeutralForeground3 },
   table: { tableLayout: "fixed" },
-  name: { width: "22%" },
-  on: { width: "64px" },
-  matches: { width: "76px", textAlign: "end", fontVariantNumeric: "tabular-nums" },
-  actions: { width: "230px" },
+  // Recipients take what the others leave.
+  name: { width: "20%" },
+  appliesTo: { width: "17%" },
+  fallback: { width: "12%" },
+  // Widths of the content: each cell adds its padding.
+  on: { width: "40px" },
+  matches: { width: "64px", textAlign: "end", fontVariantNumeric: "tabular-nums" },
+  // Dry run, History and Delete, small and subtle.
+  actions: { width: "196px" },
   cell: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
+  // When and to whom wrap onto a second line before they are cut (the full text is the title):
+  // "New, Updated or Existing Issues" does not fit one line of a narrow column.
+  twoLines: {
+    display: "-webkit-box",
+    WebkitBoxOrient: "vertical",
+    WebkitLineClamp: "2",
+    overflow: "hidden",
+    overflowWrap: "anywhere",
+  },
   // The name is a button, which the cell's ellipsis does not reach: it ends its own text.
   nameLink: { display: "block", maxWidth: "100%", overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", textAlign: "start" },
   muted: { color: tokens.colorNeutralForeground3 },
@@ -229,9 +243,9 @@ export function WorkflowsPage(props: { workflowId: string | null }) {
             <TableHeader>
               <TableRow>
                 <TableHeaderCell className={styles.name}>Name</TableHeaderCell>
-                <TableHeaderCell>Applies to</TableHeaderCell>
+                <TableHeaderCell className={styles.appliesTo}>Applies to</TableHeaderCell>
                 <TableHeaderCell>Recipients</TableHeaderCell>
-                <TableHeaderCell>Fallback</TableHeaderCell>
+                <TableHeaderCell className={styles.fallback}>Fallback</TableHeaderCell>
                 <TableHeaderCell className={styles.matches} title="How many open issues each workflow matches now">
                   Matches
                 </TableHeaderCell>
@@ -250,17 +264,19 @@ export function WorkflowsPage(props: { workflowId: string | null }) {
                         {workflow.definition.name}
                       </Link>
                     </TableCell>
-                    <TableCell className={styles.cell} title={when(workflow)}>
-                      {when(workflow)}
-                      {workflow.next_run_at && (
-                        <Caption1 className={styles.muted}> · next {new Date(workflow.next_run_at).toLocaleString()}</Caption1>
-                      )}
+                    <TableCell title={when(workflow)}>
+                      <div className={styles.twoLines}>
+                        {when(workflow)}
+                        {workflow.next_run_at && (
+                          <Caption1 className={styles.muted}> · next {new Date(workflow.next_run_at).toLocaleString()}</Caption1>
+                        )}
+                      </div>
                     </TableCell>
-                    <TableCell className={styles.cell} title={recipients}>
-                      {recipients}
+                    <TableCell title={recipients}>
+                      <div className={styles.twoLines}>{recipients}</div>
                     </TableCell>
-                    <TableCell className={styles.cell} title={fallback}>
-                      {fallback}
+                    <TableCell title={fallback}>
+                      <div className={styles.twoLines}>{fallback}</div>
                     </TableCell>
                     <MatchesCell className={styles.matches} matched={matched(workflow)} />
                     <TableCell>
