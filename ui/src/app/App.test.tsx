@@ -2,7 +2,7 @@ import { act, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import { backend, fakeTauriModule, issueBackend, permissionReport, settingsView } from "../test/fakeBackend";
+import { backend, emptyBotSetup, fakeTauriModule, issueBackend, permissionReport, settingsView } from "../test/fakeBackend";
 import { CONNECTORS_READS } from "../features/connectors/ConnectorsPage";
 import { commands } from "../ipc/commands";
 import { readFirst } from "../shared/firstReads";
@@ -27,14 +27,8 @@ function readyBackend() {
   backend.on("quiet_holds", () => []);
   backend.on("list_workflows", () => []);
   backend.on("bot_state", () => ({ state: "not_connected" }));
-  backend.on("bot_setup", () => ({
-    app_id: "",
-    tenant: "",
-    secret_set: false,
-    cloud_label: "Global (commercial)",
-    connector_url: "https://smba.trafficmanager.net/teams",
-    teams_admin_center: "https://admin.teams.microsoft.com/policies/app-setup",
-  }));
+  backend.on("bot_setup", () => emptyBotSetup());
+
   issueBackend(0);
 }
 

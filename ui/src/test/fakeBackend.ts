@@ -1,5 +1,6 @@
 import type { Delivery } from "../bindings/Delivery";
 // A stand-in for the Rust side, installed with vi.mock("../ipc/tauri") in tests.
+import type { BotSetup } from "../bindings/BotSetup";
 import type { Channel } from "../bindings/Channel";
 import type { ConnectionState } from "../bindings/ConnectionState";
 import type { DispatchReport } from "../bindings/DispatchReport";
@@ -133,6 +134,19 @@ export async function fakeTauriModule() {
       backend.dropListeners.add(listener);
       return () => backend.dropListeners.delete(listener);
     },
+  };
+}
+
+/** The bot's card before anything is filled in. */
+export function emptyBotSetup(): BotSetup {
+  return {
+    app_id: "",
+    tenant: "",
+    secret_set: false,
+    secret_problem: null,
+    cloud_label: "Global (commercial)",
+    connector_url: "https://smba.trafficmanager.net/teams",
+    teams_admin_center: "https://admin.teams.microsoft.com/policies/app-setup",
   };
 }
 

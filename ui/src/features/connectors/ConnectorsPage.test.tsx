@@ -2,7 +2,7 @@ import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import { backend, connectedState, defaultSettings, fakeTauriModule, permissionReport, personItem, settingsView } from "../../test/fakeBackend";
+import { backend, connectedState, defaultSettings, emptyBotSetup, fakeTauriModule, permissionReport, personItem, settingsView } from "../../test/fakeBackend";
 import { ConnectorsPage } from "./ConnectorsPage";
 
 vi.mock("../../ipc/tauri", () => fakeTauriModule());
@@ -94,14 +94,7 @@ describe("the Microsoft Teams connector", () => {
 
   it("connects the bot: the secret goes to the keychain, consent in the browser, then what was verified", async () => {
     setUp();
-    let setup = {
-      app_id: "",
-      tenant: "",
-      secret_set: false,
-      cloud_label: "Global (commercial)",
-      connector_url: "https://smba.trafficmanager.net/teams",
-      teams_admin_center: "https://admin.teams.microsoft.com/policies/app-setup",
-    };
+    let setup = emptyBotSetup();
     let bot: object = { state: "not_connected" };
     backend.on("bot_setup", () => setup);
     backend.on("bot_state", () => bot);
