@@ -115,6 +115,7 @@ impl Shell {
 }
 
 pub fn run() {
+    webkit::tune_script_engine();
     let data_dir = paths::default_data_dir();
     let log_dir = data_dir
         .clone()

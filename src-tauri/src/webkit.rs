@@ -9,6 +9,13 @@
 //! Other Tauri apps turn compositing off for broken drivers (tauri-apps/tauri#5143); WebKit's
 //! own variables (`WEBKIT_DISABLE_COMPOSITING_MODE`, `WEBKIT_FORCE_COMPOSITING_MODE`) still
 //! decide when a person sets them.
+//!
+//! The page's scripts run without JavaScriptCore's optimising compilers (DFG, and FTL above
+//! it): a window of forms and paged tables never runs a script long enough to repay them, while
+//! their compile threads take one of the cores while the first page draws and their code and
+//! data hold about 5 MB of the web process (`make bench`, issue 16). The interpreter and the
+//! baseline JIT still run everything. Embedded WebKit builds make the same choice
+//! (WebPlatformForEmbedded/meta-wpe#573). A person's own `JSC_*` variables still decide.
 
 use std::path::Path;
 
@@ -57,6 +64,33 @@ fn gpu_renders(dir: &Path) -> bool {
                 .is_ok()
     })
 }
+
+/// The JavaScriptCore options for the web process, as variables it inherits, given the
+/// environment (`var`): none when a person has set any `JSC_` option of the JIT tiers.
+pub fn script_engine_variables(
+    var: impl Fn(&str) -> Option<String>,
+) -> &'static [(&'static str, &'static str)] {
+    const JIT_TIERS: [&str; 3] = ["JSC_useJIT", "JSC_useDFGJIT", "JSC_useFTLJIT"];
+    if JIT_TIERS.iter().any(|name| var(name).is_some()) {
+        &[]
+    } else {
+        &[("JSC_useDFGJIT", "false")]
+    }
+}
+
+/// Sets the web process's JavaScriptCore options. Call it first in `run`, before any thread
+/// starts: the web process inherits the environment when WebKit spawns it.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+pub fn tune_script_engine() {
+    for (name, value) in script_engine_variables(|name| std::env::var(name).ok()) {
+        // SAFETY: no other thread exists yet to read the environment while it changes.
+        unsafe { std::env::set_var(name, value) };
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn tune_script_engine() {}
 
 /// Applies the choice to every window's web view. Called from `setup`, before the page paints.
 #[cfg(target_os = "linux")]
@@ -132,6 +166,22 @@ mod tests {
         assert_eq!(
             choose_painting(gpu, env(&[("LIBGL_ALWAYS_SOFTWARE", "0")])),
             Painting::WebKitDecides
+        );
+    }
+
+    #[test]
+    fn scripts_run_without_the_optimising_jit_unless_a_person_chose_the_tiers() {
+        assert_eq!(
+            script_engine_variables(env(&[])),
+            &[("JSC_useDFGJIT", "false")]
+        );
+        for name in ["JSC_useJIT", "JSC_useDFGJIT", "JSC_useFTLJIT"] {
+            assert!(script_engine_variables(env(&[(name, "true")])).is_empty());
+        }
+        // Other JavaScriptCore options are no choice of tiers.
+        assert_eq!(
+            script_engine_variables(env(&[("JSC_useConcurrentGC", "false")])).len(),
+            1
         );
     }
 

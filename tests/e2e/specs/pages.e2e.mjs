@@ -1,6 +1,31 @@
+import fs from "node:fs";
+
 import { expect } from "@wdio/globals";
 
 import { byTestId, openPage, screenshot, waitForApp } from "../support/app.mjs";
+import { appPath } from "../support/paths.mjs";
+
+/** The environment of each web process the app under test started (Linux's /proc). */
+function webProcessEnvironments() {
+  const app = fs.realpathSync(appPath);
+  const exe = (pid) => {
+    try {
+      return fs.readlinkSync(`/proc/${pid}/exe`);
+    } catch {
+      return null;
+    }
+  };
+  const children = (pid) =>
+    fs.readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean),
+    );
+  return fs
+    .readdirSync("/proc")
+    .filter((pid) => /^\d+$/.test(pid) && exe(pid) === app)
+    .flatMap(children)
+    .filter((pid) => exe(pid)?.endsWith("/WebKitWebProcess"))
+    .map((pid) => fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0"));
+}
 
 describe("every page", () => {
   before(waitForApp);
@@ -15,6 +40,12 @@ describe("every page", () => {
     await byTestId("method-bot").click();
     await expect(byTestId("teams-connector")).toHaveText(expect.stringContaining("OX Security Alerts"));
     await screenshot("connectors-bot");
+  });
+
+  it("runs the page's scripts without JavaScriptCore's optimising JIT, which costs memory for nothing here", () => {
+    const environments = webProcessEnvironments();
+    expect(environments.length).toBeGreaterThan(0);
+    for (const environment of environments) expect(environment).toContain("JSC_useDFGJIT=false");
   });
 
   it("shows honest empty states on Active Issues, Workflows and Activity", async () => {
