@@ -13,10 +13,10 @@
 # first paint of what the window settles on, and the memory (PSS) of its process tree with the
 # window open and idle; then `figure` lines for bench-table.mjs. Figures, not assertions.
 #
-# The first paint is read from screenshots of the X display taken back to back
-# (first-paint.mjs): the first one that looks as the window does once settled. Every app starts
-# inside dbus-run-session with a throwaway keyring, as the app needs a session bus; that
-# start-up is part of every time.
+# The first paint is read from the screen Xvfb keeps in a file, every few milliseconds
+# (first-paint.mjs): the first frame that looks as the window does once settled. The kinds take
+# turns, one run each a round. Every app starts inside dbus-run-session with a throwaway
+# keyring, as the app needs a session bus; that start-up is part of every time.
 set -euo pipefail
 shopt -s inherit_errexit
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,7 +30,11 @@ node "$root/tests/scripts/build-ui-floor.mjs" "$bare_dist"
 cargo build --locked --release -p ox-teams
 work=$(mktemp -d "${TMPDIR:-/tmp}/ox-teams-bench.XXXXXX")
 display=":$((90 + RANDOM % 9))"
-Xvfb "$display" -screen 0 1440x900x24 -nolisten tcp >/dev/null 2>&1 &
+# -fbdir: Xvfb keeps the screen in a file there, which first-paint.mjs reads without asking the
+# server for screenshots.
+mkdir "$work/screen"
+framebuffer=$work/screen/Xvfb_screen0
+Xvfb "$display" -screen 0 1440x900x24 -nolisten tcp -fbdir "$work/screen" >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null || true; rm -rf "$work"' EXIT
 sleep 1
@@ -53,6 +57,17 @@ tree() {
   for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do tree "$child"; done
 }
 
+# running "PID...": whether any of them is still running (a zombie has ended).
+running() {
+  local pid state
+  for pid in $1; do
+    # The state follows the name in brackets, which may hold spaces.
+    state=$(sed 's/^.*) //; s/ .*//' /proc/"$pid"/stat 2>/dev/null || true)
+    [ -n "$state" ] && [ "$state" != Z ] && return 0
+  done
+  return 1
+}
+
 pss_kb() {
   local total=0 pss
   for pid in "$@"; do
@@ -62,18 +77,21 @@ pss_kb() {
   echo "$total"
 }
 
-# run NAME HOME BINARY [ARG]: starts BINARY with the variables in paint_env; prints "paint_seconds total_kb app_kb web_kb"
+# run NAME HOME BINARY [ARG]: starts BINARY with the variables in paint_env (none for stock); prints "paint_seconds total_kb app_kb web_kb"
 run() {
   local name=$1 home=$2 binary=$3
   shift 3
+  # stock is bare Tauri as it comes: none of the variables that make the others paint as the app does.
+  local -a paint_vars=("${paint_env[@]}")
+  [ "$name" = stock ] && paint_vars=()
   local start
   start=$(date +%s.%N)
-  env "${paint_env[@]}" DISPLAY=$display XDG_DATA_HOME="$home/data" XDG_CONFIG_HOME="$home/config" \
+  env "${paint_vars[@]}" DISPLAY=$display XDG_DATA_HOME="$home/data" XDG_CONFIG_HOME="$home/config" \
     XDG_CACHE_HOME="$home/cache" HOME="$home" \
     dbus-run-session -- "$root/tests/scripts/with-keyring.sh" "$binary" "$@" >"$home/log" 2>&1 &
   local session=$!
   local paint
-  paint=$(node "$root/tests/scripts/first-paint.mjs" "$display" "$settle" "$start")
+  paint=$(node "$root/tests/scripts/first-paint.mjs" "$framebuffer" "$settle" "$start")
   local app=""
   for pid in $(tree "$session"); do
     [ "$(readlink /proc/"$pid"/exe 2>/dev/null)" = "$binary" ] && app=$pid
@@ -93,49 +111,71 @@ run() {
   # The accessibility bus the app's GTK started outlives it (reparented): end what uses the
   # run's folders too.
   pkill -f -- "$home" 2>/dev/null || true
+  # The next run starts once every process of this one has gone (a web process that paints with
+  # OpenGL takes a while to end): what is still exiting would take CPU from the next kind.
+  local waited
+  for ((waited = 0; waited < 100; waited++)); do
+    running "$pids" || break
+    sleep 0.1
+  done
   sleep 1
   echo "$paint $total $app_kb $((total - app_kb))"
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-declare -A paint total app web
+declare -A paint total app web home measured
 # The app first: where no GPU renders OpenGL it paints without compositing (src-tauri/src/webkit.rs),
 # and the floors then paint the same way, so that each ratio compares like with like. `stock`
 # is bare Tauri as it comes, compositing whatever the machine: measured only when that differs.
 kinds=(app bare react page drawn)
 paint_env=()
-# Indexed: measuring the app can add `stock` to the list.
-for ((k = 0; k < ${#kinds[@]}; k++)); do
-  name=${kinds[k]}
-  case $name in
-    stock) paint_env=() command=("$target/release/ox-teams-bare-tauri") ;;
-    bare) command=("$target/release/ox-teams-bare-tauri") ;;
+
+# command_for NAME: sets `command` to what starts that kind.
+command_for() {
+  case $1 in
+    stock | bare) command=("$target/release/ox-teams-bare-tauri") ;;
     react) command=("$target/release/ox-teams-bare-tauri" floor.html) ;;
     page) command=("$target/release/ox-teams-bare-tauri" page.html) ;;
     drawn) command=("$target/release/ox-teams-bare-tauri" floor-page.html) ;;
     app) command=("$target/release/ox-teams") ;;
   esac
-  # Each app's data folder is made by a first start, not measured (a first start also builds
-  # WebKit's and fontconfig's caches); the runs measured start it again, as a person does.
-  home=$(mktemp -d "$work/$name.XXXXXX")
-  mkdir -p "$home"/{data,config,cache}
-  first=$(run "$name" "$home" "${command[@]}")
+}
+
+# Each app's data folder is made by a first start, not measured (a first start also builds
+# WebKit's and fontconfig's caches); the runs measured start it again, as a person does.
+# Indexed: measuring the app can add `stock` to the list.
+for ((k = 0; k < ${#kinds[@]}; k++)); do
+  name=${kinds[k]}
+  command_for "$name"
+  home[$name]=$(mktemp -d "$work/$name.XXXXXX")
+  mkdir -p "${home[$name]}"/{data,config,cache}
+  first=$(run "$name" "${home[$name]}" "${command[@]}")
   echo "  $name first start (new data folder): first paint ${first%% *} s"
-  if [ "$name" = app ] && grep -q "paints without compositing" "$home/log"; then
+  if [ "$name" = app ] && grep -q "paints without compositing" "${home[$name]}/log"; then
     echo "  the app paints without compositing here (no GPU): so do the floors, and stock is measured too"
     paint_env=(WEBKIT_DISABLE_COMPOSITING_MODE=1)
     kinds+=(stock)
   fi
-  results=()
-  for ((i = 1; i <= runs; i++)); do
-    results+=("$(run "$name" "$home" "${command[@]}")")
-    echo "  $name run $i: first paint ${results[-1]%% *} s; PSS total, app process, WebKit processes (kB): ${results[-1]#* }"
+done
+
+# Round after round, each kind once a round: a host that slows down or speeds up during the
+# bench then weighs on every kind alike, and the ratios compare runs made minutes apart at most.
+for ((i = 1; i <= runs; i++)); do
+  for name in "${kinds[@]}"; do
+    command_for "$name"
+    result=$(run "$name" "${home[$name]}" "${command[@]}")
+    measured[$name]+="$result"$'\n'
+    echo "  $name run $i: first paint ${result%% *} s; PSS total, app process, WebKit processes (kB): ${result#* }"
   done
-  paint[$name]=$(printf '%s\n' "${results[@]}" | awk '{print $1}' | median)
-  total[$name]=$(printf '%s\n' "${results[@]}" | awk '{print $2}' | median)
-  app[$name]=$(printf '%s\n' "${results[@]}" | awk '{print $3}' | median)
-  web[$name]=$(printf '%s\n' "${results[@]}" | awk '{print $4}' | median)
+done
+# column_median NAME N: the median of column N of NAME's runs.
+column_median() { printf '%s' "${measured[$1]}" | awk -v n="$2" '{print $n}' | median; }
+for name in "${kinds[@]}"; do
+  paint[$name]=$(column_median "$name" 1)
+  total[$name]=$(column_median "$name" 2)
+  app[$name]=$(column_median "$name" 3)
+  web[$name]=$(column_median "$name" 4)
 done
 
 mb() { awk -v kb="$1" 'BEGIN { printf "%.1f", kb / 1024 }'; }
