@@ -5,6 +5,8 @@ import react from "@vitejs/plugin-react";
 import type { Plugin } from "vite";
 import { defineConfig } from "vitest/config";
 
+import { preloadDynamicImport } from "./build/preloadDynamicImport";
+
 /**
  * Griffel's ahead-of-time step: each `makeStyles` becomes the class names and CSS it resolves to,
  * so the window does not ship Griffel's style compiler (stylis, rtl-css-js) nor run it while the
@@ -50,7 +52,7 @@ function griffelAheadOfTime(): Plugin {
 
 // The app runs in WebKitGTK (Linux), WKWebView (macOS) and WebView2 (Windows).
 export default defineConfig({
-  plugins: [griffelAheadOfTime(), react()],
+  plugins: [griffelAheadOfTime(), react(), preloadDynamicImport("/index.html", "/src/app/mount.tsx")],
   clearScreen: false,
   server: { port: 5173, strictPort: true },
   build: {

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import { backend, emptyBotSetup, fakeTauriModule, issueBackend, permissionReport, settingsView } from "../test/fakeBackend";
-import { CONNECTORS_READS } from "../features/connectors/ConnectorsPage";
+import { CONNECTORS_READS } from "../features/connectors/reads";
 import { commands } from "../ipc/commands";
 import { readFirst } from "../shared/firstReads";
 import { App } from "./App";

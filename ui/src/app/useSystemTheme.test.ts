@@ -26,10 +26,10 @@ describe("the theme on Linux", () => {
     }
   });
 
-  it("uses the desktop's own fonts and keeps every colour and size", () => {
+  it("uses the desktop's default fonts and keeps every colour and size", () => {
     const linux = forLinux(teamsLightTheme);
-    expect(linux.fontFamilyBase).toBe("system-ui, sans-serif");
-    expect(linux.fontFamilyNumeric).toBe("system-ui, sans-serif");
+    expect(linux.fontFamilyBase).toBe("sans-serif");
+    expect(linux.fontFamilyNumeric).toBe("sans-serif");
     expect(linux.fontFamilyMonospace).toBe("monospace");
     expect(linux.colorBrandBackground).toBe(teamsLightTheme.colorBrandBackground);
     expect(linux.fontSizeBase300).toBe(teamsLightTheme.fontSizeBase300);

@@ -82,15 +82,6 @@ const METHODS: Record<Method, { label: string; summary: string; prerequisites: s
   },
 };
 
-/** What this page reads when it opens; main.tsx asks for them before the window first draws. */
-export const CONNECTORS_READS = [
-  commands.connectionState,
-  commands.getSettings,
-  commands.permissionReport,
-  commands.botSetup,
-  commands.botState,
-];
-
 export function ConnectorsPage(props: { onOpenSettings: () => void }) {
   const styles = useStyles();
   const [method, setMethod] = useState<Method>("identity");
