@@ -53,14 +53,15 @@ export const config = {
     process.env.OX_TEAMS_SANDBOX_URL = await startSandbox();
   },
 
-  // Each spec file gets its own XDG folders, hence its own data folder, and its own driver on
-  // ports nobody else uses.
+  // Each spec file gets its own XDG folders, hence its own data folder, its own temporary folder
+  // (what a spec writes there goes with it), and its own driver on ports nobody else uses.
   async beforeSession(config) {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "ox-teams-e2e-"));
     for (const [name, folder] of [
       ["XDG_DATA_HOME", "data"],
       ["XDG_CONFIG_HOME", "config"],
       ["XDG_CACHE_HOME", "cache"],
+      ["TMPDIR", "tmp"],
     ]) {
       process.env[name] = path.join(home, folder);
       fs.mkdirSync(process.env[name], { recursive: true });

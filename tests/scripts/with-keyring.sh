@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command with a private, unlocked GNOME Keyring providing the Secret Service on the
 # current D-Bus session, so the app's real keychain code can run headless. Use it inside
-# `dbus-run-session`; the keyring lives in a throwaway folder and dies with the session.
+# `dbus-run-session`; the keyring lives in a throwaway folder, removed when the command ends
+# (its daemon ends with the session).
 set -euo pipefail
 
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
@@ -18,4 +19,18 @@ keyring_home=$(mktemp -d "${TMPDIR:-/tmp}/ox-teams-keyring.XXXXXX")
 printf 'ox-teams-test' | HOME="$keyring_home" XDG_DATA_HOME="$keyring_home" \
   gnome-keyring-daemon --unlock --components=secrets >/dev/null
 
-exec "$@"
+# Not `exec`, so that the folder can be removed once the command ends. The command keeps this
+# shell's stdin (a command started in the background would get /dev/null) and is passed the
+# signals that end this shell.
+"$@" <&0 &
+command_pid=$!
+trap 'kill -TERM "$command_pid" 2>/dev/null || true' TERM INT HUP
+status=0
+wait "$command_pid" || status=$?
+# A signal ends the first wait early: the command's own end comes before its keyring goes.
+while kill -0 "$command_pid" 2>/dev/null; do
+  status=0
+  wait "$command_pid" || status=$?
+done
+rm -rf "$keyring_home"
+exit "$status"

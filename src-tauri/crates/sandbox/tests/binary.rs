@@ -48,9 +48,8 @@ fn prints_where_it_listens_first_and_answers_health() {
 
 #[test]
 fn serves_a_tenant_from_a_file() {
-    let dir = std::env::temp_dir().join(format!("ox-teams-sandbox-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("tenant.json");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tenant.json");
     std::fs::write(&file, r#"{
         "name": "Tailspin", "domain": "tailspin.example",
         "users": [ { "name": "Ada Admin", "admin": true }, { "name": "Bo Builder", "job_title": "Engineer" } ],
