@@ -121,11 +121,15 @@ impl Store {
         debug_assert!(filter.text.trim().is_empty());
         let (condition, mut values) = Self::filter_sql(filter, None, TextRows::Indexed);
         // A named tool (or else rule) is read through its key's index: left to itself, SQLite
-        // picks the index on state, which every open finding shares, and reads every row.
+        // picks an index on state, which every open finding shares, and reads every row. Out
+        // of order, other conditions read the table as it lies: through an index on state,
+        // change and severity, rows would be visited out of the table's own order.
         let index = if !narrowing.tools.is_empty() {
             "INDEXED BY issues_tool_key"
         } else if !narrowing.rules.is_empty() {
             "INDEXED BY issues_rule_key"
+        } else if !ordered {
+            "NOT INDEXED"
         } else {
             ""
         };
@@ -174,8 +178,8 @@ impl Store {
         )
     }
 
-    /// Every open finding's columns that conditions look at, in one scan in no particular
-    /// order, lent to `each` without copying (title and description empty unless `with_text`).
+    /// Every open finding's columns that conditions look at, in one scan of the table as it
+    /// lies, lent to `each` without copying (title and description empty unless `with_text`).
     pub fn scan_open_findings(
         &self,
         with_text: bool,
@@ -189,7 +193,8 @@ impl Store {
         let connection = self.connection();
         let mut statement = connection
             .prepare(&format!(
-                "SELECT {FINDING_COLUMNS}, {text_columns} FROM issues WHERE state = 'open'"
+                "SELECT {FINDING_COLUMNS}, {text_columns} FROM issues NOT INDEXED \
+                 WHERE state = 'open'"
             ))
             .map_err(|e| self.map_error(e))?;
         let mut rows = statement.query([]).map_err(|e| self.map_error(e))?;
@@ -273,17 +278,63 @@ mod tests {
         for (narrowing, index) in [(by_tool, "issues_tool_key"), (by_rule, "issues_rule_key")] {
             for ordered in [false, true] {
                 let (sql, values) = Store::candidate_sql(&open, &narrowing, ordered);
-                let connection = store.connection();
-                let plan: Vec<String> = connection
-                    .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                    .unwrap()
-                    .query_map(params_from_iter(values.iter()), |row| row.get(3))
-                    .unwrap()
-                    .collect::<rusqlite::Result<_>>()
-                    .unwrap();
-                assert!(plan.iter().any(|step| step.contains(index)), "{plan:?}");
+                let steps = plan(&store, &sql, &values);
+                assert!(steps.iter().any(|step| step.contains(index)), "{steps:?}");
             }
         }
+    }
+
+    /// The steps of `sql`'s query plan.
+    fn plan(store: &Store, sql: &str, values: &[String]) -> Vec<String> {
+        store
+            .connection()
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map(params_from_iter(values.iter()), |row| row.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn open_findings_are_counted_by_severity_and_change_without_reading_a_row() {
+        // What a dry run of a workflow on severities alone counts (migration 0016).
+        let store = Store::open_in_memory().unwrap();
+        let changes = [vec![Change::New, Change::Updated], vec![]];
+        for changes in changes {
+            let filter = IssueFilter {
+                severities: vec![Severity::Critical, Severity::High],
+                changes,
+                states: vec![crate::issues::IssueState::Open],
+                ..IssueFilter::default()
+            };
+            let (condition, values) = Store::filter_sql(&filter, None, TextRows::Indexed);
+            let steps = plan(
+                &store,
+                &format!("SELECT count(*) FROM issues {condition}"),
+                &values,
+            );
+            assert!(
+                steps
+                    .iter()
+                    .any(|s| s.contains("COVERING INDEX issues_state_change_severity")),
+                "{steps:?}"
+            );
+        }
+        // Out of order and with no tool or rule named, the table is read as it lies.
+        let filter = IssueFilter {
+            severities: vec![Severity::High],
+            changes: vec![Change::New],
+            states: vec![crate::issues::IssueState::Open],
+            ..IssueFilter::default()
+        };
+        let narrowing = Narrowing {
+            path_runs: vec![Some("src/".to_string())],
+            ..Narrowing::default()
+        };
+        let (sql, values) = Store::candidate_sql(&filter, &narrowing, false);
+        let steps = plan(&store, &sql, &values);
+        assert_eq!(steps, ["SCAN issues"], "{sql}");
     }
 
     #[test]

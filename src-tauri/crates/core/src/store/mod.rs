@@ -50,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0013_owners.sql"),
     include_str!("../../migrations/0014_match_keys.sql"),
     include_str!("../../migrations/0015_search_text.sql"),
+    include_str!("../../migrations/0016_open_counts.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.
