@@ -348,6 +348,55 @@ async fn a_workflow_that_would_send_more_than_200_messages_at_once_is_confirmed_
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_workflow_over_many_findings_queues_each_once_and_counts_every_batch() {
+    let s = setup().await;
+    let core = &s.t.core;
+    let dir = tempfile::tempdir().unwrap();
+    // More than two batches of messages (QUEUE_BATCH is 200).
+    let ids: Vec<String> = (0..450).map(|n| format!("f{n:03}")).collect();
+    let issues: Vec<(&str, &str, &str, &str)> = ids
+        .iter()
+        .map(|id| (id.as_str(), "Finding", "high", ""))
+        .collect();
+    import_ok(core, &write_report(dir.path(), "many.json", &issues));
+    let (workflow, run) = core
+        .workflows()
+        .save_as_asked(
+            None,
+            definition(&s, ApplyTo::NewUpdatedOrExistingIssues),
+            true,
+        )
+        .unwrap();
+    let run = run.unwrap();
+    assert_eq!((run.queued, run.skipped), (450, 0), "{run:?}");
+
+    // Adding a recipient: the channel already has every finding, Adele gets each one.
+    let wider = WorkflowDefinition {
+        recipients: vec![s.channel.clone(), s.adele.clone()],
+        ..definition(&s, ApplyTo::NewUpdatedOrExistingIssues)
+    };
+    let (_, run) = core
+        .workflows()
+        .save_as_asked(Some(&workflow.id), wider, true)
+        .unwrap();
+    let run = run.unwrap();
+    assert_eq!((run.queued, run.skipped), (450, 450), "{run:?}");
+    assert!(
+        run.summary
+            .starts_with("450 matching issues: 450 messages queued, 450 already sent."),
+        "{}",
+        run.summary
+    );
+    let deliveries = core.outbox().deliveries(2_000).unwrap();
+    assert_eq!(deliveries.len(), 900);
+    let places: std::collections::HashSet<(String, String)> = deliveries
+        .iter()
+        .map(|d| (d.issue_id.clone(), d.label.clone()))
+        .collect();
+    assert_eq!(places.len(), 900, "each finding once in each place");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_periodic_digest_goes_out_at_its_local_time_once_per_slot() {
     let s = setup().await;
     let core = &s.t.core;

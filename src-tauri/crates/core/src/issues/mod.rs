@@ -2,12 +2,15 @@
 //! format), each with a stable identity so that importing again updates instead of duplicating.
 
 mod files;
+mod identity;
 mod import;
 mod json;
+mod report;
 mod sarif;
 
 pub use files::{MAX_REPORT_BYTES, SKIPPED_FOLDERS, file_scope, files_of, reports_in};
 
+pub use identity::identity;
 pub use json::FORMAT as JSON_FORMAT;
 
 use std::io::Read;
@@ -17,7 +20,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use crate::error::ErrorCode;
@@ -244,24 +246,6 @@ impl Finding {
             cap(tag, 200);
         }
     }
-
-    /// Changes to any of these make the finding "updated".
-    pub fn content_hash(&self) -> String {
-        let text = format!(
-            "{}\u{1f}{}\u{1f}{:?}\u{1f}{}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{}",
-            self.title,
-            self.severity.as_str(),
-            self.score,
-            self.description,
-            self.rule_name,
-            self.path,
-            self.line,
-            self.column,
-            self.help_uri,
-            self.tags.join(",")
-        );
-        hex(&Sha256::digest(text.as_bytes())[..16])
-    }
 }
 
 /// Keeps at most `chars` characters, the last one an ellipsis when something was cut.
@@ -272,16 +256,6 @@ fn cap(text: &mut String, chars: usize) {
         text.truncate(end);
         text.push('…');
     }
-}
-
-/// A stable identity from its parts: the same parts give the same id on every machine.
-pub fn identity(parts: &[&str]) -> String {
-    let joined = parts.join("\u{1f}");
-    hex(&Sha256::digest(joined.as_bytes())[..8])
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// One issue as the app shows it.
@@ -670,7 +644,7 @@ pub fn parse_findings(
             cancel,
         },
     );
-    let document: serde_json::Value = serde_json::from_reader(reader).map_err(|e| {
+    let json_error = |e: serde_json::Error| {
         if cancel.is_cancelled() {
             IssueError::Cancelled
         } else if e.is_io() {
@@ -684,20 +658,42 @@ pub fn parse_findings(
                 detail: describe_json_error(&e),
             }
         }
-    })?;
-    if document.get("runs").is_some()
-        || document
-            .get("$schema")
-            .and_then(|s| s.as_str())
-            .is_some_and(|s| s.contains("sarif"))
-    {
-        let (findings, scopes) = sarif::findings(&file_name, file_scope, document, modified)?;
+    };
+    let neither = || IssueError::UnknownFormat {
+        file: file_name.clone(),
+        detail: format!(
+            "it is neither SARIF (no \"runs\") nor {} (no \"format\": \"{}\")",
+            json::FORMAT,
+            json::FORMAT
+        ),
+    };
+    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    let top: report::TopLevel = match serde_path_to_error::deserialize(&mut deserializer) {
+        Ok(top) => top,
+        Err(error) => {
+            let path = error.path().clone();
+            let error = error.into_inner();
+            return Err(match path.iter().next() {
+                // Only SARIF's runs are read into types: anything else wrong is JSON's.
+                Some(_) if error.is_data() => IssueError::InvalidSarif {
+                    file: file_name.clone(),
+                    detail: format!("at {path}: {error}"),
+                },
+                None if error.is_data() => neither(),
+                _ => json_error(error),
+            });
+        }
+    };
+    deserializer.end().map_err(json_error)?;
+    if top.is_sarif() {
+        let (findings, scopes) = sarif::findings(&file_name, file_scope, top, modified)?;
         Ok(Scan {
             format: "SARIF 2.1.0".into(),
             findings,
             scopes,
         })
-    } else if document.get("format").and_then(|f| f.as_str()) == Some(json::FORMAT) {
+    } else if top.other.get("format").and_then(|f| f.as_str()) == Some(json::FORMAT) {
+        let document = serde_json::Value::Object(top.other);
         let (findings, scopes) = json::findings(&file_name, file_scope, document, modified)?;
         Ok(Scan {
             format: json::FORMAT.into(),
@@ -705,14 +701,7 @@ pub fn parse_findings(
             scopes,
         })
     } else {
-        Err(IssueError::UnknownFormat {
-            file: file_name,
-            detail: format!(
-                "it is neither SARIF (no \"runs\") nor {} (no \"format\": \"{}\")",
-                json::FORMAT,
-                json::FORMAT
-            ),
-        })
+        Err(neither())
     }
 }
 

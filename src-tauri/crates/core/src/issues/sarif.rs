@@ -4,40 +4,38 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use serde_sarif::sarif::{
-    PropertyBag, ReportingDescriptor, Result as SarifResult, ResultLevel, Sarif,
-};
+use serde_sarif::sarif::{PropertyBag, ReportingDescriptor, Result as SarifResult, ResultLevel};
 
+use super::report::{SARIF_VERSION, TopLevel};
 use super::{Finding, IssueError, Reported, ScanScope, Severity, identity, scope_of};
 
 /// The findings of every run, and the scope each run speaks for.
 pub(super) fn findings(
     file: &str,
     file_scope: &str,
-    document: serde_json::Value,
+    document: TopLevel,
     modified: DateTime<Utc>,
 ) -> Result<(Vec<Finding>, Vec<ScanScope>), IssueError> {
     let invalid = |detail: String| IssueError::InvalidSarif {
         file: file.to_string(),
         detail,
     };
-    match document.get("version").and_then(|v| v.as_str()) {
-        Some("2.1.0") => {}
+    match document.other.get("version").and_then(|v| v.as_str()) {
+        Some(SARIF_VERSION) => {}
         Some(other) => {
             return Err(invalid(format!(
-                "its version is \"{other}\"; only 2.1.0 is supported"
+                "its version is \"{other}\"; only {SARIF_VERSION} is supported"
             )));
         }
         None => return Err(invalid("it has no \"version\"".into())),
     }
-    let sarif: Sarif = serde_path_to_error::deserialize(document).map_err(|e| {
-        let path = e.path().to_string();
-        invalid(format!("at {path}: {}", e.into_inner()))
-    })?;
+    let Some(runs) = document.runs else {
+        return Err(invalid("it has no \"runs\"".into()));
+    };
     let mut found = Vec::new();
     let mut scopes = Vec::new();
     let mut seen_ids: HashMap<String, u32> = HashMap::new();
-    for run in sarif.runs {
+    for run in runs {
         let tool = run.tool.driver.name.clone();
         let scope = scope_of(
             &tool,

@@ -43,6 +43,11 @@ impl Card<'_> {
     }
 }
 
+/// How many messages [`Outbox::enqueue_all`] is given at a time by a workflow acting on many
+/// findings: each batch is one transaction, short enough that the dispatcher records its
+/// deliveries between two (issue 16: "do not hold the write lock longer than a batch").
+pub const QUEUE_BATCH: usize = 200;
+
 /// A message to queue: what it is about, what it says, who sends it, why, and to whom.
 pub struct NewMessage<'a> {
     /// The issue it is about (`digest:<slot>` for a digest, so a slot is sent once).
@@ -80,55 +85,86 @@ pub struct Enqueued {
 impl Outbox<'_> {
     /// Queues a message with one delivery per place and wakes the dispatcher.
     pub fn enqueue(&self, message: NewMessage<'_>) -> Result<Enqueued> {
+        let mut queued = self.enqueue_all(vec![message])?;
+        Ok(queued.remove(0))
+    }
+
+    /// Queues messages in one transaction (what [`Outbox::enqueue`] does for one), in order,
+    /// and wakes the dispatcher once. A workflow acting on many findings queues them a batch
+    /// at a time ([`QUEUE_BATCH`]).
+    pub fn enqueue_all(&self, messages: Vec<NewMessage<'_>>) -> Result<Vec<Enqueued>> {
         let core = self.core;
-        let budget = card_budget(message.sender);
-        let (card, summary) = message.card.render(budget);
-        let reply = message.reply.map(|reply| reply.render(budget));
-        let mut seen = HashSet::new();
-        let deliveries: Vec<NewDelivery> = message
-            .recipients
-            .into_iter()
-            .filter(|r| seen.insert(r.key()))
-            .map(|recipient| NewDelivery {
+        let mut senders: Vec<(Identity, String)> = Vec::new();
+        let mut rows = Vec::with_capacity(messages.len());
+        for message in messages {
+            let budget = card_budget(message.sender);
+            let (card, summary) = message.card.render(budget);
+            let reply = message.reply.map(|reply| reply.render(budget));
+            let mut seen = HashSet::new();
+            let deliveries: Vec<NewDelivery> = message
+                .recipients
+                .into_iter()
+                .filter(|r| seen.insert(r.key()))
+                .map(|recipient| NewDelivery {
+                    id: core.new_id(),
+                    note: message.notes.get(&recipient.key()).cloned(),
+                    recipient,
+                })
+                .collect();
+            let name = match senders
+                .iter()
+                .find(|(identity, _)| *identity == message.sender)
+            {
+                Some((_, name)) => name.clone(),
+                None => {
+                    let name = self.sender_name(message.sender)?;
+                    senders.push((message.sender, name.clone()));
+                    name
+                }
+            };
+            let row = MessageRow {
                 id: core.new_id(),
-                note: message.notes.get(&recipient.key()).cloned(),
-                recipient,
+                issue_id: message.issue_id,
+                issue_revision: message.issue_revision,
+                issue_title: message.title,
+                comment: message.comment.trim().to_string(),
+                card,
+                summary,
+                sender: Sender {
+                    name,
+                    identity: message.sender,
+                },
+                priority: message.origin.priority(),
+                origin: message.origin,
+                follow: message.follow,
+                purpose: message.purpose,
+                reply,
+                mentions: message.mentions,
+            };
+            rows.push((row, deliveries));
+        }
+        let queued = core.store.queue_messages(&rows, core.clock.now())?;
+        let enqueued: Vec<Enqueued> = rows
+            .into_iter()
+            .zip(queued)
+            .map(|((row, _), deliveries)| {
+                if deliveries > 0 {
+                    log::info!(
+                        "queued message {} about {} for {deliveries} recipient(s)",
+                        row.id,
+                        row.issue_id
+                    );
+                }
+                Enqueued {
+                    message_id: row.id,
+                    deliveries,
+                }
             })
             .collect();
-        let row = MessageRow {
-            id: core.new_id(),
-            issue_id: message.issue_id,
-            issue_revision: message.issue_revision,
-            issue_title: message.title,
-            comment: message.comment.trim().to_string(),
-            card,
-            summary,
-            sender: Sender {
-                name: self.sender_name(message.sender)?,
-                identity: message.sender,
-            },
-            priority: message.origin.priority(),
-            origin: message.origin,
-            follow: message.follow,
-            purpose: message.purpose,
-            reply,
-            mentions: message.mentions,
-        };
-        let queued = core
-            .store
-            .queue_message(&row, &deliveries, core.clock.now())?;
-        if queued > 0 {
-            log::info!(
-                "queued message {} about {} for {queued} recipient(s)",
-                row.id,
-                row.issue_id
-            );
+        if enqueued.iter().any(|e| e.deliveries > 0) {
             self.wake();
         }
-        Ok(Enqueued {
-            message_id: row.id,
-            deliveries: queued,
-        })
+        Ok(enqueued)
     }
 
     /// The name recipients see a message come from.

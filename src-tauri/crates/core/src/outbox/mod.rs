@@ -19,7 +19,7 @@ mod supervise;
 pub use answers::{Answer, AnswerKind, AnswersReport, CHANNEL_READ_SCOPE};
 pub use conversation::{Conversation, ConversationStep};
 pub use dispatch::{DispatchReport, MAX_ATTEMPTS};
-pub use enqueue::{Card, NewMessage, card_budget};
+pub use enqueue::{Card, NewMessage, QUEUE_BATCH, card_budget};
 pub use follow::{Anchor, DeliveryAction, Follow, Purpose, action_for, edits_chat_messages};
 pub use held::HeldMessages;
 pub use run::Settled;

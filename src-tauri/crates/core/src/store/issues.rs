@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 
-use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params, params_from_iter};
 
 use super::columns::time;
 use super::search::{TextRows, TextSearch};
@@ -82,9 +82,55 @@ pub(super) fn issue(row: &Row) -> rusqlite::Result<Issue> {
     })
 }
 
+/// A finding's columns as `apply_scan`'s `insert` (?1 to ?21) and `revise` (and ?22) bind
+/// them, borrowed rather than copied.
+struct FindingRow<'a> {
+    finding: &'a Finding,
+    severity: &'static str,
+    rank: i64,
+    tags: String,
+    hash: &'a String,
+    seen: &'a String,
+    stamp: &'a String,
+    source: &'a str,
+    state: &'static str,
+    change: &'static str,
+}
+
+impl FindingRow<'_> {
+    fn values(&self) -> [&dyn ToSql; 22] {
+        let finding = self.finding;
+        [
+            &finding.id,
+            &finding.title,
+            &self.severity,
+            &self.rank,
+            &finding.score,
+            &finding.tool,
+            &finding.rule_id,
+            &finding.rule_name,
+            &finding.path,
+            &finding.line,
+            &finding.column,
+            &finding.help_uri,
+            &finding.description,
+            &self.tags,
+            self.hash,
+            self.seen,
+            self.stamp,
+            &self.source,
+            &finding.scope,
+            &self.state,
+            &finding.link,
+            &self.change,
+        ]
+    }
+}
+
 /// What a stored finding was before this import.
 struct Known {
     hash: String,
+    revision: i64,
     last_seen: DateTime<Utc>,
     state: IssueState,
     title: String,
@@ -102,7 +148,7 @@ fn location(path: Option<&str>, line: Option<i64>) -> String {
 }
 
 /// What changed, in sentences a person reads in the history and in a thread reply.
-fn changes(known: &Known, finding: &Finding) -> Vec<String> {
+fn changes(known: &Known, finding: &Finding, hash: &str) -> Vec<String> {
     let mut said = Vec::new();
     if known.severity != finding.severity.as_str() {
         said.push(format!(
@@ -120,7 +166,7 @@ fn changes(known: &Known, finding: &Finding) -> Vec<String> {
     } else if known.description != finding.description {
         said.push("Description changed".to_string());
     }
-    if said.is_empty() && known.hash != finding.content_hash() {
+    if said.is_empty() && known.hash != hash {
         said.push("Details changed (rule, tags or help link)".to_string());
     }
     said
@@ -191,18 +237,17 @@ impl Store {
             let mut event = transaction
                 .prepare_cached(
                     "INSERT INTO issue_events (issue_id, revision, at, kind, changes, source)
-                     VALUES (?1, (SELECT revision FROM issues WHERE id = ?1), ?2, ?3, ?4, ?5)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .map_err(fail)?;
-            let mut record = |id: &str, kind: IssueEventKind, said: &[String]| {
+            let mut record = |id: &str, revision: i64, kind: IssueEventKind, said: &[String]| {
+                let said = if said.is_empty() {
+                    "[]".to_string()
+                } else {
+                    serde_json::to_string(said).unwrap_or_else(|_| "[]".into())
+                };
                 event
-                    .execute(params![
-                        id,
-                        stamp,
-                        kind,
-                        serde_json::to_string(said).unwrap_or_else(|_| "[]".into()),
-                        source
-                    ])
+                    .execute(params![id, revision, stamp, kind, said, source])
                     .map(|_| ())
             };
             // New rows get their searchable text after the loop, in one statement. One row per
@@ -231,6 +276,7 @@ impl Store {
                     .query_row([&finding.id], |row| {
                         Ok(Known {
                             hash: row.get(0)?,
+                            revision: row.get(3)?,
                             last_seen: time(row.get(1)?)?,
                             state: row.get(2)?,
                             title: row.get(4)?,
@@ -244,65 +290,51 @@ impl Store {
                     })
                     .optional()
                     .map_err(fail)?;
-                let values = |change: Change, state: IssueState| {
-                    [
-                        rusqlite::types::Value::from(finding.id.clone()),
-                        finding.title.clone().into(),
-                        finding.severity.as_str().to_string().into(),
-                        finding.severity.rank().into(),
-                        finding.score.into(),
-                        finding.tool.clone().into(),
-                        finding.rule_id.clone().into(),
-                        finding.rule_name.clone().into(),
-                        finding.path.clone().into(),
-                        finding.line.into(),
-                        finding.column.into(),
-                        finding.help_uri.clone().into(),
-                        finding.description.clone().into(),
-                        finding.tags.join("\u{1f}").into(),
-                        hash.clone().into(),
-                        seen.clone().into(),
-                        stamp.clone().into(),
-                        source.to_string().into(),
-                        finding.scope.clone().into(),
-                        state.as_str().to_string().into(),
-                        finding.link.clone().into(),
-                        change.as_str().to_string().into(),
-                    ]
+                let row = |change: Change, state: IssueState| FindingRow {
+                    finding,
+                    severity: finding.severity.as_str(),
+                    rank: finding.severity.rank(),
+                    tags: finding.tags.join("\u{1f}"),
+                    hash: &hash,
+                    seen: &seen,
+                    stamp: &stamp,
+                    source,
+                    state: state.as_str(),
+                    change: change.as_str(),
                 };
                 let Some(known) = known else {
                     // Never seen and already gone: nothing to keep.
                     if target == IssueState::Fixed {
                         continue;
                     }
-                    let mut row = values(Change::New, target).to_vec();
-                    row.pop();
-                    insert.execute(params_from_iter(row)).map_err(fail)?;
+                    insert
+                        .execute(&row(Change::New, target).values()[..21])
+                        .map_err(fail)?;
                     if target == IssueState::Suppressed {
-                        record(&finding.id, IssueEventKind::Suppressed, &[]).map_err(fail)?;
+                        record(&finding.id, 1, IssueEventKind::Suppressed, &[]).map_err(fail)?;
                         applied.suppressed.push(finding.id.clone());
                     } else {
-                        record(&finding.id, IssueEventKind::New, &[]).map_err(fail)?;
+                        record(&finding.id, 1, IssueEventKind::New, &[]).map_err(fail)?;
                         applied.new.push(finding.id.clone());
                     }
                     continue;
                 };
                 // An older scan imported after a newer one does not move the state back.
                 let current_scan = finding.seen_at >= known.last_seen;
-                let said = changes(&known, finding);
+                let said = changes(&known, finding, &hash);
                 match (known.state, target) {
                     (IssueState::Fixed | IssueState::Suppressed, IssueState::Open)
                         if current_scan =>
                     {
                         revise
-                            .execute(params_from_iter(values(Change::Reopened, target)))
+                            .execute(row(Change::Reopened, target).values())
                             .map_err(fail)?;
                         let kind = if known.state == IssueState::Fixed {
                             IssueEventKind::Reopened
                         } else {
                             IssueEventKind::Unsuppressed
                         };
-                        record(&finding.id, kind, &said).map_err(fail)?;
+                        record(&finding.id, known.revision + 1, kind, &said).map_err(fail)?;
                         applied.reopened.push(finding.id.clone());
                     }
                     (from, IssueState::Fixed | IssueState::Suppressed)
@@ -318,16 +350,22 @@ impl Store {
                             applied.suppressed.push(finding.id.clone());
                             IssueEventKind::Suppressed
                         };
-                        record(&finding.id, kind, &[]).map_err(fail)?;
+                        record(&finding.id, known.revision, kind, &[]).map_err(fail)?;
                     }
                     _ if known.hash != hash
                         && target != IssueState::Fixed
                         && known.state != IssueState::Fixed =>
                     {
                         revise
-                            .execute(params_from_iter(values(Change::Updated, known.state)))
+                            .execute(row(Change::Updated, known.state).values())
                             .map_err(fail)?;
-                        record(&finding.id, IssueEventKind::Updated, &said).map_err(fail)?;
+                        record(
+                            &finding.id,
+                            known.revision + 1,
+                            IssueEventKind::Updated,
+                            &said,
+                        )
+                        .map_err(fail)?;
                         applied.updated.push(finding.id.clone());
                     }
                     _ => {
@@ -353,18 +391,21 @@ impl Store {
             // scope is imported after a newer one).
             let mut open_in_scope = transaction
                 .prepare_cached(
-                    "SELECT id FROM issues WHERE scope = ?1 AND state = 'open' AND last_seen <= ?2",
+                    "SELECT id, revision FROM issues WHERE scope = ?1 AND state = 'open' AND last_seen <= ?2",
                 )
                 .map_err(fail)?;
             for scope in &scan.scopes {
                 let ids = open_in_scope
                     .query_map(params![scope.name, scope.seen_at.to_rfc3339()], |row| {
-                        row.get::<_, String>(0)
+                        Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
                     })
                     .map_err(fail)?
-                    .collect::<rusqlite::Result<Vec<String>>>()
+                    .collect::<rusqlite::Result<Vec<_>>>()
                     .map_err(fail)?;
-                for id in ids.into_iter().filter(|id| !reported.contains(id.as_str())) {
+                for (id, revision) in ids
+                    .into_iter()
+                    .filter(|(id, _)| !reported.contains(id.as_str()))
+                {
                     set_state
                         .execute(params![
                             id,
@@ -374,7 +415,7 @@ impl Store {
                             scope.seen_at.to_rfc3339()
                         ])
                         .map_err(fail)?;
-                    record(&id, IssueEventKind::Fixed, &[]).map_err(fail)?;
+                    record(&id, revision, IssueEventKind::Fixed, &[]).map_err(fail)?;
                     applied.fixed.push(id);
                 }
             }

@@ -51,6 +51,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0014_match_keys.sql"),
     include_str!("../../migrations/0015_search_text.sql"),
     include_str!("../../migrations/0016_open_counts.sql"),
+    include_str!("../../migrations/0017_search_text_once.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.
@@ -126,6 +127,13 @@ fn plain(error: &rusqlite::Error) -> String {
         rusqlite::Error::SqliteFailure(e, Some(message)) => format!("{message} ({e})"),
         other => other.to_string(),
     }
+}
+
+/// The functions the schema's views call (`search_characters`, store/search.rs). The store
+/// registers them on its own connection; another connection to the file (a benchmark's) needs
+/// them before it reads `issues_search_source`.
+pub fn register_functions(connection: &Connection) -> rusqlite::Result<()> {
+    search::register_functions(connection)
 }
 
 /// The database. One connection per process, shared behind a mutex: every statement is short.

@@ -1,7 +1,8 @@
 //! The Issues page's text filter: where a text is found, and how SQL reads the rows that hold
 //! it. A finding holds a text when its folded text (migration 0015's `issues_search_source`:
-//! title, rule, path and description, ASCII letters lowercased) contains the text folded the
-//! same way, or when its id is the text.
+//! title, rule, path and description, ASCII letters lowercased; since migration 0017 without
+//! a title its description holds) contains the text folded the same way, or when its id is
+//! the text.
 //!
 //! Two ways to the rows, and the page picks the cheaper ([`TextRows`]):
 //! - through the trigram index, whose cost follows how many rows hold the text;
@@ -411,6 +412,16 @@ mod tests {
             "c",
             "open",
         ),
+        // The description holds the title (as a SARIF result's does): the title is not
+        // written into the text again (migration 0017), and is still found.
+        (
+            "6",
+            "Hard-coded Secret",
+            "gen/secret",
+            Some("c.env"),
+            "Found: Hard-coded Secret. Rotate it.",
+            "open",
+        ),
     ];
 
     fn store() -> Store {
@@ -526,6 +537,8 @@ mod tests {
             "e\u{1e}",
             "dans les journaux de l'application sans masquer le",
             "dans les journaux de l'application sans masquer la",
+            "hard-coded secret",
+            "CODED S",
         ];
         let states: [&[IssueState]; 4] = [
             &[],
@@ -555,6 +568,28 @@ mod tests {
                 assert_eq!(ids, want, "{text:?} {states:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_title_the_description_holds_is_written_once() {
+        let store = store();
+        let connection = store.connection();
+        let text: String = connection
+            .query_row(
+                "SELECT text FROM issues_search_text WHERE issue_rowid = (SELECT rowid FROM issues WHERE id = '6')",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(text.matches("hard-coded secret").count(), 1, "{text:?}");
+        let text: String = connection
+            .query_row(
+                "SELECT text FROM issues_search_text WHERE issue_rowid = (SELECT rowid FROM issues WHERE id = 'ID-1')",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert!(text.contains("sql injection in payments"), "{text:?}");
     }
 
     #[test]

@@ -11,7 +11,9 @@ use crate::compose::{Context, compose, digest, follow_up};
 use crate::issues::{ImportReport, Issue, IssueEventKind, IssueState};
 use crate::links::workflow_link;
 use crate::outbox::Recipient;
-use crate::outbox::{Card, DIGEST_PREFIX, Follow, NewMessage, Origin, Purpose, card_budget};
+use crate::outbox::{
+    Card, DIGEST_PREFIX, Follow, NewMessage, Origin, Purpose, QUEUE_BATCH, card_budget,
+};
 use crate::owners::{Resolver, address};
 use crate::store::{DeliveryRow, QuietHeld, RunRow, WorkflowRow};
 use crate::{Error, Result};
@@ -276,6 +278,30 @@ impl Workflows<'_> {
             .as_ref()
             .and_then(|quiet| quiet.until(now).map(|until| (quiet, until)));
         let mut held = 0;
+        let context = Context {
+            comment: &definition.comment,
+            author: None,
+            workflow_link: Some((&definition.name, &link)),
+        };
+        let context = &context;
+        // Queued a batch at a time; `batch` holds each queued message's recipients and
+        // whether it went to fallbacks, to tally what the batch queued.
+        let mut messages = Vec::new();
+        let mut batch: Vec<(usize, bool)> = Vec::new();
+        // Recipients a digest already told when the quiet hours ended.
+        let mut released = 0;
+        let mut queue =
+            |messages: Vec<NewMessage<'_>>, batch: &mut Vec<(usize, bool)>| -> Result<()> {
+                let enqueued = self.core.outbox().enqueue_all(messages)?;
+                for (fresh, (recipients, unreachable_owner)) in
+                    enqueued.iter().map(|e| e.deliveries).zip(batch.drain(..))
+                {
+                    queued += fresh;
+                    skipped += recipients - fresh;
+                    to_fallback += usize::from(unreachable_owner && fresh > 0);
+                }
+                Ok(())
+            };
         for issue in issues {
             let addressed = address(&routing, issue.path.as_deref(), resolver.as_ref());
             let recipients = addressed.recipients;
@@ -288,7 +314,7 @@ impl Workflows<'_> {
                     .store
                     .quiet_held(&workflow.id, &issue.id, issue.revision)?;
             if held_before == Some(QuietHeld::Released) {
-                skipped += recipients.len();
+                released += recipients.len();
                 continue;
             }
             if let Some((quiet, until)) = quiet
@@ -310,41 +336,34 @@ impl Workflows<'_> {
                 continue;
             }
             let changes = self.latest_changes(issue, follow)?;
-            let context = Context {
-                comment: &definition.comment,
-                author: None,
-                workflow_link: Some((&definition.name, &link)),
-            };
-            let fresh = self
-                .core
-                .outbox()
-                .enqueue(NewMessage {
-                    issue_id: issue.id.clone(),
-                    issue_revision: issue.revision,
-                    title: issue.title.clone(),
-                    comment: definition.comment.clone(),
-                    card: Card::Compose(Box::new(|budget| compose(issue, &context, budget))),
-                    reply: changes.map(|changes| -> Card<'_> {
-                        let context = &context;
-                        Card::Compose(Box::new(move |budget| {
-                            follow_up(issue, &changes, context, budget)
-                        }))
-                    }),
-                    follow,
-                    purpose: Purpose::Revision,
-                    sender: definition.identity,
-                    origin: Origin::Workflow {
-                        workflow_id: workflow.id.clone(),
-                    },
-                    recipients: recipients.clone(),
-                    mentions: addressed.mentions,
-                    notes: addressed.notes,
-                })?
-                .deliveries;
-            queued += fresh;
-            skipped += recipients.len() - fresh;
-            to_fallback += usize::from(unreachable_owner && fresh > 0);
+            batch.push((recipients.len(), unreachable_owner));
+            messages.push(NewMessage {
+                issue_id: issue.id.clone(),
+                issue_revision: issue.revision,
+                title: issue.title.clone(),
+                comment: definition.comment.clone(),
+                card: Card::Compose(Box::new(move |budget| compose(issue, context, budget))),
+                reply: changes.map(|changes| -> Card<'_> {
+                    Card::Compose(Box::new(move |budget| {
+                        follow_up(issue, &changes, context, budget)
+                    }))
+                }),
+                follow,
+                purpose: Purpose::Revision,
+                sender: definition.identity,
+                origin: Origin::Workflow {
+                    workflow_id: workflow.id.clone(),
+                },
+                recipients: recipients.clone(),
+                mentions: addressed.mentions,
+                notes: addressed.notes,
+            });
+            if messages.len() == QUEUE_BATCH {
+                queue(std::mem::take(&mut messages), &mut batch)?;
+            }
         }
+        queue(messages, &mut batch)?;
+        skipped += released;
         let mut summary = format!(
             "{} matching issue{}: {queued} message{} queued, {skipped} already sent.",
             issues.len(),
