@@ -154,7 +154,8 @@ fn row(r: &Row) -> rusqlite::Result<DeliveryRow> {
     })
 }
 
-/// Inserts a message with these of its deliveries (inside the caller's transaction).
+/// Queues one message inside the caller's transaction: its deliveries but those a workflow
+/// already made for this issue revision; nothing when none is left. Returns how many.
 fn queue_one(
     transaction: &rusqlite::Transaction,
     message: &MessageRow,
@@ -192,6 +193,7 @@ fn queue_one(
     Ok(fresh.len())
 }
 
+/// Inserts a message with these of its deliveries (inside the caller's transaction).
 fn insert_message(
     transaction: &rusqlite::Transaction,
     message: &MessageRow,
