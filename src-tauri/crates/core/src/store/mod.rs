@@ -210,9 +210,10 @@ impl Store {
             // The page cache may grow to 32 MiB (SQLite's default is 2 MiB): the Issues table
             // and its text filter read a finding's text in the table's order, not the file's,
             // and at 100,000 findings a 2 MiB cache sends most of those reads back to the file.
-            // Measured against the default, the same connection and queries taking turns: a text
-            // filter's first page 4.7 -> 3.4 ms walked, 7.1 -> 5.7 ms through the index (16 MiB
-            // did as well; larger descriptions need more). The cache only grows as pages are read.
+            // Measured against the default, connections to one database taking turns on the same
+            // queries: a text filter's first page 4.8 -> 3.4 ms walked, 7.1 -> 5.8 ms through the
+            // index (16 MiB did as well; longer descriptions need more). The cache only grows as
+            // pages are read.
             // https://www.sqlite.org/pragma.html#pragma_cache_size
             connection
                 .execute_batch(
